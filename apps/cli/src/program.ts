@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { down } from './commands/down.js';
+import { status } from './commands/status.js';
+import { up } from './commands/up.js';
+import { EXIT, report } from './output.js';
+import { stackHome } from './workspace.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Wraps a command so every failure becomes one line on stderr and a meaningful exit code. */
+function action<A extends unknown[]>(name: string, run: (...args: A) => Promise<number>) {
+  return async (...args: A) => {
+    try {
+      process.exitCode = await run(...args);
+    } catch (error) {
+      process.exitCode = report(name, error);
+    }
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('palisade')
+    .description('Palisade: Calico network policy, rolled out in stages across clusters, VMs and hosts.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .exitOverride((error) => {
+      // commander's own usage errors (unknown option, missing argument) exit with USAGE.
+      process.exit(error.exitCode === 0 ? 0 : EXIT.USAGE);
+    });
+
+  const home = new Option('--home <dir>', 'stack directory (default: $PALISADE_HOME or <checkout>/.palisade)');
+
+  program
+    .command('up')
+    .description('start the platform on a local stack: PostgreSQL, NATS JetStream, Temporal, the worker, the gateway and the console')
+    .option('-d, --detach', 'return once everything is ready instead of staying in the foreground', false)
+    .option('--no-console', 'do not start the web console')
+    .addOption(home)
+    .addHelpText(
+      'after',
+      `
+Existing servers are used instead of private ones when these are set:
+  DATABASE_URL        postgres://user:password@host:port/database
+  NATS_URL            nats://host:port (JetStream enabled)
+  TEMPORAL_ADDRESS    host:port   (TEMPORAL_NAMESPACE, default "default")
+Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unreachable.`,
+    )
+    .action(action('up', (opts: { detach: boolean; console: boolean; home?: string }) => up({ home: stackHome(opts.home), detach: opts.detach, console: opts.console })));
+
+  program
+    .command('down')
+    .description('stop everything `palisade up` started (servers named by environment variables are left alone)')
+    .addOption(home)
+    .action(action('down', (opts: { home?: string }) => down(stackHome(opts.home))));
+
+  program
+    .command('status')
+    .description('probe every service and process of the local stack and run a workflow end to end')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(home)
+    .action(action('status', (opts: { output: 'table' | 'json'; home?: string }) => status(stackHome(opts.home), opts.output)));
+
+  return program;
+}

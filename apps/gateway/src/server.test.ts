@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '@palisade/api';
+import { HealthReport, redactUrl } from '@palisade/contracts';
+import { testServices } from '@palisade/testing';
+import { loadConfig } from './config.js';
+import { openDependencies, type Dependencies } from './dependencies.js';
+import { createGatewayServer } from './server.js';
+
+const silent = pino({ level: 'silent' });
+
+async function start(env: Record<string, string>, maxBodyBytes = 1024): Promise<{ url: string; server: Server; deps: Dependencies }> {
+  const config = loadConfig(env);
+  const deps = openDependencies(config, silent, { version: 'test', startedAt: new Date().toISOString() });
+  const server = createGatewayServer({ health: deps.health, log: silent, maxBodyBytes });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, server, deps };
+}
+
+async function stop(g: { server: Server; deps: Dependencies }): Promise<void> {
+  g.server.closeAllConnections();
+  await new Promise((resolve) => g.server.close(resolve));
+  await g.deps.close();
+}
+
+async function waitForNats(deps: Dependencies): Promise<void> {
+  for (let i = 0; i < 50 && !deps.nats(); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe('gateway against the real services', () => {
+  let gateway: Awaited<ReturnType<typeof start>>;
+  beforeAll(async () => {
+    const s = testServices();
+    gateway = await start({ DATABASE_URL: s.databaseUrl, NATS_URL: s.natsUrl, TEMPORAL_ADDRESS: s.temporalAddress, TEMPORAL_NAMESPACE: s.temporalNamespace });
+    await waitForNats(gateway.deps);
+  });
+  afterAll(() => stop(gateway));
+
+  it('answers /healthz without touching dependencies', async () => {
+    const res = await fetch(`${gateway.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('reports every dependency as up on /readyz, with versions', async () => {
+    const res = await fetch(`${gateway.url}/readyz`);
+    const report = HealthReport.parse(await res.json());
+    expect(res.status).toBe(200);
+    expect(report.status).toBe('ok');
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    expect(byName['postgres']).toMatchObject({ ok: true, required: true });
+    expect(byName['postgres']?.detail).toMatch(/^PostgreSQL \d+/);
+    expect(byName['nats']).toMatchObject({ ok: true, required: true });
+    expect(byName['nats']?.detail).toMatch(/JetStream/);
+    expect(byName['temporal']).toMatchObject({ ok: true, required: true });
+    // No worker polls in this test: shown, but optional.
+    expect(byName['worker']).toMatchObject({ ok: false, required: false });
+    // Passwords never leave the gateway.
+    const { databaseUrl } = testServices();
+    expect(byName['postgres']?.target).toBe(redactUrl(databaseUrl));
+    const password = new URL(databaseUrl).password;
+    if (password) expect(byName['postgres']?.target).not.toContain(password);
+  });
+
+  it('serves the same report through tRPC, typed by the router', async () => {
+    const client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${gateway.url}/trpc` })] });
+    const report = await client.health.check.query();
+    expect(report.checks.map((c) => c.name).sort()).toEqual(['nats', 'postgres', 'temporal', 'worker']);
+  });
+
+  it('echoes a well-formed request id and replaces a bad one', async () => {
+    const mine = await fetch(`${gateway.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(mine.headers.get('x-request-id')).toBe('abc-123');
+    const bad = await fetch(`${gateway.url}/healthz`, { headers: { 'x-request-id': 'no spaces allowed' } });
+    expect(bad.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses an oversized body with 413 and an unknown route with 404', async () => {
+    const big = await fetch(`${gateway.url}/trpc/health.check`, { method: 'POST', body: 'x'.repeat(4096), headers: { 'content-type': 'application/json' } });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    const missing = await fetch(`${gateway.url}/nowhere`);
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe('gateway with a dependency down', () => {
+  it('starts anyway and reports itself unavailable, naming the dependency', async () => {
+    const s = testServices();
+    const gateway = await start({ DATABASE_URL: s.databaseUrl, NATS_URL: 'nats://127.0.0.1:1', TEMPORAL_ADDRESS: s.temporalAddress });
+    try {
+      const res = await fetch(`${gateway.url}/readyz`);
+      expect(res.status).toBe(503);
+      const report = HealthReport.parse(await res.json());
+      expect(report.status).toBe('unavailable');
+      const nats = report.checks.find((c) => c.name === 'nats');
+      expect(nats).toMatchObject({ ok: false, target: 'nats://127.0.0.1:1' });
+      expect(report.checks.find((c) => c.name === 'postgres')?.ok).toBe(true);
+    } finally {
+      await stop(gateway);
+    }
+  });
+});

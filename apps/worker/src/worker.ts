@@ -1,0 +1,44 @@
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { NativeConnection, Worker, type Logger as TemporalLogger } from '@temporalio/worker';
+import { createActivities } from './activities.js';
+
+export interface WorkerOptions {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  version: string;
+  identity?: string;
+}
+
+/** The workflow sources: dist/workflows/index.js when built, src/workflows/index.ts in tests. */
+export function workflowsPath(): string {
+  for (const candidate of ['./workflows/index.js', './workflows/index.ts']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('workflow sources not found next to worker.js');
+}
+
+/** Connects to Temporal and creates (but does not run) a worker for the given task queue. */
+export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const identity = options.identity ?? `palisade-worker/${process.pid}@${hostname()}`;
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: options.namespace,
+      taskQueue: options.taskQueue,
+      identity,
+      workflowsPath: workflowsPath(),
+      activities: createActivities({ identity, version: options.version }),
+    });
+    return { worker, connection };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+export type { TemporalLogger };

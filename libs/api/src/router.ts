@@ -1,0 +1,11 @@
+import { healthRouter } from './routers/health.js';
+import { createCallerFactory, router } from './trpc.js';
+
+export const appRouter = router({
+  health: healthRouter,
+});
+
+/** The router's type: the console and the CLI import this (types only) for end-to-end typing. */
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

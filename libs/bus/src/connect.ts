@@ -1,0 +1,26 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+export interface BusConnectOptions {
+  /** One URL or a comma-separated list (a cluster). */
+  url: string;
+  /** Shows up in the server's connection list: which process this is. */
+  name: string;
+  /** How long the first connection may take. */
+  timeoutMs?: number;
+}
+
+/**
+ * A connection that keeps reconnecting forever once established: a NATS restart delays
+ * messages but never kills the process that owns the connection.
+ */
+export function connectBus(options: BusConnectOptions): Promise<NatsConnection> {
+  return connect({
+    servers: options.url.split(',').map((s) => s.trim()).filter(Boolean),
+    name: options.name,
+    timeout: options.timeoutMs ?? 5_000,
+    reconnect: true,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1_000,
+    waitOnFirstConnect: false,
+  });
+}

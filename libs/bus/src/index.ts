@@ -1,0 +1,13 @@
+export { subjects, subjectToken, decodeSubjectToken, SUBJECT_ROOT } from './subjects.js';
+export { streams, type StreamDefinition } from './streams.js';
+export { connectBus, type BusConnectOptions } from './connect.js';
+export {
+  ensureStream,
+  publishJson,
+  ensureDurableConsumer,
+  consumeJson,
+  type MessageSchema,
+  type DurableConsumerOptions,
+  type ConsumeOptions,
+  type HandlerResult,
+} from './jetstream.js';

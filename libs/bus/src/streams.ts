@@ -1,0 +1,23 @@
+import { DiscardPolicy, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { subjects } from './subjects.js';
+
+/** The JetStream streams Palisade owns. Created or updated at start-up by `ensureStream`. */
+export type StreamDefinition = Pick<StreamConfig, 'name' | 'subjects'> & Partial<StreamConfig>;
+
+export const streams = {
+  /**
+   * Domain events, in event-store position order. The duplicate window is what makes the outbox
+   * relay's at-least-once publishing exactly-once on the stream: the event id is the message id.
+   */
+  events: {
+    name: 'PALISADE_EVENTS',
+    subjects: [subjects.allEvents],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: 0,
+    duplicate_window: nanos(10 * 60_000),
+    num_replicas: 1,
+  },
+} as const satisfies Record<string, StreamDefinition>;

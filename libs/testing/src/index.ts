@@ -1,0 +1,3 @@
+export { ensureTestServices, testServices, testStackHome, type TestServices } from './services.js';
+export { createTestDatabase, type TestDatabase } from './database.js';
+export { uniqueName } from './names.js';

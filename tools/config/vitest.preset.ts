@@ -1,0 +1,36 @@
+// Shared Vitest settings. Every project's vitest.config.ts calls palisadeVitest(name).
+// Tests resolve workspace libs to their TypeScript sources through the "@palisade/source"
+// export condition, so a unit test never needs a prior build of the libs it imports.
+// Each run also writes a JSON report to reports/vitest/<project>.json, which the test
+// command sums into the final "N passed, N failed" line.
+import { resolve } from 'node:path';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+const workspaceRoot = resolve(import.meta.dirname, '..', '..');
+
+export interface PalisadeVitestOptions {
+  /** Tests that talk to real services get the harness's global setup and longer timeouts. */
+  integration?: boolean;
+  include?: string[];
+  environment?: 'node' | 'jsdom';
+}
+
+export function palisadeVitest(project: string, options: PalisadeVitestOptions = {}): ViteUserConfig {
+  const integration = options.integration ?? false;
+  return defineConfig({
+    resolve: { conditions: ['@palisade/source', 'module', 'browser', 'development|production'] },
+    ssr: { resolve: { conditions: ['@palisade/source', 'module', 'node', 'development|production'] } },
+    test: {
+      name: project,
+      include: options.include ?? ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+      environment: options.environment ?? 'node',
+      globalSetup: integration ? [resolve(workspaceRoot, 'libs/testing/src/global-setup.ts')] : [],
+      testTimeout: integration ? 60_000 : 10_000,
+      hookTimeout: integration ? 120_000 : 10_000,
+      reporters: ['default', 'json'],
+      outputFile: { json: resolve(workspaceRoot, 'reports/vitest', `${project}.json`) },
+      // Two cores: keep integration suites from starving the services they talk to.
+      maxWorkers: integration ? 2 : undefined,
+    },
+  });
+}

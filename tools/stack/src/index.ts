@@ -1,0 +1,24 @@
+export { StackError, isStackError, describeError, type StackComponent, type StackErrorCode } from './errors.js';
+export { redactUrl } from '@palisade/contracts';
+export { pickPort, isPortFree } from './ports.js';
+export { findWorkspaceRoot, cacheDir, stackPaths, type StackPaths } from './paths.js';
+export { isAlive, stopProcessGroup } from './process.js';
+export { readState, type StackState, type ServiceRecord, type ProcessRecord } from './state.js';
+export { waitFor, withTimeout, sleep } from './wait.js';
+export { probePostgres, DATABASE_NAME } from './services/postgres.js';
+export { probeNats } from './services/nats.js';
+export { probeTemporal, ensureTemporalBinary, temporalBinaryPath, TEMPORAL_CLI_VERSION } from './services/temporal.js';
+export {
+  upServices,
+  down,
+  status,
+  startProcess,
+  serviceEnv,
+  probe,
+  SERVICE_NAMES,
+  type ServiceName,
+  type StackOptions,
+  type ProcessSpec,
+  type DownReport,
+  type ComponentStatus,
+} from './stack.js';

@@ -1,0 +1,87 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { aptInstall } from '../apt.js';
+import { describeError, StackError } from '../errors.js';
+import { findExecutable, startDetached } from '../process.js';
+import { pickPort } from '../ports.js';
+import { redactUrl } from '@palisade/contracts';
+import type { ServiceRecord } from '../state.js';
+import { waitFor, withTimeout } from '../wait.js';
+
+/** Connects, asks JetStream for the account's limits, and disconnects. Proves JetStream is on. */
+export async function probeNats(url: string, timeoutMs = 5_000): Promise<string> {
+  const nc = await withTimeout(
+    connect({ servers: url, timeout: timeoutMs, reconnect: false, name: 'palisade-probe' }),
+    timeoutMs + 500,
+    `no answer within ${timeoutMs} ms`,
+  );
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+    await jsm.getAccountInfo();
+    return nc.info?.version ?? 'unknown';
+  } finally {
+    await nc.close().catch(() => undefined);
+  }
+}
+
+export async function checkExternalNats(url: string): Promise<ServiceRecord> {
+  const first = url.split(',')[0]?.trim() ?? url;
+  const hostPort = first.replace(/^[a-z]+:\/\//i, '').replace(/^[^@]*@/, '');
+  try {
+    const version = await probeNats(url);
+    return { mode: 'external', url, listen: hostPort, details: { version } };
+  } catch (error) {
+    throw new StackError('UNREACHABLE', 'nats', `NATS JetStream at ${redactUrl(url)} (NATS_URL) is unreachable: ${describeError(error)}`, 'Fix NATS_URL (JetStream must be enabled), or unset it to let palisade start its own nats-server.');
+  }
+}
+
+export interface PrivateNatsOptions {
+  root: string;
+  preferredPort?: number;
+  log: (line: string) => void;
+}
+
+function findNatsServer(): string | undefined {
+  return findExecutable('nats-server', ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin']);
+}
+
+export async function startPrivateNats(options: PrivateNatsOptions): Promise<ServiceRecord> {
+  let binary = findNatsServer();
+  if (!binary) {
+    await aptInstall('nats-server', 'nats', options.log);
+    binary = findNatsServer();
+    if (!binary) throw new StackError('MISSING_BINARY', 'nats', 'nats-server not found after installing it', 'Install nats-server, or set NATS_URL.');
+  }
+  const port = await pickPort(options.preferredPort);
+  const monitorPort = await pickPort(options.preferredPort ? options.preferredPort + 4000 : undefined);
+  const storeDir = join(options.root, 'jetstream');
+  mkdirSync(storeDir, { recursive: true });
+  const configFile = join(options.root, 'nats.conf');
+  writeFileSync(
+    configFile,
+    [
+      'server_name: palisade_local',
+      `listen: 127.0.0.1:${port}`,
+      `http: 127.0.0.1:${monitorPort}`,
+      // Large enough for release snapshots and flow-log batches.
+      'max_payload: 8MB',
+      'jetstream {',
+      `  store_dir: ${JSON.stringify(storeDir)}`,
+      '  max_memory_store: 256MB',
+      '  max_file_store: 4GB',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const logFile = join(options.root, 'nats.log');
+  const child = startDetached(binary, ['-c', configFile], { logFile, cwd: options.root });
+  const url = `nats://127.0.0.1:${port}`;
+  try {
+    const version = await waitFor(() => probeNats(url, 2_000), { timeoutMs: 30_000, isAlive: () => !child.exited() });
+    return { mode: 'private', url, listen: `127.0.0.1:${port}`, pid: child.pid, details: { version, log: logFile, monitor: `http://127.0.0.1:${monitorPort}`, storeDir } };
+  } catch (error) {
+    throw new StackError('START_FAILED', 'nats', `nats-server did not become ready: ${child.exited() ? `it exited with code ${child.exitCode()}` : describeError(error)}`, `See ${logFile}.`);
+  }
+}
