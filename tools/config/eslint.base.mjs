@@ -35,6 +35,22 @@ const testConstraints = productionConstraints.map((c) => {
   return c;
 });
 
+/**
+ * Apps are deployables: nothing imports them. Nx's rule only sees an import of a package it can
+ * map to a project, so the app package names are also refused here by name.
+ */
+const appPackages = ['@palisade/gateway', '@palisade/console', '@palisade/worker', '@palisade/agent', '@palisade/cli'];
+const nodeOnly = 'libs/engine and libs/contracts run in browsers: no Node built-in modules.';
+
+function restrictedImports({ testing, nodeBuiltins }) {
+  const paths = appPackages.map((name) => ({ name, message: 'apps are deployables: import a lib instead.' }));
+  if (!testing) paths.push({ name: '@palisade/testing', message: '@palisade/testing is for tests only.' });
+  if (nodeBuiltins) paths.push(...builtinModules.map((name) => ({ name, message: nodeOnly })));
+  const patterns = [{ group: appPackages.map((name) => `${name}/*`), message: 'apps are deployables: import a lib instead.' }];
+  if (nodeBuiltins) patterns.push({ group: ['node:*'], message: nodeOnly });
+  return ['error', { paths, patterns }];
+}
+
 const boundaries = (depConstraints) => [
   'error',
   {
@@ -54,6 +70,7 @@ export const base = [
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
       '@nx/enforce-module-boundaries': boundaries(productionConstraints),
+      'no-restricted-imports': restrictedImports({ testing: false, nodeBuiltins: false }),
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
@@ -71,6 +88,7 @@ export const base = [
     files: testFiles,
     rules: {
       '@nx/enforce-module-boundaries': boundaries(testConstraints),
+      'no-restricted-imports': restrictedImports({ testing: true, nodeBuiltins: false }),
     },
   },
   {
@@ -82,45 +100,22 @@ export const base = [
   prettier,
 ];
 
-/** Extra rules for libs/engine: no Node built-ins and no Node globals outside tests. */
+/** Extra rules for browser-safe libs (engine, contracts): no Node built-ins or globals outside tests. */
 export const browserSafe = [
   {
     files: ['src/**/*.ts'],
     ignores: testFiles,
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: builtinModules.map((name) => ({
-            name,
-            message: 'libs/engine runs in browsers: no Node built-in modules.',
-          })),
-          patterns: [{ group: ['node:*'], message: 'libs/engine runs in browsers: no Node built-in modules.' }],
-        },
-      ],
+      'no-restricted-imports': restrictedImports({ testing: false, nodeBuiltins: true }),
       'no-restricted-globals': [
         'error',
         ...['process', 'Buffer', 'require', '__dirname', '__filename', 'global', 'setImmediate'].map((name) => ({
           name,
-          message: 'libs/engine runs in browsers: no Node globals.',
+          message: 'libs/engine and libs/contracts run in browsers: no Node globals.',
         })),
       ],
     },
   },
 ];
 
-/** Code that only tests may import (libs/testing) is refused in production files. */
-export const noTestingInProduction = [
-  {
-    files: ['**/*.ts', '**/*.tsx'],
-    ignores: testFiles,
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: '@palisade/testing', message: '@palisade/testing is for tests only.' }] },
-      ],
-    },
-  },
-];
-
-export default [...base, ...noTestingInProduction];
+export default base;

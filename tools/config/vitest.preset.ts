@@ -1,6 +1,8 @@
 // Shared Vitest settings. Every project's vitest.config.ts calls palisadeVitest(name).
 // Tests resolve workspace libs to their TypeScript sources through the "@palisade/source"
 // export condition, so a unit test never needs a prior build of the libs it imports.
+// Known limit: Vitest does not apply ssr.resolve.conditions to globalSetup files (vitest#9429),
+// so the harness's global setup loads @palisade/stack from its build; `nx test` builds it first.
 // Each run also writes a JSON report to reports/vitest/<project>.json, which the test
 // command sums into the final "N passed, N failed" line.
 import { resolve } from 'node:path';
@@ -13,6 +15,8 @@ export interface PalisadeVitestOptions {
   integration?: boolean;
   include?: string[];
   environment?: 'node' | 'jsdom';
+  /** Run test files one at a time (suites that each start whole stacks). */
+  serial?: boolean;
 }
 
 export function palisadeVitest(project: string, options: PalisadeVitestOptions = {}): ViteUserConfig {
@@ -23,6 +27,8 @@ export function palisadeVitest(project: string, options: PalisadeVitestOptions =
     test: {
       name: project,
       include: options.include ?? ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+      exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
+      fileParallelism: !options.serial,
       environment: options.environment ?? 'node',
       globalSetup: integration ? [resolve(workspaceRoot, 'libs/testing/src/global-setup.ts')] : [],
       testTimeout: integration ? 60_000 : 10_000,

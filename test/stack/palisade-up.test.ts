@@ -1,0 +1,93 @@
+// `palisade up` as a newcomer runs it: no service variables set, so it starts its own PostgreSQL,
+// NATS JetStream and Temporal dev server, then the worker, the gateway and the console; and
+// `palisade down` leaves nothing running.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HealthReport } from '@palisade/contracts';
+import { readState, type StackState } from '@palisade/stack';
+import { uniqueName } from '@palisade/testing';
+import { cleanEnv, palisade, root } from '../support/cli.js';
+import { listProcesses } from '../support/processes.js';
+
+const home = join(root, '.palisade', uniqueName('e2e-up'));
+const env = cleanEnv();
+
+describe('palisade up / status / down on a private local stack', () => {
+  let state: StackState | undefined;
+
+  afterAll(async () => {
+    // Whatever happened above, leave nothing behind.
+    await palisade(['down', '--home', home], env, 60_000);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('brings up every service and process, each answering a real health check', async () => {
+    const result = await palisade(['up', '--detach', '--home', home], env);
+    expect(result.killed).toBe(false);
+    expect(result.stderr + result.stdout).toContain('Palisade is up');
+    expect(result.code).toBe(0);
+    console.log(`palisade up --detach took ${result.ms} ms`);
+
+    state = readState(join(home, 'state.json'));
+    expect(state).toBeDefined();
+    for (const name of ['postgres', 'nats', 'temporal'] as const) {
+      expect(state!.services[name].mode, name).toBe('private');
+      expect(result.stdout).toContain(state!.services[name].listen);
+    }
+    expect(Object.keys(state!.processes).sort()).toEqual(['console', 'gateway', 'worker']);
+  });
+
+  it('has a gateway whose readiness reports every dependency up, the worker included', async () => {
+    const gateway = state!.processes['gateway']!;
+    const res = await fetch(`${gateway.url}/readyz`);
+    expect(res.status).toBe(200);
+    const report = HealthReport.parse(await res.json());
+    expect(Object.fromEntries(report.checks.map((c) => [c.name, c.ok]))).toEqual({ postgres: true, nats: true, temporal: true, worker: true });
+    const live = await fetch(`${gateway.url}/healthz`);
+    expect(live.status).toBe(200);
+  });
+
+  it('serves the console, which shows the health the gateway reports', async () => {
+    const consoleUrl = state!.processes['console']!.url!;
+    const res = await fetch(consoleUrl);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('id="platform-status"');
+    for (const name of ['postgres', 'nats', 'temporal', 'worker']) expect(html).toContain(`data-dependency="${name}"`);
+  });
+
+  it('reports status as JSON, including a workflow run end to end', async () => {
+    const result = await palisade(['status', '--home', home, '-o', 'json'], env, 60_000);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { ok: boolean; components: { name: string; ok: boolean; detail: string }[] };
+    expect(parsed.ok).toBe(true);
+    const workflows = parsed.components.find((c) => c.name === 'workflows');
+    expect(workflows?.ok).toBe(true);
+    expect(workflows?.detail).toMatch(/probe workflow completed in \d+ ms/);
+  });
+
+  it('says so when asked to come up again, without starting anything twice', async () => {
+    const result = await palisade(['up', '--detach', '--home', home], env, 60_000);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('already up');
+    expect(readState(join(home, 'state.json'))?.processes['gateway']?.pid).toBe(state!.processes['gateway']!.pid);
+  });
+
+  it('stops everything with palisade down and leaves no process behind', async () => {
+    const pids = [...Object.values(state!.services).map((s) => s.pid), ...Object.values(state!.processes).map((p) => p.pid)].filter((p): p is number => !!p);
+    expect(pids.length).toBe(6);
+    const result = await palisade(['down', '--home', home], env, 90_000);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Stopped .*gateway/);
+
+    const remaining = listProcesses();
+    const survivors = remaining.filter((p) => pids.includes(p.pid) || pids.includes(p.pgid) || p.cmdline.includes(home));
+    expect(survivors).toEqual([]);
+    expect(existsSync(join(home, 'state.json'))).toBe(false);
+
+    const again = await palisade(['status', '--home', home], env, 30_000);
+    expect(again.code).toBe(3);
+    expect(again.stdout).toContain('Nothing is running');
+  });
+});
