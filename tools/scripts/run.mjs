@@ -115,7 +115,9 @@ async function test() {
   mkdirSync(reportsDir, { recursive: true });
   let code;
   try {
-    const testEnv = { ...env, ...services, PALISADE_TEST_HOME: testHome };
+    // A fresh run id is an input of every test target: builds, lint and typecheck may come from
+    // Nx's cache, but every test really runs against the services started above.
+    const testEnv = { ...env, ...services, PALISADE_TEST_HOME: testHome, PALISADE_TEST_RUN: `${Date.now()}-${process.pid}` };
     code = run(process.execPath, [nxBin, 'run-many', '-t', 'lint', 'typecheck', 'test', '--outputStyle=static'], { env: testEnv });
   } finally {
     const stopped = await stack.down(testHome);
@@ -137,6 +139,9 @@ switch (command) {
   case 'up':
     ensureInstalled();
     build(['cli', 'gateway', 'worker', 'console']);
+    // Ctrl-C reaches the whole foreground process group: let `palisade up` handle it (it stops
+    // the platform) and wait for it, instead of dying first and leaving it talking to the prompt.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => undefined);
     process.exit(palisade(['up', ...args]));
     break;
   case 'down':

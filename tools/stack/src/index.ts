@@ -11,6 +11,7 @@ export { probeTemporal, ensureTemporalBinary, temporalBinaryPath, TEMPORAL_CLI_V
 export {
   upServices,
   down,
+  stopProcesses,
   status,
   startProcess,
   serviceEnv,

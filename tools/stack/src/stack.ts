@@ -169,6 +169,29 @@ async function updateState(home: string, change: (state: StackState) => StackSta
   }
 }
 
+/**
+ * Stops the platform processes a state file names (not the services), e.g. a worker left running
+ * after its gateway died, so that `palisade up` never starts a second copy beside it.
+ */
+export async function stopProcesses(home: string): Promise<string[]> {
+  const paths = stackPaths(home);
+  const release = await acquireLock(paths.lock, 60_000);
+  try {
+    const state = readState(paths.state);
+    if (!state) return [];
+    const stopped: string[] = [];
+    for (const [name, record] of Object.entries(state.processes)) {
+      if (!isAlive(record.pid)) continue;
+      await stopProcessGroup(record.pid, 15_000);
+      stopped.push(name);
+    }
+    writeState(paths.state, { ...state, processes: {} });
+    return stopped;
+  } finally {
+    release();
+  }
+}
+
 export interface DownReport {
   stopped: string[];
   left: string[];

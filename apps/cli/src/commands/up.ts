@@ -1,4 +1,4 @@
-import { down, isAlive, pickPort, readState, serviceEnv, stackPaths, startProcess, upServices, type StackState } from '@palisade/stack';
+import { down, isAlive, pickPort, readState, serviceEnv, stackPaths, startProcess, stopProcesses, upServices, type StackState } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';
 import { gatewayReady, httpOk, workerPolling } from '../readiness.js';
@@ -31,6 +31,11 @@ export async function up(options: UpOptions): Promise<number> {
   const withConsole = options.console && built.consoleBuilt;
   if (options.console && !built.consoleBuilt) note('the console is not built (apps/console/.next); starting without it');
   requireBuilt(built, false);
+  if (existing) {
+    // A partial platform from an earlier run (its gateway died): restart the processes from scratch.
+    const stopped = await stopProcesses(options.home);
+    if (stopped.length) note(`stopped ${stopped.join(', ')} left from an earlier run`);
+  }
 
   const state = await upServices({ home: options.home, profile: 'dev', log: note });
   try {
