@@ -1,3 +1,4 @@
 import config from '../tools/config/eslint.base.mjs';
 
-export default config;
+// test/conformance is a project of its own.
+export default [{ ignores: ['conformance/**'] }, ...config];

@@ -1,5 +1,26 @@
 // @palisade/engine: the Calico policy language (model, parsing, validation, selectors), evaluation
 // with an explain trace, and compilation to nftables. It depends on nothing but ipaddr.js and yaml
 // and uses no Node built-ins, so the console, the gateway, the workflows and the agents all run
-// the same code. The language arrives with the engine issues; this file is its public surface.
-export {};
+// the same code.
+export * from './selector/index.js';
+export { SelectorParseError } from './errors.js';
+
+export * from './numorstring/index.js';
+export { parseIp, parseCidr, cidrContains, isCatchAll, type IpFamily, type ParsedIp, type ParsedCidr } from './net/index.js';
+
+export type { Issue, Path } from './schema/schema.js';
+export * from './model/calico.js';
+export * from './model/kubernetes.js';
+export * from './model/rule.js';
+export { KINDS, decodeResource, kindInfo, resourceType, isNamespaced, type Resource, type ResourceType } from './model/resources.js';
+
+export { parseDocuments, MAX_INPUT_CHARACTERS, MAX_DOCUMENTS, type ParseResult, type ParsedDocument, type LocatedError, type ParseOptions, type DocumentErrorCode } from './parse/documents.js';
+export { validateDocuments, type DocumentVerdict, type ValidateDocumentsResult } from './parse/validate-documents.js';
+export { formatPath, type SourcePosition } from './parse/locate.js';
+export { validate, validateDecoded, type ValidationResult, type ValidationError } from './validate/resource.js';
+export { validateFragment, type FragmentType } from './validate/fragments.js';
+
+export { BUILTIN_TIERS, DEFAULT_TIER, builtinTierResources, compareTiers, type BuiltinTier } from './tiers.js';
+export { convertKubernetesNetworkPolicy, KUBERNETES_NETWORK_POLICY_ORDER, type ConvertedNetworkPolicy, type ConversionError } from './k8s/network-policy.js';
+export { k8sSelectorToCalico, ORCHESTRATOR_K8S } from './k8s/selectors.js';
+export { simplifyPorts } from './k8s/ports.js';
