@@ -24,3 +24,8 @@ export { BUILTIN_TIERS, DEFAULT_TIER, builtinTierResources, compareTiers, type B
 export { convertKubernetesNetworkPolicy, KUBERNETES_NETWORK_POLICY_ORDER, type ConvertedNetworkPolicy, type ConversionError } from './k8s/network-policy.js';
 export { k8sSelectorToCalico, ORCHESTRATOR_K8S } from './k8s/selectors.js';
 export { simplifyPorts } from './k8s/ports.js';
+export { convertClusterNetworkPolicy, CNP_TIERS, type ConvertedClusterNetworkPolicy } from './k8s/cluster-network-policy.js';
+export * from './labels/special.js';
+export { workloadEndpointLabels, networkSetLabels, type WorkloadIdentity } from './labels/effective.js';
+export { policyEndpointSelector, entitySelectors, namespaceSelectorNode, serviceAccountSelectorNode, type PolicyScope, type EntitySelectors } from './policy/scope.js';
+export { effectiveTypes } from './policy/types.js';

@@ -3,7 +3,7 @@ import type { KubernetesNetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } fr
 import type { EntityRule, Rule } from '../model/rule.js';
 import { parseCidr } from '../net/index.js';
 import { portFromString, PortError, type Port } from '../numorstring/index.js';
-import { protocolFromString } from '../numorstring/index.js';
+import { portToValue, protocolFromString } from '../numorstring/index.js';
 import type { Path } from '../schema/schema.js';
 import { compareCodePoints } from '../util/codepoint-compare.js';
 import { simplifyPorts } from './ports.js';
@@ -99,9 +99,9 @@ function convertRules(
     if (!byProtocol) return;
     for (const protocol of [...byProtocol.keys()].sort(compareCodePoints)) {
       const ports = byProtocol.get(protocol);
-      const portFields: Pick<EntityRule, 'ports'> = ports ? { ports: simplifyPorts(ports) } : {};
+      const portFields: Pick<EntityRule, 'ports'> = ports ? { ports: simplifyPorts(ports).map(portToValue) } : {};
       for (const peer of fields) {
-        const converted: Rule = { action: 'Allow', ...(protocol ? { protocol: protocolFromString(protocol) } : {}) };
+        const converted: Rule = { action: 'Allow', ...(protocol ? { protocol: protocolFromString(protocol).value } : {}) };
         if (direction === 'ingress') {
           if (Object.keys(peer).length) converted.source = peer;
           if (ports) converted.destination = portFields;

@@ -1,5 +1,5 @@
 // Field types shared by the resource schemas.
-import { portFromValue, PortError, protocolFromValue, type Port, type Protocol } from '../numorstring/index.js';
+import { portFromValue, PortError, protocolFromValue, type PortValue, type ProtocolValue } from '../numorstring/index.js';
 import { custom, issue, list, number, object, optional, record, string, typeName, type Schema } from '../schema/schema.js';
 import { labelValueProblem, qualifiedNameProblem } from './names.js';
 
@@ -15,18 +15,23 @@ export const labels = record(labelValue, qualifiedNameProblem);
 /** Annotations: any string values; key syntax and total size are checked in validation. */
 export const annotations = record(string());
 
-export const port: Schema<Port> = custom('a port', (value, path, ctx) => {
+/**
+ * Ports and protocols stay as written (80, "8080:8090", "http"; TCP, 6): resources are plain
+ * JSON that round-trips unchanged. The decoder only checks that they parse.
+ */
+export const port: Schema<PortValue> = custom('a port', (value, path, ctx) => {
   try {
-    return portFromValue(value);
+    portFromValue(value);
+    return value as PortValue;
   } catch (error) {
     return issue(ctx, path, error instanceof PortError ? error.message : String(error));
   }
 });
 
-export const protocol: Schema<Protocol> = custom('a protocol', (value, path, ctx) => {
+export const protocol: Schema<ProtocolValue> = custom('a protocol', (value, path, ctx) => {
   const parsed = protocolFromValue(value);
   if (parsed === undefined) return issue(ctx, path, `must be a protocol name (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite) or a number from 1 to 255, not ${typeName(value)}`);
-  return parsed;
+  return value as ProtocolValue;
 });
 
 export const ports = list(port, { max: 50 });

@@ -1,5 +1,8 @@
-/** A port as Calico writes it: a number, a "min:max" range, or a named port. */
+/** A port as Calico models it: a number or range (min = max for one port), or a named port. */
 export type Port = { minPort: number; maxPort: number } | { portName: string };
+
+/** A port as people write it in YAML: 80, "8080:8090" or "http". */
+export type PortValue = number | string;
 
 export const NAMED_PORT = /^[a-zA-Z0-9_.-]{1,128}$/;
 const DECIMAL = /^[0-9]+$/;
@@ -53,12 +56,17 @@ export function portFromValue(value: unknown): Port {
   throw new PortError(`a port must be a number, a "min:max" range or a port name, not ${value === null ? 'null' : typeof value}`);
 }
 
+/** The parsed form of a value the resource decoder has already accepted. */
+export function asPort(value: PortValue): Port {
+  return portFromValue(value);
+}
+
 export function isNamedPort(port: Port): port is { portName: string } {
   return 'portName' in port;
 }
 
 /** The form Calico writes back: a number for a single port, a string otherwise. */
-export function portToValue(port: Port): number | string {
+export function portToValue(port: Port): PortValue {
   if (isNamedPort(port)) return port.portName;
   return port.minPort === port.maxPort ? port.minPort : `${port.minPort}:${port.maxPort}`;
 }

@@ -1,6 +1,9 @@
 /** A protocol as Calico stores it: a number, or a name. */
 export type Protocol = { type: 'num'; value: number } | { type: 'string'; value: string };
 
+/** A protocol as people write it in YAML: TCP, "6", 6. */
+export type ProtocolValue = number | string;
+
 /** The protocol names Calico accepts, exactly as spelt (validation is case-sensitive). */
 export const PROTOCOL_NAMES = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'] as const;
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
@@ -15,7 +18,14 @@ export function protocolFromValue(value: unknown): Protocol | undefined {
   return { type: 'string', value };
 }
 
-export function protocolToValue(protocol: Protocol): number | string {
+/** The parsed form of a value the resource decoder has already accepted. */
+export function asProtocol(value: ProtocolValue): Protocol {
+  const parsed = protocolFromValue(value);
+  if (!parsed) throw new RangeError(`not a protocol: ${String(value)}`);
+  return parsed;
+}
+
+export function protocolToValue(protocol: Protocol): ProtocolValue {
   return protocol.value;
 }
 

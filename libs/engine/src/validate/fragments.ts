@@ -1,7 +1,7 @@
 import { entityRule, httpMatch, icmpFields, rule } from '../model/rule.js';
 import { hostEndpointSpec, networkSetSpec, protoPort } from '../model/calico.js';
 import { protocol } from '../model/fields.js';
-import { protocolProblem } from '../numorstring/index.js';
+import { asProtocol, protocolProblem } from '../numorstring/index.js';
 import type { Issue, Schema } from '../schema/schema.js';
 import { decodeWith } from '../schema/schema.js';
 import { Issues } from './issues.js';
@@ -43,7 +43,7 @@ export function validateFragment(type: FragmentType, value: unknown): Issue[] {
       });
     case 'Protocol':
       return run(protocol, value, (issues, p) => {
-        const problem = protocolProblem(p);
+        const problem = protocolProblem(asProtocol(p));
         if (problem) issues.add([], problem);
       });
   }

@@ -4,7 +4,7 @@ import type { ClusterNetworkPolicy, CnpProtocol, KubernetesNetworkPolicy, LabelS
 import { annotationsProblems, dnsLabelProblem, dnsSubdomainProblem, globalPolicyNameProblem, namespacedPolicyNameProblem, portNameProblem, qualifiedNameProblem, labelValueProblem } from '../model/names.js';
 import { decodeResource, resourceType, type Resource } from '../model/resources.js';
 import { parseCidr, parseIp } from '../net/index.js';
-import { protocolProblem, supportsPorts } from '../numorstring/index.js';
+import { asProtocol, protocolProblem, supportsPorts } from '../numorstring/index.js';
 import type { Issue, Path } from '../schema/schema.js';
 import { BUILTIN_TIERS } from '../tiers.js';
 import { Issues } from './issues.js';
@@ -210,9 +210,10 @@ export function validateHostEndpointSpec(issues: Issues, spec: calico.HostEndpoi
     const p = [...at, 'ports', i];
     const nameProblem = portNameProblem(port.name);
     if (nameProblem) issues.add([...p, 'name'], nameProblem);
-    const protocolIssue = protocolProblem(port.protocol);
+    const portProtocol = asProtocol(port.protocol);
+    const protocolIssue = protocolProblem(portProtocol);
     if (protocolIssue) issues.add([...p, 'protocol'], protocolIssue);
-    else if (!supportsPorts(port.protocol)) issues.add([...p, 'protocol'], 'EndpointPort protocol does not support ports.');
+    else if (!supportsPorts(portProtocol)) issues.add([...p, 'protocol'], 'EndpointPort protocol does not support ports.');
     if (port.port < 1) issues.add([...p, 'port'], 'must be between 1 and 65535');
   });
 }
@@ -241,9 +242,10 @@ export function validateDecoded(resource: Resource): Issue[] {
     case 'StagedKubernetesNetworkPolicy': {
       const spec = resource.spec ?? {};
       if (!validateStagedDelete(issues, spec, new Set(['stagedAction']), 'Spec fields should all be zero-value if stagedAction is Delete')) {
+        const before = issues.list.length;
         validateKubernetesNetworkPolicy(issues, spec);
+        if (issues.list.length > before) break;
         const { stagedAction: _staged, ...k8sSpec } = spec;
-        void _staged;
         const converted = convertKubernetesNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: resource.metadata, spec: k8sSpec });
         for (const error of converted.errors) issues.add(['spec', ...error.path], `conversion to a Calico policy failed: ${error.message}`);
       }

@@ -1,5 +1,5 @@
 import { parseCidr, type IpFamily } from '../net/index.js';
-import { isIcmp, isNamedPort, protocolNumber, protocolProblem, supportsPorts, type Port } from '../numorstring/index.js';
+import { asPort, asProtocol, isIcmp, isNamedPort, protocolNumber, protocolProblem, supportsPorts, type Port } from '../numorstring/index.js';
 import type { EntityRule, Rule } from '../model/rule.js';
 import { annotationsProblems } from '../model/names.js';
 import type { Path } from '../schema/schema.js';
@@ -25,8 +25,13 @@ function portMessage(port: Port): string | undefined {
 
 /** Calico's rule checks (Go validator and CRD CEL rules), each reported at the field it concerns. */
 export function validateRule(issues: Issues, rule: Rule, path: Path, context: RuleContext = {}): void {
+  const protocols = {
+    protocol: rule.protocol === undefined ? undefined : asProtocol(rule.protocol),
+    notProtocol: rule.notProtocol === undefined ? undefined : asProtocol(rule.notProtocol),
+  };
+  const protocol = protocols.protocol;
   for (const field of ['protocol', 'notProtocol'] as const) {
-    const p = rule[field];
+    const p = protocols[field];
     if (p) {
       const problem = protocolProblem(p);
       if (problem) issues.add([...path, field], problem);
@@ -38,29 +43,30 @@ export function validateRule(issues: Issues, rule: Rule, path: Path, context: Ru
     const entity = rule[side];
     if (!entity) continue;
     for (const field of PORT_FIELDS) {
-      const list = entity[field];
-      if (!list) continue;
+      const values = entity[field];
+      if (!values) continue;
+      const list = values.map(asPort);
       list.forEach((port, i) => {
         const problem = portMessage(port);
         if (problem) issues.add([...path, side, field, i], problem);
       });
-      if (rule.protocol === undefined) {
+      if (protocol === undefined) {
         const numeric = list.findIndex((p) => !isNamedPort(p));
         if (numeric >= 0) issues.add([...path, side, field, numeric], 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP');
-      } else if (!supportsPorts(rule.protocol) && list.length > 0) {
-        issues.add([...path, side, field], `rules that specify ports must set protocol to TCP or UDP or SCTP (protocol ${rule.protocol.value} has no ports)`);
+      } else if (!supportsPorts(protocol) && list.length > 0) {
+        issues.add([...path, side, field], `rules that specify ports must set protocol to TCP or UDP or SCTP (protocol ${protocol.value} has no ports)`);
       }
     }
   }
 
   // ICMP.
-  if (rule.icmp && !(rule.protocol && isIcmp(rule.protocol))) issues.add([...path, 'icmp'], 'ICMP fields require protocol to be ICMP or ICMPv6');
+  if (rule.icmp && !(protocol && isIcmp(protocol))) issues.add([...path, 'icmp'], 'ICMP fields require protocol to be ICMP or ICMPv6');
   for (const field of ['icmp', 'notICMP'] as const) {
     const icmp = rule[field];
     if (icmp && icmp.code !== undefined && icmp.type === undefined) issues.add([...path, field, 'code'], 'ICMP code specified without an ICMP type');
   }
   for (const field of ['protocol', 'notProtocol'] as const) {
-    const p = rule[field];
+    const p = protocols[field];
     if (!p || rule.ipVersion === undefined) continue;
     const n = protocolNumber(p);
     if (n === 1 && rule.ipVersion !== 4) issues.add([...path, field], 'protocol ICMP requires ipVersion 4');
@@ -96,7 +102,7 @@ export function validateRule(issues: Issues, rule: Rule, path: Path, context: Ru
   if (rule.http) {
     const at = [...path, 'http'];
     if (rule.action !== 'Allow') issues.add(at, 'HTTP match is only valid on Allow rules');
-    if (rule.protocol && protocolNumber(rule.protocol) !== 6) issues.add(at, 'rules with HTTP match must have protocol TCP or unset');
+    if (protocol && protocolNumber(protocol) !== 6) issues.add(at, 'rules with HTTP match must have protocol TCP or unset');
     if (context.direction === 'egress') issues.add(at, 'HTTP match is not allowed in egress rules');
     validateHttp(issues, rule.http, at);
   }
