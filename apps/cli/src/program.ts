@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
+import { validateCommand } from './commands/validate.js';
 import { EXIT, report } from './output.js';
 import { stackHome } from './workspace.js';
 
@@ -61,6 +62,20 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unr
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .addOption(home)
     .action(action('status', (opts: { output: 'table' | 'json'; home?: string }) => status(stackHome(opts.home), opts.output)));
+
+  program
+    .command('validate')
+    .description('validate Calico and Kubernetes policy manifests locally, with located errors')
+    .requiredOption('-f, --filename <path...>', 'a file, a directory of .yaml/.yml/.json files, or - for standard input')
+    .option('-R, --recursive', 'read directories recursively', false)
+    .option('-n, --namespace <namespace>', 'namespace for namespaced resources that name none')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExit codes: 0 every document is valid, 1 some document is invalid, 2 bad usage (a missing file).')
+    .action(
+      action('validate', async (opts: { filename: string[]; recursive: boolean; namespace?: string; output: 'text' | 'json' }) =>
+        validateCommand({ files: opts.filename, recursive: opts.recursive, output: opts.output, ...(opts.namespace ? { namespace: opts.namespace } : {}) }),
+      ),
+    );
 
   return program;
 }

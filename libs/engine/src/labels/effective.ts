@@ -1,4 +1,4 @@
-import type { Labels } from '../selector/compile.js';
+import { labelSet, type Labels } from '../selector/compile.js';
 import { LABEL_NAME, LABEL_NAMESPACE, LABEL_ORCHESTRATOR, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX } from './special.js';
 
 export interface WorkloadIdentity {
@@ -20,9 +20,9 @@ export interface WorkloadIdentity {
  * pcsa.projectcalico.org/name. On a key conflict the endpoint's own label wins, as Calico's
  * profile labelsToApply does.
  */
-export function workloadEndpointLabels(identity: WorkloadIdentity): Record<string, string> {
-  const out: Record<string, string> = {};
-  const set = (key: string, value: string) => Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+export function workloadEndpointLabels(identity: WorkloadIdentity): Labels {
+  const out = Object.create(null) as Record<string, string>;
+  const set = (key: string, value: string) => (out[key] = value);
   for (const [k, v] of Object.entries(identity.namespaceLabels ?? {})) set(NAMESPACE_LABEL_PREFIX + k, v);
   set(NAMESPACE_LABEL_PREFIX + LABEL_NAME, identity.namespace);
   if (identity.serviceAccount !== undefined) {
@@ -37,8 +37,8 @@ export function workloadEndpointLabels(identity: WorkloadIdentity): Record<strin
 }
 
 /** A namespaced NetworkSet's labels as selectors see them: it carries its namespace like a pod. */
-export function networkSetLabels(labels: Labels | undefined, namespace: string | undefined): Record<string, string> {
-  const out: Record<string, string> = { ...(labels ?? {}) };
+export function networkSetLabels(labels: Labels | undefined, namespace: string | undefined): Labels {
+  const out = labelSet(labels) as Record<string, string>;
   if (namespace !== undefined) out[LABEL_NAMESPACE] = namespace;
   return out;
 }
