@@ -67,6 +67,18 @@ function palisade(args) {
   return run(process.execPath, [join(root, 'apps', 'cli', 'bin', 'palisade.js'), ...args]);
 }
 
+/** The npm workspaces of the root package.json ("apps/*" expanded). */
+function workspaceDirs() {
+  const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return workspaces.flatMap((pattern) => {
+    if (!pattern.endsWith('/*')) return [pattern];
+    const base = pattern.slice(0, -2);
+    return readdirSync(join(root, base), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(root, base, d.name, 'package.json')))
+      .map((d) => join(base, d.name));
+  });
+}
+
 async function loadStack() {
   return import(pathToFileURL(join(root, 'tools', 'stack', 'dist', 'index.js')).href);
 }
@@ -123,9 +135,7 @@ async function test() {
     const stopped = await stack.down(testHome);
     if (stopped.left.length) console.error(`[test services] could not stop: ${stopped.left.join(', ')}`);
   }
-  const withTests = readdirSync(join(root, 'apps'))
-    .map((d) => join('apps', d))
-    .concat(readdirSync(join(root, 'libs')).map((d) => join('libs', d)), ['tools/stack', 'test'])
+  const withTests = workspaceDirs()
     .map((dir) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')))
     .filter((pkg) => pkg.scripts?.test)
     .map((pkg) => pkg.nx?.name ?? pkg.name);

@@ -29,3 +29,4 @@ export * from './labels/special.js';
 export { workloadEndpointLabels, networkSetLabels, type WorkloadIdentity } from './labels/effective.js';
 export { policyEndpointSelector, entitySelectors, namespaceSelectorNode, serviceAccountSelectorNode, type PolicyScope, type EntitySelectors } from './policy/scope.js';
 export { effectiveTypes } from './policy/types.js';
+export { fromKubernetesNetworkPolicy, fromClusterNetworkPolicy, ConversionInputError } from './k8s/from.js';

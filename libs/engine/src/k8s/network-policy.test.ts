@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocuments } from '../parse/documents.js';
 import type { KubernetesNetworkPolicy } from '../model/kubernetes.js';
 import { validate } from '../validate/resource.js';
+import { ConversionInputError, fromKubernetesNetworkPolicy } from './from.js';
 import { convertKubernetesNetworkPolicy } from './network-policy.js';
 import { asPort, portToValue } from '../numorstring/index.js';
 import { simplifyPorts } from './ports.js';
@@ -141,5 +142,30 @@ describe('Kubernetes NetworkPolicy validation', () => {
   });
   it('accepts an ipBlock CIDR with host bits, as the API server does', () => {
     expect(validate({ ...base, spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '10.0.1.1/4' } }] }], policyTypes: ['Egress'] } }).valid).toBe(true);
+  });
+});
+
+describe('fromKubernetesNetworkPolicy', () => {
+  it('converts a policy straight from parsed YAML', () => {
+    const policy = fromKubernetesNetworkPolicy({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'db', namespace: 'prod' },
+      spec: { podSelector: { matchLabels: { role: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'api' } } }], ports: [{ port: 5432 }] }] },
+    });
+    expect(policy.spec).toEqual({
+      tier: 'default',
+      order: 1000,
+      selector: "projectcalico.org/orchestrator == 'k8s' && role == 'db'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "projectcalico.org/orchestrator == 'k8s' && role == 'api'" }, destination: { ports: [5432] } }],
+    });
+  });
+
+  it('refuses an invalid policy with located errors instead of converting part of it', () => {
+    const convert = () => fromKubernetesNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 0 }] }] } });
+    expect(convert).toThrow(ConversionInputError);
+    expect(convert).toThrow('spec.ingress[0].ports[0].port: must be between 1 and 65535, not 0');
+    expect(() => fromKubernetesNetworkPolicy({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x' } })).toThrow('must be networking.k8s.io/v1 NetworkPolicy');
   });
 });
