@@ -30,3 +30,10 @@ export { workloadEndpointLabels, networkSetLabels, type WorkloadIdentity } from 
 export { policyEndpointSelector, entitySelectors, namespaceSelectorNode, serviceAccountSelectorNode, type PolicyScope, type EntitySelectors } from './policy/scope.js';
 export { effectiveTypes } from './policy/types.js';
 export { fromKubernetesNetworkPolicy, fromClusterNetworkPolicy, ConversionInputError } from './k8s/from.js';
+
+export { buildSnapshot, DEFAULT_FELIX, type SnapshotInput } from './snapshot/build.js';
+export type * from './snapshot/types.js';
+export { evaluateFlow, describe as describeDecision, type FlowSpec, type FlowResult, type FlowVerdict, type EvaluateOptions } from './eval/flow.js';
+export type { ChainResult, Decision, TraceStep, Direction, Stage } from './eval/chain.js';
+export { resolvePeer, uplinkHostEndpoint, FlowError, type Peer } from './eval/peers.js';
+export { simulate, parseProbes, ProbeError, type Probe, type ProbeResult, type VerdictSummary } from './eval/simulate.js';

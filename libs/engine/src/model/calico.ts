@@ -113,6 +113,17 @@ export const protoPort = object({
 });
 export type ProtoPort = Infer<typeof protoPort>;
 
+/** FelixConfiguration: only the fields that change verdicts are read; the many others are accepted and ignored. */
+export const felixConfigurationSpec = object(
+  {
+    failsafeInboundHostPorts: optional(list(protoPort)),
+    failsafeOutboundHostPorts: optional(list(protoPort)),
+    defaultEndpointToHostAction: optional(oneOf(['Drop', 'Accept', 'Return'] as const)),
+  },
+  { unknown: 'ignore' },
+);
+export type FelixConfigurationSpec = Infer<typeof felixConfigurationSpec>;
+
 const calico = <K extends string, T>(kind: K, spec: Schema<T>) =>
   object({ apiVersion: oneOf(['projectcalico.org/v3'] as const), kind: oneOf([kind] as const), metadata: objectMeta, spec: optional(spec) }, { ignoredFields: ['status'] });
 
@@ -127,6 +138,7 @@ export const calicoGlobalNetworkSet = calico('GlobalNetworkSet', networkSetSpec)
 export const calicoHostEndpoint = calico('HostEndpoint', hostEndpointSpec);
 export const calicoWorkloadEndpoint = calico('WorkloadEndpoint', workloadEndpointSpec);
 export const calicoProfile = calico('Profile', profileSpec);
+export const calicoFelixConfiguration = calico('FelixConfiguration', felixConfigurationSpec);
 
 export type CalicoNetworkPolicy = Infer<typeof calicoNetworkPolicy>;
 export type CalicoGlobalNetworkPolicy = Infer<typeof calicoGlobalNetworkPolicy>;
@@ -139,4 +151,5 @@ export type CalicoGlobalNetworkSet = Infer<typeof calicoGlobalNetworkSet>;
 export type CalicoHostEndpoint = Infer<typeof calicoHostEndpoint>;
 export type CalicoWorkloadEndpoint = Infer<typeof calicoWorkloadEndpoint>;
 export type CalicoProfile = Infer<typeof calicoProfile>;
+export type CalicoFelixConfiguration = Infer<typeof calicoFelixConfiguration>;
 

@@ -163,3 +163,33 @@ export const podStatus = object(
 
 export const pod = core('Pod', { spec: optional(podSpec), status: optional(podStatus) });
 export type Pod = Infer<typeof pod>;
+
+const nodeAddress = object({ type: string(), address: string() }, { unknown: 'ignore' });
+export const nodeStatus = object({ addresses: optional(list(nodeAddress)) }, { unknown: 'ignore' });
+export const node = core('Node', { status: optional(nodeStatus) });
+export type Node = Infer<typeof node>;
+
+// discovery.k8s.io/v1 EndpointSlice: which addresses and ports back a Service.
+const endpointSliceEndpoint = object(
+  {
+    addresses: list(string()),
+    conditions: optional(object({ ready: optional(boolean()), serving: optional(boolean()), terminating: optional(boolean()) }, { unknown: 'ignore' })),
+    targetRef: optional(object({ kind: optional(string()), name: optional(string()), namespace: optional(string()) }, { unknown: 'ignore' })),
+    nodeName: optional(string()),
+  },
+  { unknown: 'ignore' },
+);
+const endpointSlicePort = object({ name: optional(string()), port: optional(number({ integer: true, min: 1, max: 65535 })), protocol: optional(oneOf(K8S_PROTOCOLS)) }, { unknown: 'ignore' });
+
+export const endpointSlice = object(
+  {
+    apiVersion: oneOf(['discovery.k8s.io/v1'] as const),
+    kind: oneOf(['EndpointSlice'] as const),
+    metadata: objectMeta,
+    addressType: oneOf(['IPv4', 'IPv6', 'FQDN'] as const),
+    endpoints: optional(list(endpointSliceEndpoint)),
+    ports: optional(list(endpointSlicePort)),
+  },
+  { unknown: 'ignore' },
+);
+export type EndpointSlice = Infer<typeof endpointSlice>;

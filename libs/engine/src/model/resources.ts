@@ -26,11 +26,14 @@ export const KINDS: readonly KindInfo[] = [
   info('HostEndpoint', 'projectcalico.org/v3', 'HostEndpoint', false, calico.calicoHostEndpoint),
   info('WorkloadEndpoint', 'projectcalico.org/v3', 'WorkloadEndpoint', true, calico.calicoWorkloadEndpoint),
   info('Profile', 'projectcalico.org/v3', 'Profile', false, calico.calicoProfile),
+  info('FelixConfiguration', 'projectcalico.org/v3', 'FelixConfiguration', false, calico.calicoFelixConfiguration),
   info('KubernetesNetworkPolicy', 'networking.k8s.io/v1', 'NetworkPolicy', true, k8s.kubernetesNetworkPolicy),
   info('ClusterNetworkPolicy', 'policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', false, k8s.clusterNetworkPolicy),
   info('Namespace', 'v1', 'Namespace', false, k8s.namespace),
   info('ServiceAccount', 'v1', 'ServiceAccount', true, k8s.serviceAccount),
   info('Pod', 'v1', 'Pod', true, k8s.pod),
+  info('Node', 'v1', 'Node', false, k8s.node),
+  info('EndpointSlice', 'discovery.k8s.io/v1', 'EndpointSlice', true, k8s.endpointSlice),
 ];
 
 export type Resource =
@@ -45,11 +48,14 @@ export type Resource =
   | Infer<typeof calico.calicoHostEndpoint>
   | Infer<typeof calico.calicoWorkloadEndpoint>
   | Infer<typeof calico.calicoProfile>
+  | Infer<typeof calico.calicoFelixConfiguration>
   | k8s.KubernetesNetworkPolicy
   | k8s.ClusterNetworkPolicy
   | k8s.Namespace
   | k8s.ServiceAccount
-  | k8s.Pod;
+  | k8s.Pod
+  | k8s.Node
+  | k8s.EndpointSlice;
 
 export type ResourceType = (typeof KINDS)[number]['type'];
 

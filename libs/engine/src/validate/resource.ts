@@ -274,9 +274,20 @@ export function validateDecoded(resource: Resource): Issue[] {
     case 'ClusterNetworkPolicy':
       validateClusterNetworkPolicy(issues, resource.spec);
       break;
+    case 'FelixConfiguration':
+      for (const field of ['failsafeInboundHostPorts', 'failsafeOutboundHostPorts'] as const) {
+        resource.spec?.[field]?.forEach((p, i) => {
+          const at = ['spec', field, i];
+          if (p.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(p.protocol.toUpperCase())) issues.add([...at, 'protocol'], `must be TCP, UDP or SCTP, not ${JSON.stringify(p.protocol)}`);
+          if (p.net !== undefined && !parseCidr(p.net, { allowBareIp: true })) issues.add([...at, 'net'], `${JSON.stringify(p.net)} is not a CIDR`);
+        });
+      }
+      break;
     case 'Namespace':
     case 'ServiceAccount':
     case 'Pod':
+    case 'Node':
+    case 'EndpointSlice':
       break;
   }
   return issues.list;

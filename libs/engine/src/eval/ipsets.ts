@@ -1,0 +1,37 @@
+import { cidrContains, type ParsedCidr, type ParsedIp } from '../net/index.js';
+import type { Selector } from '../selector/selector.js';
+import type { Snapshot } from '../snapshot/types.js';
+
+/** What a selector stands for on the wire: the IPs of the endpoints and the nets of the network sets it selects. */
+export interface IpSet {
+  ips: Set<string>;
+  nets: ParsedCidr[];
+}
+
+const cache = new WeakMap<Snapshot, Map<string, IpSet>>();
+
+/** The IP set of a selector in a snapshot, as Calico renders it, built once per snapshot. */
+export function ipSetOf(snapshot: Snapshot, selector: Selector): IpSet {
+  let sets = cache.get(snapshot);
+  if (!sets) {
+    sets = new Map();
+    cache.set(snapshot, sets);
+  }
+  const key = selector.toString();
+  let set = sets.get(key);
+  if (!set) {
+    set = { ips: new Set(), nets: [] };
+    for (const endpoint of snapshot.endpoints.values()) {
+      if (selector.matches(endpoint.labels)) for (const ip of endpoint.ips) set.ips.add(ip.text);
+    }
+    for (const ns of snapshot.networkSets) if (selector.matches(ns.labels)) set.nets.push(...ns.nets);
+    sets.set(key, set);
+  }
+  return set;
+}
+
+export function ipSetContains(set: IpSet, ip: ParsedIp): boolean {
+  if (set.ips.has(ip.text)) return true;
+  for (const net of set.nets) if (cidrContains(net, ip)) return true;
+  return false;
+}
