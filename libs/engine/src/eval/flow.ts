@@ -31,6 +31,8 @@ export interface FlowVerdict {
   ingress?: ChainResult;
   /** The stage that denied the flow. */
   deniedAt?: ChainResult;
+  /** Untracked (doNotTrack) allows need the reply allowed too; these chains judged the reply. */
+  replyStages?: ChainResult[];
 }
 
 export interface FlowResult extends FlowVerdict {
@@ -258,6 +260,41 @@ function walk(ctx: Context): FlowVerdict {
     }
   }
   verdict.allowed = true;
+  return checkUntrackedReplies(ctx, verdict);
+}
+
+/**
+ * A packet a doNotTrack policy allowed is not tracked, so its reply is not let through by
+ * connection tracking: it crosses the same host endpoint the other way as a new packet, first
+ * through the untracked stage, then (when that decides nothing) through normal host policy.
+ */
+function checkUntrackedReplies(ctx: Context, verdict: FlowVerdict): FlowVerdict {
+  const untracked = verdict.stages.filter((s) => s.stage === 'doNotTrack' && s.verdict === 'allow');
+  if (untracked.length === 0) return verdict;
+  const { packet } = ctx;
+  const reply: Packet = {
+    ...packet,
+    src: packet.dst,
+    dst: packet.src,
+    ...(packet.dstPort !== undefined ? { srcPort: packet.dstPort } : {}),
+    ...(packet.srcPort !== undefined ? { dstPort: packet.srcPort } : { dstPort: undefined }),
+  };
+  if (reply.dstPort === undefined) delete reply.dstPort;
+  if (reply.srcPort === undefined) delete reply.srcPort;
+  const replyCtx: Context = { ...ctx, packet: reply };
+  verdict.replyStages = [];
+  for (const stage of untracked) {
+    const hep = ctx.snapshot.endpoints.get(stage.endpoint)!;
+    const direction: Direction = stage.direction === 'ingress' ? 'egress' : 'ingress';
+    const early = earlyStage(replyCtx, hep, direction, 'doNotTrack');
+    const judged = early ?? hostChain(replyCtx, hep, direction);
+    verdict.replyStages.push(judged);
+    if (judged.verdict === 'deny') {
+      verdict.allowed = false;
+      verdict.deniedAt = judged;
+      return verdict;
+    }
+  }
   return verdict;
 }
 
