@@ -37,3 +37,5 @@ export { evaluateFlow, describe as describeDecision, type FlowSpec, type FlowRes
 export type { ChainResult, Decision, TraceStep, Direction, Stage } from './eval/chain.js';
 export { resolvePeer, uplinkHostEndpoint, FlowError, type Peer } from './eval/peers.js';
 export { simulate, parseProbes, ProbeError, type Probe, type ProbeResult, type VerdictSummary } from './eval/simulate.js';
+export { compileNode, localEndpoints, workloadInterface, normalizeCidrs, type NodeIR, type EndpointIR, type PolicyChainIR, type RuleIR, type MatchIR, type IpSetIR, type TupleSetIR, type TierIR, type StageIR } from './compile/ir.js';
+export { renderNftables, describeCounter, ruleComment, MARK, TABLE, type CounterRef } from './compile/nftables.js';

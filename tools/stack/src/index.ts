@@ -23,3 +23,4 @@ export {
   type DownReport,
   type ComponentStatus,
 } from './stack.js';
+export { aptInstall } from './apt.js';

@@ -103,6 +103,8 @@ export function buildSnapshot(inputs: (SnapshotInput | Resource)[]): Snapshot {
     return name;
   };
   if (!profiles.has('projectcalico-default-allow')) profiles.set('projectcalico-default-allow', allowAll('projectcalico-default-allow'));
+  // With the Kubernetes datastore every namespace has its kns.<namespace> profile.
+  for (const name of namespaces.keys()) ensureNamespaceProfile(name);
 
   // Endpoints.
   const endpoints = new Map<string, Endpoint>();
@@ -163,6 +165,7 @@ export function buildSnapshot(inputs: (SnapshotInput | Resource)[]): Snapshot {
   for (const { resource: wep, document } of of('WorkloadEndpoint')) {
     const spec = wep.spec ?? {};
     const namespace = wep.metadata.namespace ?? 'default';
+    ensureNamespaceProfile(namespace);
     const name = spec.pod ?? spec.workload ?? wep.metadata.name;
     const profileNames = spec.profiles ?? [];
     const own = workloadEndpointLabels({
