@@ -4,6 +4,8 @@ import { down } from './commands/down.js';
 import { status } from './commands/status.js';
 import { up } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
+import { simulateCommand } from './commands/simulate.js';
+import { compileCommand } from './commands/compile.js';
 import { EXIT, report } from './output.js';
 import { stackHome } from './workspace.js';
 
@@ -76,6 +78,60 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unr
         validateCommand({ files: opts.filename, recursive: opts.recursive, output: opts.output, ...(opts.namespace ? { namespace: opts.namespace } : {}) }),
       ),
     );
+
+  const int = (name: string) => (value: string) => {
+    if (!/^[0-9]+$/.test(value)) {
+      process.stderr.write(`palisade: ${name} must be a whole number, not ${JSON.stringify(value)}\n`);
+      process.exit(EXIT.USAGE);
+    }
+    return Number(value);
+  };
+
+  program
+    .command('simulate')
+    .description('decide a flow (or a batch of probes) against a snapshot of resources, as Calico would, with an optional explain trace')
+    .requiredOption('-f, --filename <path...>', 'snapshot: files or directories of YAML/JSON (pods, nodes, namespaces, policies ...)')
+    .option('-R, --recursive', 'read directories recursively', false)
+    .option('--from <endpoint>', 'namespace/pod, hep:<node>/<hostEndpoint>, host:<node> or an IP address')
+    .option('--to <endpoint>', 'the same forms as --from')
+    .option('--protocol <protocol>', 'TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number')
+    .option('--port <port>', 'destination port', int('--port'))
+    .option('--source-port <port>', 'source port', int('--source-port'))
+    .option('--icmp-type <type>', 'ICMP type', int('--icmp-type'))
+    .option('--icmp-code <code>', 'ICMP code', int('--icmp-code'))
+    .addOption(new Option('--ip-version <version>', 'address family when endpoints have both').choices(['4', '6']))
+    .option('--probes <file>', 'a JSON list of probes: [{ "from", "to", "protocol", "port", "sourcePort"?, "icmp"? }]')
+    .option('--explain', 'print every tier, policy and rule considered and why it did or did not match', false)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExit codes: 0 evaluated (whatever the verdict), 2 bad input (an unknown endpoint, an invalid snapshot or probe).')
+    .action(
+      action('simulate', async (opts: { filename: string[]; recursive: boolean; from?: string; to?: string; protocol?: string; port?: number; sourcePort?: number; icmpType?: number; icmpCode?: number; ipVersion?: string; probes?: string; explain: boolean; output: 'text' | 'json' }) =>
+        simulateCommand({
+          files: opts.filename,
+          recursive: opts.recursive,
+          explain: opts.explain,
+          output: opts.output,
+          ...(opts.from ? { from: opts.from } : {}),
+          ...(opts.to ? { to: opts.to } : {}),
+          ...(opts.protocol ? { protocol: opts.protocol } : {}),
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.sourcePort !== undefined ? { sourcePort: opts.sourcePort } : {}),
+          ...(opts.icmpType !== undefined ? { icmpType: opts.icmpType } : {}),
+          ...(opts.icmpCode !== undefined ? { icmpCode: opts.icmpCode } : {}),
+          ...(opts.ipVersion ? { ipVersion: Number(opts.ipVersion) as 4 | 6 } : {}),
+          ...(opts.probes ? { probes: opts.probes } : {}),
+        }),
+      ),
+    );
+
+  program
+    .command('compile')
+    .description("print one node's compiled ruleset (nftables) or its dataplane-neutral IR")
+    .requiredOption('-f, --filename <path...>', 'snapshot: files or directories of YAML/JSON')
+    .option('-R, --recursive', 'read directories recursively', false)
+    .requiredOption('--node <node>', 'the node to compile for')
+    .addOption(new Option('--format <format>', 'output format').choices(['nft', 'json']).default('nft'))
+    .action(action('compile', async (opts: { filename: string[]; recursive: boolean; node: string; format: 'nft' | 'json' }) => compileCommand({ files: opts.filename, recursive: opts.recursive, node: opts.node, format: opts.format })));
 
   return program;
 }

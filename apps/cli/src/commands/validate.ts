@@ -1,44 +1,12 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
 import { validateDocuments, type LocatedError } from '@palisade/engine';
 import { EXIT, info } from '../output.js';
+import { expandPaths, InputError, readInput } from './snapshot-input.js';
 
 export interface ValidateOptions {
   files: string[];
   output: 'text' | 'json';
   namespace?: string;
   recursive: boolean;
-}
-
-const MANIFEST = new Set(['.yaml', '.yml', '.json']);
-
-class InputError extends Error {}
-
-/** FILE, DIR (its .yaml/.yml/.json files, recursively with -R) or - (standard input). */
-function expand(path: string, recursive: boolean): string[] {
-  if (path === '-') return ['-'];
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    throw new InputError(`${path}: no such file or directory`);
-  }
-  if (!stat.isDirectory()) return [path];
-  const out: string[] = [];
-  for (const entry of readdirSync(path).sort()) {
-    const full = join(path, entry);
-    const entryStat = statSync(full);
-    if (entryStat.isDirectory()) {
-      if (recursive) out.push(...expand(full, true));
-    } else if (MANIFEST.has(extname(entry).toLowerCase())) {
-      out.push(full);
-    }
-  }
-  return out;
-}
-
-function read(file: string): string {
-  return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
 }
 
 interface JsonVerdict {
@@ -61,7 +29,7 @@ const located = (e: LocatedError) => ({ path: e.path, line: e.line, column: e.co
 export function validateCommand(options: ValidateOptions): number {
   let files: string[];
   try {
-    files = options.files.flatMap((f) => expand(f, options.recursive));
+    files = expandPaths(options.files, options.recursive);
   } catch (error) {
     if (error instanceof InputError) {
       process.stderr.write(`palisade validate: ${error.message}\n`);
@@ -69,14 +37,10 @@ export function validateCommand(options: ValidateOptions): number {
     }
     throw error;
   }
-  if (files.length === 0) {
-    process.stderr.write('palisade validate: no .yaml, .yml or .json files found\n');
-    return EXIT.USAGE;
-  }
   const verdicts: JsonVerdict[] = [];
   for (const file of files) {
     const label = file === '-' ? '<stdin>' : file;
-    const result = validateDocuments(read(file), options.namespace ? { defaultNamespace: options.namespace } : {});
+    const result = validateDocuments(readInput(file), options.namespace ? { defaultNamespace: options.namespace } : {});
     // Syntax errors and limits belong to a document, not to a resource: one verdict per document.
     const byDocument = new Map<number, LocatedError[]>();
     for (const e of result.errors) byDocument.set(e.document, [...(byDocument.get(e.document) ?? []), e]);

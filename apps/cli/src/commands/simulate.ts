@@ -1,0 +1,91 @@
+import { describeDecision, evaluateFlow, parseProbes, ProbeError, FlowError, simulate, type FlowSpec, type ProbeResult, type TraceStep, type ChainResult } from '@palisade/engine';
+import { readFileSync } from 'node:fs';
+import { EXIT, info } from '../output.js';
+import { InputError, loadSnapshot } from './snapshot-input.js';
+
+export interface SimulateOptions {
+  files: string[];
+  recursive: boolean;
+  from?: string;
+  to?: string;
+  protocol?: string;
+  port?: number;
+  sourcePort?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  ipVersion?: 4 | 6;
+  probes?: string;
+  explain: boolean;
+  output: 'text' | 'json';
+}
+
+function traceLine(step: TraceStep): string {
+  switch (step.step) {
+    case 'stage':
+      return `${step.endpoint} ${step.direction} (${step.stage})`;
+    case 'tier':
+      return step.applies ? `  tier ${step.tier}: ${step.policies.join(', ')}` : `  tier ${step.tier}: skipped, ${step.reason}`;
+    case 'policy':
+      return `    ${step.policy}: does not apply, ${step.reason}`;
+    case 'rule':
+      return `    ${step.policy} rule ${step.rule} (${step.action})${step.staged ? ' [staged]' : ''}: ${step.matched ? 'MATCHED' : `no, ${step.reason}`}`;
+    case 'end-of-tier':
+      return `  end of tier ${step.tier}: ${step.action}, ${step.reason}`;
+    case 'profile':
+      return `  profile ${step.profile}${step.rule !== undefined ? ` rule ${step.rule} (${step.action})` : ''}: ${step.matched ? 'MATCHED' : `no, ${step.reason}`}`;
+    case 'verdict':
+      return `  => ${step.verdict.toUpperCase()}: ${step.reason}`;
+  }
+}
+
+const chainLine = (label: string, c: ChainResult | undefined) => (c ? `  ${label.padEnd(8)} ${c.endpoint}: ${c.verdict} by ${c.decidedBy ? describeDecision(c.decidedBy) : '(no decision)'}` : `  ${label.padEnd(8)} (no policy at this end)`);
+
+function printResult(r: ProbeResult, stages: ChainResult[] | undefined): void {
+  info(`${r.allowed ? 'ALLOWED' : 'DENIED '}  ${r.from} -> ${r.to}  ${typeof r.protocol === 'number' ? r.protocol : r.protocol.toUpperCase()}${r.port ? `/${r.port}` : ''}`);
+  if (stages) for (const s of stages) info(chainLine(s.stage === 'normal' ? s.direction : `${s.direction}/${s.stage}`, s));
+  if (r.pending) info(`  pending (staged policies in force): ${r.pending.allowed ? 'ALLOWED' : 'DENIED'}${r.pending.differs ? ' — differs from the enforced verdict' : ''}`);
+  if (r.trace) for (const step of r.trace) info(`    ${traceLine(step)}`);
+}
+
+/** Decides one flow, or a batch of probes, against a snapshot. Exits 0 when evaluated (whatever the verdicts). */
+export function simulateCommand(options: SimulateOptions): number {
+  try {
+    const snapshot = loadSnapshot(options.files, options.recursive);
+    if (options.probes) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(options.probes === '-' ? readFileSync(0, 'utf8') : readFileSync(options.probes, 'utf8'));
+      } catch (error) {
+        throw new InputError(`${options.probes}: not readable JSON: ${(error as Error).message}`);
+      }
+      const results = simulate(snapshot, parseProbes(raw), { explain: options.explain });
+      if (options.output === 'json') info(JSON.stringify(results, null, 2));
+      else {
+        for (const r of results) printResult(r, undefined);
+        info(`${results.filter((r) => r.allowed).length} allowed, ${results.filter((r) => !r.allowed).length} denied`);
+      }
+      return EXIT.OK;
+    }
+    if (!options.from || !options.to || !options.protocol) throw new InputError('give --from, --to and --protocol (and --port for TCP, UDP and SCTP), or --probes FILE');
+    const spec: FlowSpec = {
+      from: options.from,
+      to: options.to,
+      protocol: options.protocol,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.sourcePort !== undefined ? { sourcePort: options.sourcePort } : {}),
+      ...(options.icmpType !== undefined ? { icmp: { type: options.icmpType, ...(options.icmpCode !== undefined ? { code: options.icmpCode } : {}) } } : {}),
+      ...(options.ipVersion ? { ipVersion: options.ipVersion } : {}),
+    };
+    const result = evaluateFlow(snapshot, spec, { explain: options.explain });
+    const [summary] = simulate(snapshot, [spec], { explain: options.explain });
+    if (options.output === 'json') info(JSON.stringify(summary, null, 2));
+    else printResult(summary!, result.stages);
+    return EXIT.OK;
+  } catch (error) {
+    if (error instanceof InputError || error instanceof ProbeError || error instanceof FlowError) {
+      process.stderr.write(`palisade simulate: ${error instanceof FlowError ? `--${error.field}: ` : ''}${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw error;
+  }
+}
