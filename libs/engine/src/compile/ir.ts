@@ -2,6 +2,7 @@ import { cidrContains, parseCidr, type ParsedCidr } from '../net/index.js';
 import type { Selector } from '../selector/selector.js';
 import type { CompiledEntity, CompiledRule, Endpoint, PolicyInfo, ProfileInfo, Snapshot } from '../snapshot/types.js';
 import { chainFor, type Direction, type Stage } from '../eval/chain.js';
+import { indexesOf } from '../index/snapshot-index.js';
 import { sha256, toHex } from '../util/sha2.js';
 import { utf8Bytes } from '../util/utf8.js';
 
@@ -133,10 +134,10 @@ class Builder {
     const source = selector.toString();
     const out: Partial<Record<Family, string>> = {};
     const members: ParsedCidr[] = [];
-    for (const endpoint of this.snapshot.endpoints.values()) {
-      if (selector.matches(endpoint.labels)) for (const ip of endpoint.ips) members.push(parseCidr(ip.text, { allowBareIp: true })!);
+    for (const member of indexesOf(this.snapshot).members.matching(selector).values()) {
+      if (member.kind === 'endpoint') for (const ip of member.endpoint.ips) members.push(parseCidr(ip.text, { allowBareIp: true })!);
+      else members.push(...member.set.nets);
     }
-    for (const ns of this.snapshot.networkSets) if (selector.matches(ns.labels)) members.push(...ns.nets);
     for (const family of [4, 6] as const) {
       const id = `s${family}-${shortHash(source)}`;
       out[family] = id;
@@ -160,8 +161,10 @@ class Builder {
   /** Named ports resolve on the endpoints that have them (restricted to the side's selector, as Calico's named-port IP sets are). */
   namedPortSet(names: string[], protocol: number | undefined, selector: Selector | undefined): Partial<Record<Family, string>> {
     const members: { ip: { text: string; family: Family }; protocol: number; port: number }[] = [];
-    for (const endpoint of this.snapshot.endpoints.values()) {
-      if (selector && !selector.matches(endpoint.labels)) continue;
+    const endpoints = selector
+      ? [...indexesOf(this.snapshot).members.matching(selector).values()].flatMap((m) => (m.kind === 'endpoint' ? [m.endpoint] : []))
+      : [...this.snapshot.endpoints.values()];
+    for (const endpoint of endpoints) {
       for (const port of endpoint.ports) {
         if (!names.includes(port.name) || (protocol !== undefined && port.protocol !== protocol)) continue;
         for (const ip of endpoint.ips) members.push({ ip, protocol: port.protocol, port: port.port });

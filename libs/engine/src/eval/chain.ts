@@ -1,5 +1,6 @@
 import type { Endpoint, PolicyInfo, Snapshot, TierInfo } from '../snapshot/types.js';
 import { ruleMismatch, type Packet } from './match.js';
+import { indexesOf } from '../index/snapshot-index.js';
 
 export type Direction = 'ingress' | 'egress';
 /** normal: policy of the endpoint itself; forward: applyOnForward (host endpoints); the untracked and pre-DNAT stages of host endpoints. */
@@ -39,9 +40,8 @@ export interface ChainResult {
 
 interface TierGroup {
   tier: TierInfo;
+  /** Policies of this tier that apply here, in order. Staged ones appear only in the pending view. */
   policies: PolicyInfo[];
-  /** Only tiers with an enforced policy here end in their default action. */
-  enforced: boolean;
 }
 
 const chains = new WeakMap<Snapshot, Map<string, TierGroup[]>>();
@@ -77,14 +77,16 @@ export function chainFor(snapshot: Snapshot, endpoint: Endpoint, direction: Dire
   if (cached) return cached;
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   const replaced = new Set(pending ? snapshot.policies.filter((p) => p.staged).map((p) => p.staged!.replaces) : []);
+  const { policies: index, rank } = indexesOf(snapshot);
+  // Only policies whose selector can match this endpoint, found through the label index, in evaluation order.
+  const selected = [...index.matching(endpoint.labels).values()].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
   const groups: TierGroup[] = [];
-  for (const policy of snapshot.policies) {
+  for (const policy of selected) {
     if (policy.staged ? !pending || policy.staged.action === 'Delete' : pending && replaced.has(policy.id)) continue;
-    if (!policy.types.includes(type) || !stageAdmits(policy, endpoint, stage) || !policy.selector.matches(endpoint.labels)) continue;
+    if (!policy.types.includes(type) || !stageAdmits(policy, endpoint, stage)) continue;
     const last = groups[groups.length - 1];
     if (last && last.tier.name === policy.tier) last.policies.push(policy);
-    else groups.push({ tier: snapshot.tiers.find((t) => t.name === policy.tier)!, policies: [policy], enforced: false });
-    groups[groups.length - 1]!.enforced = true;
+    else groups.push({ tier: snapshot.tiers.find((t) => t.name === policy.tier)!, policies: [policy] });
   }
   cache.set(key, groups);
   return groups;
@@ -137,7 +139,7 @@ export function walkTiers(snapshot: Snapshot, endpoint: Endpoint, direction: Dir
     }
     if (passed) continue;
     // No policy decided. Untracked and pre-DNAT stages never drop at the end of a tier.
-    if (!untracked && group.enforced && group.tier.defaultAction === 'Deny') {
+    if (!untracked && group.tier.defaultAction === 'Deny') {
       trace?.push({ step: 'end-of-tier', tier, action: 'Deny', reason: `policies of tier ${tier} apply to ${endpoint.id} for ${direction} and none allowed the packet: the tier's default action is Deny` });
       result.verdict = 'deny';
       result.decidedBy = { kind: 'end-of-tier', tier, action: 'Deny' };

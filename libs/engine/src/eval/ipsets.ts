@@ -1,6 +1,7 @@
 import { cidrContains, type ParsedCidr, type ParsedIp } from '../net/index.js';
 import type { Selector } from '../selector/selector.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { indexesOf } from '../index/snapshot-index.js';
 
 /** What a selector stands for on the wire: the IPs of the endpoints and the nets of the network sets it selects. */
 export interface IpSet {
@@ -21,10 +22,10 @@ export function ipSetOf(snapshot: Snapshot, selector: Selector): IpSet {
   let set = sets.get(key);
   if (!set) {
     set = { ips: new Set(), nets: [] };
-    for (const endpoint of snapshot.endpoints.values()) {
-      if (selector.matches(endpoint.labels)) for (const ip of endpoint.ips) set.ips.add(ip.text);
+    for (const member of indexesOf(snapshot).members.matching(selector).values()) {
+      if (member.kind === 'endpoint') for (const ip of member.endpoint.ips) set.ips.add(ip.text);
+      else set.nets.push(...member.set.nets);
     }
-    for (const ns of snapshot.networkSets) if (selector.matches(ns.labels)) set.nets.push(...ns.nets);
     sets.set(key, set);
   }
   return set;

@@ -1,0 +1,30 @@
+import type { Endpoint, NetworkSetInfo, PolicyInfo, Snapshot } from '../snapshot/types.js';
+import { LabelIndex, SelectorIndex } from './label-index.js';
+
+export type Member = { kind: 'endpoint'; endpoint: Endpoint } | { kind: 'networkSet'; set: NetworkSetInfo };
+
+interface SnapshotIndexes {
+  members: LabelIndex<Member>;
+  policies: SelectorIndex<PolicyInfo>;
+  rank: Map<string, number>;
+}
+
+const cache = new WeakMap<Snapshot, SnapshotIndexes>();
+
+/** Label indexes of a snapshot, built once on first use (snapshots are immutable). */
+export function indexesOf(snapshot: Snapshot): SnapshotIndexes {
+  let indexes = cache.get(snapshot);
+  if (indexes) return indexes;
+  const members = new LabelIndex<Member>();
+  for (const endpoint of snapshot.endpoints.values()) members.set(`e:${endpoint.id}`, { kind: 'endpoint', endpoint }, endpoint.labels);
+  for (const set of snapshot.networkSets) members.set(`n:${set.id}`, { kind: 'networkSet', set }, set.labels);
+  const policies = new SelectorIndex<PolicyInfo>();
+  const rank = new Map<string, number>();
+  snapshot.policies.forEach((p, i) => {
+    policies.set(p.id, p, p.selector);
+    rank.set(p.id, i);
+  });
+  indexes = { members, policies, rank };
+  cache.set(snapshot, indexes);
+  return indexes;
+}
