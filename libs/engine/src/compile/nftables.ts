@@ -48,7 +48,7 @@ function families(rule: RuleIR): Family[] {
   return needsAddress ? [4, 6] : [];
 }
 
-function matchExpr(m: MatchIR, side: 'saddr' | 'daddr', family: Family | undefined, protocol: number | undefined): string[] {
+function matchExpr(m: MatchIR, side: 'saddr' | 'daddr', family: Family | undefined): string[] {
   const out: string[] = [];
   const ipKw = family === 6 ? 'ip6' : 'ip';
   const port = side === 'saddr' ? 'th sport' : 'th dport';
@@ -81,7 +81,7 @@ function ruleMatches(rule: RuleIR, family: Family | undefined): string[] {
   // Ports need a transport header; a rule with ports but no protocol (named ports) matches the protocols that have ports.
   const hasPorts = [rule.src, rule.dst].some((m) => m.ports || m.notPorts || m.namedPorts || m.notNamedPorts || m.service);
   if (hasPorts && rule.protocol === undefined) out.push('meta l4proto { 6, 17, 132, 136 }');
-  out.push(...matchExpr(rule.src, 'saddr', family, rule.protocol), ...matchExpr(rule.dst, 'daddr', family, rule.protocol));
+  out.push(...matchExpr(rule.src, 'saddr', family), ...matchExpr(rule.dst, 'daddr', family));
   return out;
 }
 

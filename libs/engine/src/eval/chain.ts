@@ -1,6 +1,7 @@
 import type { CompiledRule, Endpoint, PolicyInfo, Snapshot, TierInfo } from '../snapshot/types.js';
 import { ruleMismatch, type Packet } from './match.js';
 import { indexesOf } from '../index/snapshot-index.js';
+import { cachesOf } from '../snapshot/caches.js';
 
 export type Direction = 'ingress' | 'egress';
 /** normal: policy of the endpoint itself; forward: applyOnForward (host endpoints); the untracked and pre-DNAT stages of host endpoints. */
@@ -116,7 +117,6 @@ function candidatesOf(chain: CompiledChain, protocol: number, port: number | und
   return list;
 }
 
-const chains = new WeakMap<Snapshot, Map<string, CompiledChain>>();
 
 function stageAdmits(policy: PolicyInfo, endpoint: Endpoint, stage: Stage): boolean {
   // doNotTrack and preDNAT only mean something on host endpoints; Felix ignores such policy for workloads.
@@ -143,12 +143,10 @@ export function chainFor(snapshot: Snapshot, endpoint: Endpoint, direction: Dire
 }
 
 export function compiledChainFor(snapshot: Snapshot, endpoint: Endpoint, direction: Direction, stage: Stage, pending: boolean): CompiledChain {
-  let cache = chains.get(snapshot);
-  if (!cache) {
-    cache = new Map();
-    chains.set(snapshot, cache);
-  }
-  const key = `${endpoint.id}\u0000${direction}\u0000${stage}\u0000${pending ? 1 : 0}`;
+  const all = cachesOf(snapshot).chains;
+  let cache = all.get(endpoint.id) as Map<string, CompiledChain> | undefined;
+  if (!cache) all.set(endpoint.id, (cache = new Map()));
+  const key = `${direction}\u0000${stage}\u0000${pending ? 1 : 0}`;
   const cached = cache.get(key);
   if (cached) return cached;
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot } from '../snapshot/build.js';
+import { buildSnapshot } from '../snapshot/state.js';
 import { parseDocuments } from '../parse/documents.js';
 import { evaluateFlow } from './flow.js';
 import { FlowError } from './peers.js';

@@ -2,6 +2,7 @@ import { cidrContains, type ParsedCidr, type ParsedIp } from '../net/index.js';
 import type { Selector } from '../selector/selector.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { indexesOf } from '../index/snapshot-index.js';
+import { cachesOf, rememberIpSet } from '../snapshot/caches.js';
 
 /** What a selector stands for on the wire: the IPs of the endpoints and the nets of the network sets it selects. */
 export interface IpSet {
@@ -9,24 +10,17 @@ export interface IpSet {
   nets: ParsedCidr[];
 }
 
-const cache = new WeakMap<Snapshot, Map<string, IpSet>>();
-
-/** The IP set of a selector in a snapshot, as Calico renders it, built once per snapshot. */
+/** The IP set of a selector in a snapshot, as Calico renders it, kept until a change affects it. */
 export function ipSetOf(snapshot: Snapshot, selector: Selector): IpSet {
-  let sets = cache.get(snapshot);
-  if (!sets) {
-    sets = new Map();
-    cache.set(snapshot, sets);
-  }
   const key = selector.toString();
-  let set = sets.get(key);
+  let set = cachesOf(snapshot).ipSets.get(key) as IpSet | undefined;
   if (!set) {
     set = { ips: new Set(), nets: [] };
     for (const member of indexesOf(snapshot).members.matching(selector).values()) {
       if (member.kind === 'endpoint') for (const ip of member.endpoint.ips) set.ips.add(ip.text);
       else set.nets.push(...member.set.nets);
     }
-    sets.set(key, set);
+    rememberIpSet(snapshot, key, selector, set);
   }
   return set;
 }

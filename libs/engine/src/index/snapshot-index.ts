@@ -1,19 +1,19 @@
 import type { Endpoint, NetworkSetInfo, PolicyInfo, Snapshot } from '../snapshot/types.js';
 import { LabelIndex, SelectorIndex } from './label-index.js';
+import { cachesOf } from '../snapshot/caches.js';
 
 export type Member = { kind: 'endpoint'; endpoint: Endpoint } | { kind: 'networkSet'; set: NetworkSetInfo };
 
-interface SnapshotIndexes {
+export interface SnapshotIndexes {
   members: LabelIndex<Member>;
   policies: SelectorIndex<PolicyInfo>;
   rank: Map<string, number>;
 }
 
-const cache = new WeakMap<Snapshot, SnapshotIndexes>();
-
-/** Label indexes of a snapshot, built once on first use (snapshots are immutable). */
+/** Label indexes of a snapshot: kept live by a ClusterState, built once on first use otherwise. */
 export function indexesOf(snapshot: Snapshot): SnapshotIndexes {
-  let indexes = cache.get(snapshot);
+  const caches = cachesOf(snapshot);
+  let indexes = caches.indexes as SnapshotIndexes | undefined;
   if (indexes) return indexes;
   const members = new LabelIndex<Member>();
   for (const endpoint of snapshot.endpoints.values()) members.set(`e:${endpoint.id}`, { kind: 'endpoint', endpoint }, endpoint.labels);
@@ -25,6 +25,6 @@ export function indexesOf(snapshot: Snapshot): SnapshotIndexes {
     rank.set(p.id, i);
   });
   indexes = { members, policies, rank };
-  cache.set(snapshot, indexes);
+  caches.indexes = indexes;
   return indexes;
 }

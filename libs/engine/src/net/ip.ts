@@ -69,6 +69,20 @@ export function parseCidr(text: string, options: CidrOptions = {}): ParsedCidr |
   return { family: ip.family, prefixLength, network, text: `${network.text}/${prefixLength}`, hadHostBits: masked.some((b, i) => b !== ip.bytes[i]) };
 }
 
+/** The single-address CIDR of an address (/32 or /128). */
+export function hostCidr(ip: ParsedIp): ParsedCidr {
+  const bits = ip.family === 4 ? 32 : 128;
+  return { family: ip.family, prefixLength: bits, network: ip, text: `${ip.text}/${bits}`, hadHostBits: false };
+}
+
+/** The first `prefixLength` bits of an address as a map key. */
+export function prefixKey(ip: ParsedIp, prefixLength: number): string {
+  let key = `${ip.family}/${prefixLength}/`;
+  let remaining = prefixLength;
+  for (let i = 0; remaining > 0; i++, remaining -= 8) key += `${ip.bytes[i]! & ((0xff << (8 - Math.min(8, remaining))) & 0xff)}.`;
+  return key;
+}
+
 /** True when the CIDR covers every address of its family (0.0.0.0/0, ::/0). */
 export function isCatchAll(cidr: ParsedCidr): boolean {
   return cidr.prefixLength === 0;

@@ -1,7 +1,7 @@
 // Small snapshot builders for the evaluation tests.
 import { parseDocuments } from '../../parse/documents.js';
 import { validateDecoded } from '../../validate/resource.js';
-import { buildSnapshot } from '../../snapshot/build.js';
+import { buildSnapshot } from '../../snapshot/state.js';
 import type { Snapshot } from '../../snapshot/types.js';
 
 export function namespace(name: string, labels: Record<string, string> = {}): string {
