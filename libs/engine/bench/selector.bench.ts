@@ -1,21 +1,7 @@
 // Selector benchmark: parse and match rates on a realistic mix, single-threaded (one core).
-// Run with `npx nx run engine:bench`. Writes bench/results.json with the machine's description.
-// Figures are measured, never asserted: compare them with the targets in the issue by eye.
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release, arch } from 'node:os';
-import { labelSet, parseSelector, type Labels, type Selector } from '../src/index.js';
-
-/** A deterministic PRNG, so every run measures the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// eslint-disable-next-line @nx/enforce-module-boundaries -- benchmarks measure the built package, as the agents and the gateway run it
+import { labelSet, parseSelector, type Labels, type Selector } from '@palisade/engine';
+import { measure, mulberry32 } from './support.js';
 const random = mulberry32(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
@@ -65,21 +51,7 @@ const MIX: { kind: string; selector: string }[] = [
   { kind: 'nested boolean', selector: "color == 'red' && (shape == 'circle' || shape == 'square') && !has(legacy)" },
 ];
 
-function time(fn: () => number): { ms: number; result: number } {
-  const start = performance.now();
-  const result = fn();
-  return { ms: performance.now() - start, result };
-}
-
-/** Median of several trials after a warm-up, so the JIT has compiled the hot paths. */
-function measure(trials: number, fn: () => number): { medianMs: number; bestMs: number; result: number } {
-  fn();
-  fn();
-  const runs = Array.from({ length: trials }, () => time(fn));
-  const sorted = runs.map((r) => r.ms).sort((a, b) => a - b);
-  return { medianMs: sorted[Math.floor(sorted.length / 2)]!, bestMs: sorted[0]!, result: runs[0]!.result };
-}
-
+export function selectorBench() {
 // --- matching -------------------------------------------------------------------------------
 const compiled: Selector[] = MIX.map((m) => parseSelector(m.selector));
 const matchAll = () => {
@@ -146,12 +118,7 @@ const scaling = [1_024, 10_240].map((bytes) => {
   return { characters: text.length, nsPerCharacter: Math.round(((r.medianMs / 200) * 1e6) / text.length) };
 });
 
-const cpu = cpus();
 const results = {
-  benchmark: 'selector parse and match',
-  date: new Date().toISOString(),
-  machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version },
-  singleThreaded: true,
   match: {
     labelSets: labelSets.length,
     selectors: compiled.length,
@@ -176,12 +143,10 @@ const results = {
   },
 };
 
-const out = new URL('./results.json', import.meta.url);
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-console.log(`machine: ${results.machine.cpu} (${results.machine.cores} cores), ${results.machine.os}, Node ${results.machine.node}`);
 console.log(`match: ${(results.match.matchesPerSecond / 1e6).toFixed(1)} M matches/s on one core (${matchesPerRun} matches in ${results.match.medianMs} ms, median of 15); target 10 M/s: ${results.match.meetsTarget ? 'met' : 'NOT met'}`);
 console.log(`  (on ordinary objects instead of labelSet(): ${(results.match.matchesPerSecondPlainObjects / 1e6).toFixed(1)} M/s)`);
 for (const [kind, rate] of Object.entries(byKind)) console.log(`  ${kind.padEnd(15)} ${(rate / 1e6).toFixed(1)} M/s`);
 console.log(`parse: ${results.parse.selectors} selectors in ${results.parse.medianMs} ms (median of 5; ${(results.parse.selectorsPerSecond / 1e6).toFixed(2)} M/s); target < 1000 ms: ${results.parse.meetsTarget ? 'met' : 'NOT met'}`);
 console.log(`parse scaling: ${scaling.map((s) => `${s.characters} chars → ${s.nsPerCharacter} ns/char`).join(', ')}`);
-console.log(`written: ${out.pathname}`);
+return results;
+}

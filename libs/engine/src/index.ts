@@ -31,12 +31,14 @@ export { policyEndpointSelector, entitySelectors, namespaceSelectorNode, service
 export { effectiveTypes } from './policy/types.js';
 export { fromKubernetesNetworkPolicy, fromClusterNetworkPolicy, ConversionInputError } from './k8s/from.js';
 
-export { buildSnapshot, ClusterState, DEFAULT_FELIX, keyOf, type SnapshotInput, type Change, type Affected, type ResourceKey } from './snapshot/state.js';
+export { buildSnapshot, ClusterState, DEFAULT_FELIX, keyOf, type SnapshotInput, type Change, type Affected, type MemberChange, type ResourceKey } from './snapshot/state.js';
 export type * from './snapshot/types.js';
 export { evaluateFlow, describe as describeDecision, type FlowSpec, type FlowResult, type FlowVerdict, type EvaluateOptions } from './eval/flow.js';
 export type { ChainResult, Decision, TraceStep, Direction, Stage } from './eval/chain.js';
 export { resolvePeer, uplinkHostEndpoint, FlowError, type Peer } from './eval/peers.js';
+export { ruleMismatch, type Packet } from './eval/match.js';
 export { simulate, parseProbes, ProbeError, type Probe, type ProbeResult, type VerdictSummary } from './eval/simulate.js';
 export { localEndpoints, workloadInterface, normalizeCidrs, type NodeIR, type EndpointIR, type PolicyChainIR, type RuleIR, type MatchIR, type IpSetIR, type TupleSetIR, type TierIR, type StageIR } from './compile/ir.js';
-export { compileNode, NodeCompiler, applyIrDiff, isEmptyDiff, type IrDiff } from './compile/node-compiler.js';
+export { compileNode, NodeCompiler, applyIrDiff, diffIr, isEmptyDiff, type IrDiff } from './compile/node-compiler.js';
+export { CidrSet, TupleSet, type MemberChanges, type Tuple } from './compile/member-sets.js';
 export { renderNftables, describeCounter, ruleComment, MARK, TABLE, type CounterRef } from './compile/nftables.js';

@@ -108,7 +108,19 @@ export interface NodeIR {
   };
 }
 
-export const shortHash = (text: string, length = 10): string => toHex(sha256(utf8Bytes(text))).slice(0, length);
+// Chain and set ids hash policy ids and selectors, over and over for every endpoint: remember them.
+const hashes = new Map<string, string>();
+
+/** The first `length` hex digits of the SHA-256 of a text. */
+export function shortHash(text: string, length = 10): string {
+  let hex = hashes.get(text);
+  if (hex === undefined) {
+    hex = toHex(sha256(utf8Bytes(text)));
+    if (hashes.size >= 200_000) hashes.clear();
+    hashes.set(text, hex);
+  }
+  return hex.slice(0, length);
+}
 
 /** The interface name of a workload when the snapshot does not give one: "pal" + a hash of the endpoint id. */
 export function workloadInterface(endpoint: Endpoint): string {

@@ -20,12 +20,15 @@ export class CidrSet {
   /** Prefix lengths in use among visible members, per family. */
   private readonly lengths = new Map<number, Map<number, number>>();
   private readonly changes = new Map<string, 1 | -1>();
+  /** Off while a set is first filled: nothing has changed yet. */
+  private tracking = true;
 
   static of(cidrs: Iterable<ParsedCidr>): CidrSet {
     const set = new CidrSet();
+    set.tracking = false;
     // Wider networks first, so hosts they cover are never shown and then hidden again.
     for (const cidr of [...cidrs].sort((a, b) => a.prefixLength - b.prefixLength)) set.add(cidr);
-    set.changes.clear();
+    set.tracking = true;
     return set;
   }
 
@@ -47,8 +50,7 @@ export class CidrSet {
     if (!entry) throw new Error(`internal: ${cidr.text} is not in the set`);
     if (--entry.count > 0) return;
     this.raw.delete(cidr.text);
-    const key = prefixKey(cidr.network, cidr.prefixLength);
-    if (this.kept.get(key)?.text !== cidr.text) return; // it was hidden by a wider member
+    if (this.kept.get(keyOf(cidr))?.text !== cidr.text) return; // it was hidden by a wider member
     this.hide(cidr);
     if (this.isHost(cidr)) return;
     // Members it hid may show again, unless another wider member still covers them.
@@ -81,12 +83,16 @@ export class CidrSet {
   }
 
   private coveringMember(cidr: ParsedCidr): boolean {
-    for (const [length] of this.lengths.get(cidr.family) ?? []) if (length <= cidr.prefixLength && this.kept.has(prefixKey(cidr.network, length))) return true;
+    const full = cidr.family === 4 ? 32 : 128;
+    for (const [length] of this.lengths.get(cidr.family) ?? []) {
+      if (length > cidr.prefixLength) continue;
+      if (this.kept.has(length === full ? hostKey(cidr.network) : prefixKey(cidr.network, length))) return true;
+    }
     return false;
   }
 
   private show(cidr: ParsedCidr): void {
-    this.kept.set(prefixKey(cidr.network, cidr.prefixLength), cidr);
+    this.kept.set(keyOf(cidr), cidr);
     let lengths = this.lengths.get(cidr.family);
     if (!lengths) this.lengths.set(cidr.family, (lengths = new Map()));
     lengths.set(cidr.prefixLength, (lengths.get(cidr.prefixLength) ?? 0) + 1);
@@ -94,7 +100,7 @@ export class CidrSet {
   }
 
   private hide(cidr: ParsedCidr): void {
-    this.kept.delete(prefixKey(cidr.network, cidr.prefixLength));
+    this.kept.delete(keyOf(cidr));
     const lengths = this.lengths.get(cidr.family)!;
     const n = lengths.get(cidr.prefixLength)! - 1;
     if (n) lengths.set(cidr.prefixLength, n);
@@ -103,6 +109,7 @@ export class CidrSet {
   }
 
   private note(text: string, sign: 1 | -1): void {
+    if (!this.tracking) return;
     // A member shown then hidden (or the reverse) in one update is no change at all.
     if (this.changes.get(text) === -sign) this.changes.delete(text);
     else this.changes.set(text, sign);
@@ -110,6 +117,9 @@ export class CidrSet {
 }
 
 const covers = (wide: ParsedCidr, narrow: ParsedCidr) => prefixKey(narrow.network, wide.prefixLength) === prefixKey(wide.network, wide.prefixLength);
+/** Host addresses (the bulk of every set) are keyed by their canonical text, without bit twiddling. */
+const hostKey = (ip: { text: string }) => `h${ip.text}`;
+const keyOf = (cidr: ParsedCidr) => (cidr.prefixLength === (cidr.family === 4 ? 32 : 128) ? hostKey(cidr.network) : prefixKey(cidr.network, cidr.prefixLength));
 
 export interface Tuple {
   ip: string;

@@ -77,6 +77,8 @@ export class NodeCompiler {
   private collecting: Set<string> | undefined;
   /** During an update: records what objects were before they change. */
   private tracker: Tracker | undefined;
+  /** Chain ids of the shared tier groups seen (groups are immutable: a changed policy makes new groups). */
+  private readonly groupChainIds = new WeakMap<object, string[]>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -295,11 +297,14 @@ export class NodeCompiler {
   private selectorSet(selector: Selector): Partial<Record<Family, string>> {
     const source = selector.toString();
     const hash = shortHash(source);
+    // Both families' sets are made from one lookup of the selector's members.
+    let matched: Member[] | undefined;
+    const members = () => (matched ??= [...indexesOf(this.snapshot).members.matching(selector).values()]);
     return this.perFamily('s', (family, prefix) => {
       const contribute = (m: Member): ParsedCidr[] =>
         m.kind === 'endpoint' ? m.endpoint.ips.filter((ip) => ip.family === family).map(hostCidr) : m.set.nets.filter((n) => n.family === family);
       const recompute = () => [...indexesOf(this.snapshot).members.matching(selector).values()].flatMap(contribute);
-      return this.useSet(`${prefix}${hash}`, { selector }, () => ({ kind: 'ipSets', id: `${prefix}${hash}`, family, source, refs: 0, members: CidrSet.of(recompute()), contribute, recompute }));
+      return this.useSet(`${prefix}${hash}`, { selector }, () => ({ kind: 'ipSets', id: `${prefix}${hash}`, family, source, refs: 0, members: CidrSet.of(members().flatMap(contribute)), contribute, recompute }));
     });
   }
 
@@ -413,12 +418,28 @@ export class NodeCompiler {
     };
   }
 
+  /** The chains of a shared tier group (a thousand platform policies): made once, then only referenced. */
+  private groupChains(group: { policies: PolicyInfo[] }, direction: Direction): string[] {
+    let ids = this.groupChainIds.get(group);
+    if (!ids) {
+      ids = group.policies.map((p) => policyChainId(p.id, direction));
+      this.groupChainIds.set(group, ids);
+    }
+    const policies = group.policies;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.chains.has(id)) this.collecting?.add(id);
+      else this.useChain(id, () => this.policyChainIR(policies[i]!, direction));
+    }
+    return ids;
+  }
+
   private stage(endpoint: Endpoint, direction: Direction, stage: Stage): StageIR {
     return {
       tiers: chainFor(this.snapshot, endpoint, direction, stage, false).map((group) => ({
         tier: group.tier.name,
         defaultAction: group.tier.defaultAction,
-        policies: group.policies.map((p) => this.useChain(policyChainId(p.id, direction), () => this.policyChainIR(p, direction))),
+        policies: this.groupChains(group, direction),
       })),
     };
   }

@@ -1,7 +1,7 @@
 import type { CompiledRule, Endpoint, PolicyInfo, Snapshot, TierInfo } from '../snapshot/types.js';
 import { ruleMismatch, type Packet } from './match.js';
 import { indexesOf } from '../index/snapshot-index.js';
-import { cachesOf } from '../snapshot/caches.js';
+import { cachesOf, chainsOf, rememberGroup } from '../snapshot/caches.js';
 
 export type Direction = 'ingress' | 'egress';
 /** normal: policy of the endpoint itself; forward: applyOnForward (host endpoints); the untracked and pre-DNAT stages of host endpoints. */
@@ -27,6 +27,19 @@ export type TraceStep =
   | { step: 'profile'; profile: string; rule?: number; action?: string; matched: boolean; reason?: string }
   | { step: 'verdict'; verdict: 'allow' | 'deny' | 'continue'; reason: string };
 
+export interface LogHit {
+  tier: string;
+  policy: string;
+  rule: number;
+}
+
+/** Most packets hit no Log rule: their results share one empty list rather than allocate one each. */
+export const NO_LOGS: readonly LogHit[] = Object.freeze([]);
+
+function logHit(result: ChainResult, hit: LogHit): void {
+  result.logs = result.logs === NO_LOGS ? [hit] : [...result.logs, hit];
+}
+
 export interface ChainResult {
   endpoint: string;
   direction: Direction;
@@ -34,8 +47,8 @@ export interface ChainResult {
   /** continue: no decision at this stage (untracked, pre-DNAT), the packet goes on to the next. */
   verdict: 'allow' | 'deny' | 'continue';
   decidedBy?: Decision;
-  /** Log rules the packet hit on the way. */
-  logs: { tier: string; policy: string; rule: number }[];
+  /** Log rules the packet hit on the way (shared and empty until one is hit: do not modify). */
+  logs: readonly LogHit[];
   trace?: TraceStep[];
 }
 
@@ -45,21 +58,23 @@ interface TierGroup {
   policies: PolicyInfo[];
 }
 
-/** One rule of a chain, flattened in evaluation order. */
+/** One rule of a tier group, flattened in evaluation order. */
 interface Entry {
   policy: PolicyInfo;
   rule: CompiledRule;
-  group: number;
+  /** What the rule decides, made once (results share it: treat as read-only). */
+  decision?: Decision;
 }
 
 /**
- * An endpoint's chain for one direction and stage, flattened, with its rules bucketed by protocol
- * and destination port. A packet is only tested against the rules that could match its protocol
- * and port (skipping the others changes nothing: they could not match), so a lookup costs about
- * the same with 10 or 1,000 applicable policies, as the nftables sets and maps do in the kernel.
+ * One tier's policies for one direction, flattened, with the rules bucketed by protocol and
+ * destination port. A packet is only tested against the rules that could match its protocol and
+ * port (skipping the others changes nothing: they could not match), so a lookup costs about the
+ * same with 10 or 1,000 applicable policies, as the nftables sets and maps do in the kernel.
+ * Endpoints to which the same policies apply share one group: a thousand global policies that
+ * select every backend are compiled once, not once per backend.
  */
-export interface CompiledChain {
-  groups: TierGroup[];
+export interface CompiledGroup extends TierGroup {
   entries: Entry[];
   /** Entries that any packet may match (no protocol, notProtocol, named ports ...). */
   any: number[];
@@ -70,33 +85,58 @@ export interface CompiledChain {
   candidates: Map<number, number[]>;
 }
 
+/** An endpoint's chain for one direction and stage: its tier groups in order. */
+export interface CompiledChain {
+  groups: CompiledGroup[];
+}
+
 /** Port ranges longer than this are not expanded into the port buckets. */
 const EXPAND_LIMIT = 256;
 
-function compileChain(groups: TierGroup[], direction: Direction): CompiledChain {
-  const chain: CompiledChain = { groups, entries: [], any: [], byProtocol: new Map(), byPort: new Map(), candidates: new Map() };
-  groups.forEach((group, g) => {
-    for (const policy of group.policies) {
-      for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
-        const index = chain.entries.push({ policy, rule, group: g }) - 1;
-        const protocol = rule.protocol;
-        if (protocol === undefined) {
-          chain.any.push(index);
-          continue;
-        }
-        const ports = rule.destination.ports;
-        const numeric = ports?.every((p) => 'min' in p && p.max - p.min < EXPAND_LIMIT) ?? false;
-        if (!ports || !numeric || rule.destination.notPorts || rule.destination.services) {
-          push(chain.byProtocol, protocol, index);
-          continue;
-        }
-        let byPort = chain.byPort.get(protocol);
-        if (!byPort) chain.byPort.set(protocol, (byPort = new Map()));
-        for (const p of ports as { min: number; max: number }[]) for (let port = p.min; port <= p.max; port++) push(byPort, port, index);
+function compileGroup(tier: TierInfo, policies: PolicyInfo[], direction: Direction): CompiledGroup {
+  const group: CompiledGroup = { tier, policies, entries: [], any: [], byProtocol: new Map(), byPort: new Map(), candidates: new Map() };
+  for (const policy of policies) {
+    for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
+      const action = rule.action;
+      const decision: Decision | undefined = action === 'Allow' || action === 'Deny' ? { kind: 'rule', tier: tier.name, policy: policy.id, rule: rule.index, action } : undefined;
+      const index = group.entries.push(decision ? { policy, rule, decision } : { policy, rule }) - 1;
+      const protocol = rule.protocol;
+      if (protocol === undefined) {
+        group.any.push(index);
+        continue;
       }
+      const ports = rule.destination.ports;
+      const numeric = ports?.every((p) => 'min' in p && p.max - p.min < EXPAND_LIMIT) ?? false;
+      if (!ports || !numeric || rule.destination.notPorts || rule.destination.services) {
+        push(group.byProtocol, protocol, index);
+        continue;
+      }
+      let byPort = group.byPort.get(protocol);
+      if (!byPort) group.byPort.set(protocol, (byPort = new Map()));
+      for (const p of ports as { min: number; max: number }[]) for (let port = p.min; port <= p.max; port++) push(byPort, port, index);
     }
-  });
-  return chain;
+  }
+  return group;
+}
+
+/** Policies get a serial number per object, so a group's key changes when any of its policies does. */
+const serials = new WeakMap<PolicyInfo, number>();
+let nextSerial = 0;
+const serialOf = (policy: PolicyInfo): number => {
+  let serial = serials.get(policy);
+  if (serial === undefined) serials.set(policy, (serial = nextSerial++));
+  return serial;
+};
+
+function sharedGroup(snapshot: Snapshot, tier: TierInfo, policies: PolicyInfo[], direction: Direction): CompiledGroup {
+  const caches = cachesOf(snapshot);
+  const key = `${direction[0]}${tier.name}\u0000${policies.map(serialOf).join(',')}`;
+  let group = caches.groups.get(key)?.group as CompiledGroup | undefined;
+  if (!group) {
+    group = compileGroup(tier, policies, direction);
+    rememberGroup(snapshot, key, group, policies.map((p) => p.id));
+  }
+  return group;
 }
 
 function push<K>(map: Map<K, number[]>, key: K, index: number): void {
@@ -107,7 +147,7 @@ function push<K>(map: Map<K, number[]>, key: K, index: number): void {
 }
 
 /** The entries a packet of this protocol and destination port could match, in order. */
-function candidatesOf(chain: CompiledChain, protocol: number, port: number | undefined): number[] {
+function candidatesOf(chain: CompiledGroup, protocol: number, port: number | undefined): number[] {
   const key = protocol * 65536 + (port ?? 0);
   let list = chain.candidates.get(key);
   if (list) return list;
@@ -142,28 +182,48 @@ export function chainFor(snapshot: Snapshot, endpoint: Endpoint, direction: Dire
   return compiledChainFor(snapshot, endpoint, direction, stage, pending).groups;
 }
 
+const STAGES: Record<Stage, number> = { normal: 0, forward: 1, doNotTrack: 2, preDNAT: 3 };
+
+const canonical = new WeakMap<object, string>();
+function canonicalLabels(endpoint: Endpoint): string {
+  let text = canonical.get(endpoint.labels);
+  if (text === undefined) {
+    text = Object.keys(endpoint.labels)
+      .sort()
+      .map((k) => `${k}\u0000${endpoint.labels[k]}`)
+      .join('\u0000');
+    canonical.set(endpoint.labels, text);
+  }
+  return text;
+}
+
 export function compiledChainFor(snapshot: Snapshot, endpoint: Endpoint, direction: Direction, stage: Stage, pending: boolean): CompiledChain {
-  const all = cachesOf(snapshot).chains;
-  let cache = all.get(endpoint.id) as Map<string, CompiledChain> | undefined;
-  if (!cache) all.set(endpoint.id, (cache = new Map()));
-  const key = `${direction}\u0000${stage}\u0000${pending ? 1 : 0}`;
-  const cached = cache.get(key);
+  const cache = chainsOf(snapshot, endpoint) as CompiledChain[];
+  const key = (direction === 'ingress' ? 0 : 8) + STAGES[stage] * 2 + (pending ? 1 : 0);
+  const cached = cache[key];
   if (cached) return cached;
+  // Which policies apply depends only on the endpoint's labels and kind: replicas share the answer.
+  const caches = cachesOf(snapshot);
+  const labelsKey = `${key}\u0001${endpoint.kind}\u0001${canonicalLabels(endpoint)}`;
+  const shared = caches.chainsByLabels.get(labelsKey) as CompiledChain | undefined;
+  if (shared) return (cache[key] = shared);
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   const replaced = new Set(pending ? snapshot.policies.filter((p) => p.staged).map((p) => p.staged!.replaces) : []);
   const { policies: index, rank } = indexesOf(snapshot);
   // Only policies whose selector can match this endpoint, found through the label index, in evaluation order.
-  const selected = [...index.matching(endpoint.labels).values()].sort((a, b) => rank.get(a.id)! - rank.get(b.id)!);
-  const groups: TierGroup[] = [];
+  const ranked = [...index.matching(endpoint.labels).values()].map((p) => ({ rank: rank.get(p.id)!, p }));
+  const selected = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.p);
+  const tiers: { tier: TierInfo; policies: PolicyInfo[] }[] = [];
   for (const policy of selected) {
     if (policy.staged ? !pending || policy.staged.action === 'Delete' : pending && replaced.has(policy.id)) continue;
     if (!policy.types.includes(type) || !stageAdmits(policy, endpoint, stage)) continue;
-    const last = groups[groups.length - 1];
+    const last = tiers[tiers.length - 1];
     if (last && last.tier.name === policy.tier) last.policies.push(policy);
-    else groups.push({ tier: snapshot.tiers.find((t) => t.name === policy.tier)!, policies: [policy] });
+    else tiers.push({ tier: snapshot.tiers.find((t) => t.name === policy.tier)!, policies: [policy] });
   }
-  const chain = compileChain(groups, direction);
-  cache.set(key, chain);
+  const chain: CompiledChain = { groups: tiers.map((t) => sharedGroup(snapshot, t.tier, t.policies, direction)) };
+  cache[key] = chain;
+  caches.chainsByLabels.set(labelsKey, chain);
   return chain;
 }
 
@@ -202,7 +262,7 @@ export function walkTiers(snapshot: Snapshot, endpoint: Endpoint, direction: Dir
         if (trace) trace.push({ step: 'rule', tier, policy: policyLabel(policy), rule: rule.index, action: rule.action, matched: mismatch === undefined, ...(mismatch !== undefined ? { reason: mismatch } : {}), ...(policy.staged ? { staged: true } : {}) });
         if (mismatch !== undefined) continue;
         if (rule.action === 'Log') {
-          result.logs.push({ tier, policy: policy.id, rule: rule.index });
+          logHit(result, { tier, policy: policy.id, rule: rule.index });
           continue;
         }
         if (rule.action === 'Pass') {
@@ -229,27 +289,23 @@ export function walkTiers(snapshot: Snapshot, endpoint: Endpoint, direction: Dir
 
 /** The fast path: only the rules that could match this packet's protocol and port, same semantics. */
 function walkCandidates(snapshot: Snapshot, chain: CompiledChain, packet: Packet, untracked: boolean, result: ChainResult): boolean {
-  const candidates = candidatesOf(chain, packet.protocol, packet.dstPort);
-  let next = 0;
-  for (let g = 0; g < chain.groups.length; g++) {
-    const group = chain.groups[g]!;
+  for (const group of chain.groups) {
+    const candidates = candidatesOf(group, packet.protocol, packet.dstPort);
     let passed = false;
-    for (; next < candidates.length; next++) {
-      const entry = chain.entries[candidates[next]!]!;
-      if (entry.group > g) break;
-      if (entry.group < g || passed) continue;
+    for (let i = 0; i < candidates.length; i++) {
+      const entry = group.entries[candidates[i]!]!;
       if (ruleMismatch(snapshot, entry.rule, packet, false) !== undefined) continue;
       const action = entry.rule.action;
       if (action === 'Log') {
-        result.logs.push({ tier: group.tier.name, policy: entry.policy.id, rule: entry.rule.index });
+        logHit(result, { tier: group.tier.name, policy: entry.policy.id, rule: entry.rule.index });
         continue;
       }
       if (action === 'Pass') {
         passed = true;
-        continue;
+        break;
       }
       result.verdict = action === 'Allow' ? 'allow' : 'deny';
-      result.decidedBy = { kind: 'rule', tier: group.tier.name, policy: entry.policy.id, rule: entry.rule.index, action };
+      result.decidedBy = entry.decision!;
       return true;
     }
     if (passed) continue;

@@ -1,14 +1,19 @@
 import { PROTOCOL_NUMBERS } from '../numorstring/index.js';
 import { cidrContains, type IpFamily } from '../net/index.js';
 import type { Endpoint, Snapshot } from '../snapshot/types.js';
-import { walkTiers, type ChainResult, type Decision, type Direction, type Stage, type TraceStep } from './chain.js';
+import { indexesOf } from '../index/snapshot-index.js';
+import { NO_LOGS, walkTiers, type ChainResult, type Decision, type Direction, type Stage } from './chain.js';
 import { protocolName, ruleMismatch, type Packet } from './match.js';
 import { FlowError, resolvePeer, uplinkHostEndpoint, type Peer } from './peers.js';
 
 export interface FlowSpec {
-  /** "namespace/pod", "hep:node/name", "host:node" or an IP address. */
-  from: string;
-  to: string;
+  /**
+   * "namespace/pod", "hep:node/name", "host:node" or an IP address; or a peer resolvePeer()
+   * returned for this snapshot (what a caller evaluating many flows between the same endpoints,
+   * such as a flow log pipeline, resolves once).
+   */
+  from: string | Peer;
+  to: string | Peer;
   /** A name (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite) or a number 1-255. */
   protocol: string | number;
   port?: number;
@@ -44,25 +49,30 @@ export interface FlowResult extends FlowVerdict {
   pending?: FlowVerdict & { differs: boolean };
 }
 
+const BY_LOWER_NAME = new Map(Object.entries(PROTOCOL_NUMBERS).flatMap(([name, n]) => [[name, n] as const, [name.toLowerCase(), n] as const]));
+
 function protocolNumberOf(value: string | number): number {
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 1 || value > 255) throw new FlowError('protocol', `protocol number ${value} is out of range: use 1 to 255`);
     return value;
   }
+  const known = BY_LOWER_NAME.get(value) ?? BY_LOWER_NAME.get(value.toLowerCase());
+  if (known !== undefined) return known;
   if (/^[0-9]+$/.test(value)) return protocolNumberOf(Number(value));
-  const known = Object.entries(PROTOCOL_NUMBERS).find(([name]) => name.toLowerCase() === value.toLowerCase());
-  if (!known) throw new FlowError('protocol', `unknown protocol ${JSON.stringify(value)}: use TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255`);
-  return known[1];
+  throw new FlowError('protocol', `unknown protocol ${JSON.stringify(value)}: use TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number from 1 to 255`);
 }
 
 function newResult(endpoint: Endpoint, direction: Direction, stage: Stage, explain: boolean): ChainResult {
-  return { endpoint: endpoint.id, direction, stage, verdict: 'continue', logs: [], ...(explain ? { trace: [{ step: 'stage', endpoint: endpoint.id, direction, stage }] as TraceStep[] } : {}) };
+  const result: ChainResult = { endpoint: endpoint.id, direction, stage, verdict: 'continue', logs: NO_LOGS };
+  if (explain) result.trace = [{ step: 'stage', endpoint: endpoint.id, direction, stage }];
+  return result;
 }
 
-function finish(result: ChainResult, verdict: 'allow' | 'deny', decidedBy: Decision, reason: string): ChainResult {
+/** Records a decision; the reason is only spelled out (a function, so the fast path builds no string) when explaining. */
+function finish(result: ChainResult, verdict: 'allow' | 'deny', decidedBy: Decision, reason: () => string): ChainResult {
   result.verdict = verdict;
   result.decidedBy = decidedBy;
-  result.trace?.push({ step: 'verdict', verdict, reason });
+  result.trace?.push({ step: 'verdict', verdict, reason: reason() });
   return result;
 }
 
@@ -92,10 +102,10 @@ function profiles(ctx: Context, endpoint: Endpoint, direction: Direction, result
       result.trace?.push({ step: 'profile', profile: name, rule: rule.index, action: rule.action, matched: mismatch === undefined, ...(mismatch !== undefined ? { reason: mismatch } : {}) });
       if (mismatch !== undefined || rule.action === 'Log' || rule.action === 'Pass') continue;
       const action = rule.action;
-      return finish(result, action === 'Allow' ? 'allow' : 'deny', { kind: 'profile', profile: name, rule: rule.index, action }, `profile ${name} ${action === 'Allow' ? 'allows' : 'denies'} it${name.startsWith('kns.') ? ' (the namespace profile of a Kubernetes pod allows everything no policy decided)' : ''}`);
+      return finish(result, action === 'Allow' ? 'allow' : 'deny', { kind: 'profile', profile: name, rule: rule.index, action }, () => `profile ${name} ${action === 'Allow' ? 'allows' : 'denies'} it${name.startsWith('kns.') ? ' (the namespace profile of a Kubernetes pod allows everything no policy decided)' : ''}`);
     }
   }
-  return finish(result, 'deny', { kind: 'no-profile' }, endpoint.kind === 'host' ? 'no policy or profile allowed it: host endpoints deny by default' : 'no profile allowed it');
+  return finish(result, 'deny', { kind: 'no-profile' }, () => endpoint.kind === 'host' ? 'no policy or profile allowed it: host endpoints deny by default' : 'no profile allowed it');
 }
 
 function ruleMismatchOf(ctx: Context, rule: Parameters<typeof ruleMismatch>[1]): string | undefined {
@@ -125,7 +135,7 @@ function failsafe(ctx: Context, node: string | undefined, direction: Direction):
 function hostChain(ctx: Context, hep: Endpoint, direction: Direction): ChainResult {
   const result = newResult(hep, direction, 'normal', ctx.explain);
   const safe = failsafe(ctx, hep.node, direction);
-  if (safe) return finish(result, 'allow', { kind: 'failsafe', ...safe }, `${protocolName(safe.protocol)} port ${safe.port} is a failsafe ${direction === 'ingress' ? 'inbound' : 'outbound'} port: always allowed so the host stays reachable`);
+  if (safe) return finish(result, 'allow', { kind: 'failsafe', ...safe }, () => `${protocolName(safe.protocol)} port ${safe.port} is a failsafe ${direction === 'ingress' ? 'inbound' : 'outbound'} port: always allowed so the host stays reachable`);
   if (walkTiers(ctx.snapshot, hep, direction, 'normal', ctx.packet, ctx, result)) {
     result.trace?.push({ step: 'verdict', verdict: result.verdict, reason: describe(result.decidedBy!) });
     return result;
@@ -141,7 +151,7 @@ function forwardChain(ctx: Context, hep: Endpoint, direction: Direction): ChainR
     return result;
   }
   const applied = result.trace?.some((t) => t.step === 'tier' && t.applies) ?? false;
-  return finish(result, 'allow', { kind: 'no-policy', note: 'forwarded' }, applied ? 'no applyOnForward rule decided: forwarded traffic is allowed' : 'no applyOnForward policy applies: forwarded traffic is allowed by default');
+  return finish(result, 'allow', { kind: 'no-policy', note: 'forwarded' }, () => applied ? 'no applyOnForward rule decided: forwarded traffic is allowed' : 'no applyOnForward policy applies: forwarded traffic is allowed by default');
 }
 
 export function describe(decision: Decision): string {
@@ -165,22 +175,24 @@ export function describe(decision: Decision): string {
   }
 }
 
+/** Adds a stage's result to the verdict; false when it denied the packet. */
+function record(verdict: FlowVerdict, result: ChainResult | undefined): boolean {
+  if (!result) return true;
+  verdict.stages.push(result);
+  if (result.verdict === 'deny') {
+    verdict.deniedAt = result;
+    return false;
+  }
+  return true;
+}
+
 /** The stages a packet crosses from source to destination, and the verdict of each. */
 function walk(ctx: Context): FlowVerdict {
   const { snapshot, packet } = ctx;
   const src = packet.src;
   const dst = packet.dst;
-  const stages: ChainResult[] = [];
-  const verdict: FlowVerdict = { allowed: false, stages };
-  const run = (result: ChainResult | undefined): boolean => {
-    if (!result) return true;
-    stages.push(result);
-    if (result.verdict === 'deny') {
-      verdict.deniedAt = result;
-      return false;
-    }
-    return true;
-  };
+  const verdict: FlowVerdict = { allowed: false, stages: [] };
+  const run = (result: ChainResult | undefined): boolean => record(verdict, result);
   const srcNode = src.node;
   const dstNode = dst.node;
   const sameNode = srcNode !== undefined && srcNode === dstNode;
@@ -250,7 +262,7 @@ function walk(ctx: Context): FlowVerdict {
   if (dst.kind === 'workload' && dst.endpoint) {
     if (src.kind === 'host' && sameNode) {
       const result = newResult(dst.endpoint, 'ingress', 'normal', ctx.explain);
-      finish(result, 'allow', { kind: 'host-to-local-workload' }, 'traffic from a host to its own workloads is always allowed (kubelet probes)');
+      finish(result, 'allow', { kind: 'host-to-local-workload' }, () => 'traffic from a host to its own workloads is always allowed (kubelet probes)');
       verdict.ingress = result;
       run(result);
     } else {
@@ -269,8 +281,9 @@ function walk(ctx: Context): FlowVerdict {
  * through the untracked stage, then (when that decides nothing) through normal host policy.
  */
 function checkUntrackedReplies(ctx: Context, verdict: FlowVerdict): FlowVerdict {
-  const untracked = verdict.stages.filter((s) => s.stage === 'doNotTrack' && s.verdict === 'allow');
-  if (untracked.length === 0) return verdict;
+  const untrackedAllow = (s: ChainResult) => s.stage === 'doNotTrack' && s.verdict === 'allow';
+  if (!verdict.stages.some(untrackedAllow)) return verdict;
+  const untracked = verdict.stages.filter(untrackedAllow);
   const { packet } = ctx;
   const reply: Packet = {
     ...packet,
@@ -307,26 +320,29 @@ function checkUntrackedReplies(ctx: Context, verdict: FlowVerdict): FlowVerdict 
  */
 export function evaluateFlow(snapshot: Snapshot, spec: FlowSpec, options: EvaluateOptions = {}): FlowResult {
   const protocol = protocolNumberOf(spec.protocol);
-  const from = resolvePeer(snapshot, spec.from, 'from', spec.ipVersion);
-  const to = resolvePeer(snapshot, spec.to, 'to', spec.ipVersion ?? from.ip.family);
-  if (from.ip.family !== to.ip.family) throw new FlowError('to', `${spec.from} is IPv${from.ip.family} but ${spec.to} is IPv${to.ip.family}`);
+  const from = typeof spec.from === 'string' ? resolvePeer(snapshot, spec.from, 'from', spec.ipVersion) : spec.from;
+  const to = typeof spec.to === 'string' ? resolvePeer(snapshot, spec.to, 'to', spec.ipVersion ?? from.ip.family) : spec.to;
+  if (from.ip.family !== to.ip.family) throw new FlowError('to', `${from.label} is IPv${from.ip.family} but ${to.label} is IPv${to.ip.family}`);
   const hasPorts = protocol === 6 || protocol === 17 || protocol === 132 || protocol === 136;
   if (hasPorts && spec.port === undefined) throw new FlowError('port', `a ${protocolName(protocol)} flow needs a destination port`);
   if (spec.port !== undefined && (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535)) throw new FlowError('port', `port ${spec.port} is out of range: use 1 to 65535`);
   if (spec.icmp && protocol !== 1 && protocol !== 58) throw new FlowError('icmp', 'ICMP type and code need protocol ICMP or ICMPv6');
-  const packet: Packet = {
-    protocol,
-    ipVersion: from.ip.family,
-    src: from,
-    dst: to,
-    ...(hasPorts && spec.port !== undefined ? { dstPort: spec.port } : {}),
-    ...(hasPorts && spec.sourcePort !== undefined ? { srcPort: spec.sourcePort } : {}),
-    ...(spec.icmp ? { icmpType: spec.icmp.type, ...(spec.icmp.code !== undefined ? { icmpCode: spec.icmp.code } : {}) } : {}),
-  };
+  // Built field by field: this runs for every flow, and spreads allocate.
+  const packet: Packet = { protocol, ipVersion: from.ip.family, src: from, dst: to };
+  if (hasPorts && spec.port !== undefined) packet.dstPort = spec.port;
+  if (hasPorts && spec.sourcePort !== undefined) packet.srcPort = spec.sourcePort;
+  if (spec.icmp) {
+    packet.icmpType = spec.icmp.type;
+    if (spec.icmp.code !== undefined) packet.icmpCode = spec.icmp.code;
+  }
   const explain = options.explain ?? false;
   const enforced = walk({ snapshot, packet, explain, pending: false });
-  const result: FlowResult = { from, to, protocol, ...(packet.dstPort !== undefined ? { port: packet.dstPort } : {}), ...enforced };
-  if (snapshot.policies.some((p) => p.staged)) {
+  const result = enforced as FlowResult;
+  result.from = from;
+  result.to = to;
+  result.protocol = protocol;
+  if (packet.dstPort !== undefined) result.port = packet.dstPort;
+  if (indexesOf(snapshot).staged > 0) {
     const pending = walk({ snapshot, packet, explain, pending: true });
     result.pending = { ...pending, differs: pending.allowed !== enforced.allowed || decisionKey(pending) !== decisionKey(enforced) };
   }

@@ -8,12 +8,17 @@ import { cachesOf, rememberIpSet } from '../snapshot/caches.js';
 export interface IpSet {
   ips: Set<string>;
   nets: ParsedCidr[];
+  /** Set when a change made it out of date. */
+  stale?: boolean;
 }
 
 /** The IP set of a selector in a snapshot, as Calico renders it, kept until a change affects it. */
 export function ipSetOf(snapshot: Snapshot, selector: Selector): IpSet {
+  const caches = cachesOf(snapshot);
+  const known = caches.ipSetsBySelector.get(selector) as IpSet | undefined;
+  if (known && !known.stale) return known;
   const key = selector.toString();
-  let set = cachesOf(snapshot).ipSets.get(key) as IpSet | undefined;
+  let set = caches.ipSets.get(key) as IpSet | undefined;
   if (!set) {
     set = { ips: new Set(), nets: [] };
     for (const member of indexesOf(snapshot).members.matching(selector).values()) {
@@ -21,7 +26,7 @@ export function ipSetOf(snapshot: Snapshot, selector: Selector): IpSet {
       else set.nets.push(...member.set.nets);
     }
     rememberIpSet(snapshot, key, selector, set);
-  }
+  } else caches.ipSetsBySelector.set(selector, set);
   return set;
 }
 

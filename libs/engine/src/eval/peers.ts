@@ -1,7 +1,8 @@
 import { parseIp, type IpFamily, type ParsedIp } from '../net/index.js';
 import type { Endpoint, NodeInfo, Snapshot } from '../snapshot/types.js';
+import { cachesOf } from '../snapshot/caches.js';
 
-/** One end of a flow, after looking it up in the snapshot. */
+/** One end of a flow, after looking it up in the snapshot (shared between flows: do not modify). */
 export interface Peer {
   kind: 'workload' | 'host' | 'external';
   /** How the user named it: "prod/web-1", "hep:node-1/eth0", "host:node-1", "10.0.0.5". */
@@ -48,6 +49,18 @@ export function uplinkHostEndpoint(snapshot: Snapshot, node: NodeInfo | undefine
  * cluster.
  */
 export function resolvePeer(snapshot: Snapshot, text: string, field: string, family?: IpFamily): Peer {
+  const peers = cachesOf(snapshot).peers as Map<string, Peer>;
+  const key = family ? `${text}\u0000${family}` : text;
+  let peer = peers.get(key);
+  if (peer) return peer;
+  peer = lookupPeer(snapshot, text, field, family);
+  // Bounded: a stream of one-off external addresses must not grow it without end.
+  if (peers.size >= 100_000) peers.clear();
+  peers.set(key, peer);
+  return peer;
+}
+
+function lookupPeer(snapshot: Snapshot, text: string, field: string, family?: IpFamily): Peer {
   const ipFamily = (ips: readonly ParsedIp[], what: string): ParsedIp => {
     const ip = pickIp(ips, family);
     if (!ip) throw new FlowError(field, `${what} has no ${family ? `IPv${family} ` : ''}address in the snapshot`);

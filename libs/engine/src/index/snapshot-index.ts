@@ -8,6 +8,8 @@ export interface SnapshotIndexes {
   members: LabelIndex<Member>;
   policies: SelectorIndex<PolicyInfo>;
   rank: Map<string, number>;
+  /** How many staged policies there are (a flow then also gets its pending verdict). */
+  staged: number;
 }
 
 /** Label indexes of a snapshot: kept live by a ClusterState, built once on first use otherwise. */
@@ -24,7 +26,7 @@ export function indexesOf(snapshot: Snapshot): SnapshotIndexes {
     policies.set(p.id, p, p.selector);
     rank.set(p.id, i);
   });
-  indexes = { members, policies, rank };
+  indexes = { members, policies, rank, staged: snapshot.policies.filter((p) => p.staged).length };
   caches.indexes = indexes;
   return indexes;
 }

@@ -27,12 +27,13 @@ export function selectorFromAst(ast: SelectorNode): Selector {
   const matches = compileSelector(ast);
   let text: string | undefined;
   let uid: string | undefined;
+  let restrictions: LabelRestrictions | undefined;
   const selector: Selector = {
     ast,
     matches,
     toString: () => (text ??= printSelector(ast)),
     uniqueId: () => (uid ??= 's:' + base64UrlNoPad(sha224(utf8Bytes('s:' + selector.toString())))),
-    labelRestrictions: () => labelRestrictions(ast),
+    labelRestrictions: () => (restrictions ??= labelRestrictions(ast)),
     withLabelPrefix: (prefix) => selectorFromAst(prefixLabels(ast, prefix)),
   };
   return selector;

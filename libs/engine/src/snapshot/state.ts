@@ -14,7 +14,7 @@ import { labelSet, type Labels } from '../selector/compile.js';
 import { BUILTIN_TIERS, compareTiers } from '../tiers.js';
 import { LabelIndex, SelectorIndex } from '../index/label-index.js';
 import type { Member, SnapshotIndexes } from '../index/snapshot-index.js';
-import { cachesOf, forgetChains, forgetIpSetsMatching } from './caches.js';
+import { cachesOf, forgetChains, forgetGroupsOf, forgetIpSets, forgetIpSetsMatching } from './caches.js';
 import { compileRule } from './compile-rule.js';
 import type { Endpoint, Failsafe, FelixSettings, NetworkSetInfo, NodeInfo, PolicyInfo, ProfileInfo, ServiceInfo, Snapshot, SnapshotError, SourceRef, TierInfo } from './types.js';
 
@@ -148,7 +148,7 @@ export class ClusterState implements Snapshot {
   constructor() {
     for (const t of BUILTIN_TIERS) this.tierMap.set(t.name, { ...t });
     this.ensureAllowProfile('projectcalico-default-allow');
-    this.indexes = { members: new LabelIndex<Member>(), policies: new SelectorIndex<PolicyInfo>(), rank: new Map() };
+    this.indexes = { members: new LabelIndex<Member>(), policies: new SelectorIndex<PolicyInfo>(), rank: new Map(), staged: 0 };
     cachesOf(this).indexes = this.indexes;
   }
 
@@ -251,15 +251,16 @@ export class ClusterState implements Snapshot {
     this.ipView = undefined;
     this.nodeView = undefined;
     this.nodeIpView = undefined;
+    cachesOf(this).peers.clear();
     if (affected.all) {
       forgetChains(this);
-      const c = cachesOf(this);
-      for (const key of c.ipSets.keys()) affected.selectors.add(key);
-      c.ipSets.clear();
-      c.ipSetSelectors = new SelectorIndex();
+      for (const key of forgetIpSets(this)) affected.selectors.add(key);
       return;
     }
-    for (const id of affected.endpoints) forgetChains(this, id);
+    for (const id of affected.endpoints) {
+      const endpoint = this.endpoints.get(id);
+      if (endpoint) forgetChains(this, endpoint);
+    }
   }
 
   // --- inputs ---------------------------------------------------------------------------------
@@ -577,7 +578,7 @@ export class ClusterState implements Snapshot {
 
   private touchEndpoint(endpoint: Endpoint, sign: 1 | -1, affected?: Affected): void {
     if (this.batch) return;
-    forgetChains(this, endpoint.id);
+    forgetChains(this, endpoint);
     this.forgetSetsOf({ kind: 'endpoint', endpoint }, sign, affected);
     affected?.endpoints.add(endpoint.id);
   }
@@ -712,6 +713,7 @@ export class ClusterState implements Snapshot {
     const tierMissing = !this.tierMap.has(policy.tier);
     if (tierMissing) this.tierMap.set(policy.tier, { name: policy.tier, defaultAction: 'Deny', missing: true });
     this.indexes.policies.set(policy.id, policy, policy.selector);
+    if (policy.staged) this.indexes.staged++;
     if (this.batch) return;
     this.resort();
     this.touchPolicy(policy, affected);
@@ -725,6 +727,7 @@ export class ClusterState implements Snapshot {
     this.policyOf.delete(key);
     this.policyMap.delete(id);
     this.indexes.policies.delete(id);
+    if (policy.staged) this.indexes.staged--;
     // A tier that only this policy named disappears with it.
     const tier = this.tierMap.get(policy.tier);
     if (tier?.missing && ![...this.policyMap.values()].some((p) => p.tier === policy.tier)) {
@@ -739,9 +742,10 @@ export class ClusterState implements Snapshot {
   /** A policy changed: every endpoint it selects (before or after) needs its chains again. */
   private touchPolicy(policy: PolicyInfo, affected?: Affected): void {
     affected?.policies.add(policy.id);
+    forgetGroupsOf(this, policy.id);
     for (const member of this.indexes.members.matching(policy.selector).values()) {
       if (member.kind !== 'endpoint') continue;
-      forgetChains(this, member.endpoint.id);
+      forgetChains(this, member.endpoint);
       affected?.endpoints.add(member.endpoint.id);
     }
     // Staged policies change the pending view of the policies they replace.
@@ -754,7 +758,7 @@ export class ClusterState implements Snapshot {
   private touchPolicyEndpoints(policy: PolicyInfo, affected?: Affected): void {
     for (const member of this.indexes.members.matching(policy.selector).values()) {
       if (member.kind !== 'endpoint') continue;
-      forgetChains(this, member.endpoint.id);
+      forgetChains(this, member.endpoint);
       affected?.endpoints.add(member.endpoint.id);
     }
   }
