@@ -86,7 +86,8 @@ export class CidrSet {
     const full = cidr.family === 4 ? 32 : 128;
     for (const [length] of this.lengths.get(cidr.family) ?? []) {
       if (length > cidr.prefixLength) continue;
-      if (this.kept.has(length === full ? hostKey(cidr.network) : prefixKey(cidr.network, length))) return true;
+      // Only a host is as long as a host entry, and its key is its text.
+      if (this.kept.has(length === full ? cidr.text : prefixKey(cidr.network, length))) return true;
     }
     return false;
   }
@@ -117,9 +118,11 @@ export class CidrSet {
 }
 
 const covers = (wide: ParsedCidr, narrow: ParsedCidr) => prefixKey(narrow.network, wide.prefixLength) === prefixKey(wide.network, wide.prefixLength);
-/** Host addresses (the bulk of every set) are keyed by their canonical text, without bit twiddling. */
-const hostKey = (ip: { text: string }) => `h${ip.text}`;
-const keyOf = (cidr: ParsedCidr) => (cidr.prefixLength === (cidr.family === 4 ? 32 : 128) ? hostKey(cidr.network) : prefixKey(cidr.network, cidr.prefixLength));
+/**
+ * Host addresses (the bulk of every set) are keyed by their canonical "address/32" text, without
+ * bit twiddling; networks by prefix key ("4/24/10.1.2."), which never looks like an address.
+ */
+const keyOf = (cidr: ParsedCidr) => (cidr.prefixLength === (cidr.family === 4 ? 32 : 128) ? cidr.text : prefixKey(cidr.network, cidr.prefixLength));
 
 export interface Tuple {
   ip: string;

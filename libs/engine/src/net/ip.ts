@@ -72,10 +72,17 @@ export function parseCidr(text: string, options: CidrOptions = {}): ParsedCidr |
   return { family: ip.family, prefixLength, network, text: `${network.text}/${prefixLength}`, hadHostBits: masked.some((b, i) => b !== ip.bytes[i]) };
 }
 
-/** The single-address CIDR of an address (/32 or /128). */
+const hostCidrs = new WeakMap<ParsedIp, ParsedCidr>();
+
+/** The single-address CIDR of an address (/32 or /128), made once per address object. */
 export function hostCidr(ip: ParsedIp): ParsedCidr {
-  const bits = ip.family === 4 ? 32 : 128;
-  return { family: ip.family, prefixLength: bits, network: ip, text: `${ip.text}/${bits}`, hadHostBits: false };
+  let cidr = hostCidrs.get(ip);
+  if (!cidr) {
+    const bits = ip.family === 4 ? 32 : 128;
+    cidr = { family: ip.family, prefixLength: bits, network: ip, text: `${ip.text}/${bits}`, hadHostBits: false };
+    hostCidrs.set(ip, cidr);
+  }
+  return cidr;
 }
 
 /** The first `prefixLength` bits of an address as a map key. */
