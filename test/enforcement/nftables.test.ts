@@ -93,7 +93,7 @@ const ipOf = (endpoint: string) => pods.find((p) => `demo/${p.name}` === endpoin
 const nsOf = (endpoint: string) => ns[pods.find((p) => `demo/${p.name}` === endpoint)!.key];
 
 /** Sends real traffic from the source namespace; true when the reply came back. */
-function realProbe(probe: FlowSpec): boolean {
+function realProbe(probe: FlowSpec & { from: string; to: string }): boolean {
   const from = nsOf(probe.from);
   const to = ipOf(probe.to);
   if (probe.protocol === 'ICMP') return nsExec(from, `ping -c 1 -W 1 ${to}`).status === 0;

@@ -1,4 +1,4 @@
-import { describeDecision, evaluateFlow, parseProbes, ProbeError, FlowError, simulate, type FlowSpec, type ProbeResult, type TraceStep, type ChainResult } from '@palisade/engine';
+import { describeDecision, evaluateFlow, parseProbes, ProbeError, FlowError, simulate, type Probe, type ProbeResult, type TraceStep, type ChainResult } from '@palisade/engine';
 import { readFileSync } from 'node:fs';
 import { EXIT, info } from '../output.js';
 import { InputError, loadSnapshot } from './snapshot-input.js';
@@ -67,7 +67,7 @@ export function simulateCommand(options: SimulateOptions): number {
       return EXIT.OK;
     }
     if (!options.from || !options.to || !options.protocol) throw new InputError('give --from, --to and --protocol (and --port for TCP, UDP and SCTP), or --probes FILE');
-    const spec: FlowSpec = {
+    const spec: Probe = {
       from: options.from,
       to: options.to,
       protocol: options.protocol,
