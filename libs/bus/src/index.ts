@@ -4,6 +4,10 @@ export { connectBus, type BusConnectOptions } from './connect.js';
 export {
   ensureStream,
   publishJson,
+  publishInOrder,
+  streamTail,
+  type OrderedMessage,
+  type StreamTail,
   ensureDurableConsumer,
   consumeJson,
   type MessageSchema,

@@ -10,7 +10,7 @@ import {
   type PubAck,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { StreamDefinition } from './streams.js';
 
 /** A schema as zod gives it: the bus validates what it reads at the trust boundary. */
@@ -124,4 +124,54 @@ async function handleOne<T>(msg: JsMsg, options: ConsumeOptions<T>): Promise<voi
   if (result === 'ack') await msg.ackAck();
   else if (result === 'retry') msg.nak();
   else msg.term();
+}
+
+export interface OrderedMessage {
+  subject: string;
+  data: string;
+  /** The message id: JetStream drops a second copy within the duplicate window. */
+  id: string;
+  headers?: Record<string, string>;
+}
+
+export interface StreamTail {
+  /** Stream sequence of the last message (0: the stream is empty). */
+  sequence: number;
+  /** Its message id (Nats-Msg-Id), when it had one. */
+  id?: string;
+  headers: Record<string, string>;
+}
+
+/** The stream's last message: where an ordered publisher resumes after a restart or a failure. */
+export async function streamTail(nc: NatsConnection, stream: string): Promise<StreamTail> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream);
+  if (info.state.messages === 0) return { sequence: info.state.last_seq, headers: {} };
+  const msg = await jsm.streams.getMessage(stream, { seq: info.state.last_seq });
+  const hdrs: Record<string, string> = {};
+  for (const [key, values] of msg?.header ?? []) hdrs[key] = values[0] ?? '';
+  return { sequence: info.state.last_seq, ...(hdrs['Nats-Msg-Id'] ? { id: hdrs['Nats-Msg-Id'] } : {}), headers: hdrs };
+}
+
+/**
+ * Publishes messages so that the stream stores them in exactly this order: each one tells
+ * JetStream the id of the message that must be last before it (the first: `after`, when the
+ * stream holds one of ours), so if one is lost every later one is refused rather than stored out of order.
+ * Publishes are pipelined. Returns how many leading messages were stored; on a failure, the
+ * caller re-reads the stream's tail and resumes from there.
+ */
+export async function publishInOrder(nc: NatsConnection, messages: OrderedMessage[], after: string | undefined, timeoutMs = 10_000): Promise<{ stored: number; error?: unknown }> {
+  const js = jetstream(nc);
+  let previous = after;
+  const pending = messages.map((m) => {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(m.headers ?? {})) h.set(k, v);
+    const expect = previous === undefined ? undefined : { lastMsgID: previous };
+    previous = m.id;
+    return js.publish(m.subject, m.data, { msgID: m.id, headers: h, timeout: timeoutMs, ...(expect ? { expect } : {}) });
+  });
+  const results = await Promise.allSettled(pending);
+  const failed = results.findIndex((r) => r.status === 'rejected');
+  if (failed === -1) return { stored: messages.length };
+  return { stored: failed, error: (results[failed] as PromiseRejectedResult).reason };
 }

@@ -22,7 +22,7 @@ describe('Prisma client on PostgreSQL through the pg driver adapter', () => {
     const id = randomUUID();
     const payload = { kind: 'GlobalNetworkPolicy', name: 'deny-blue', spec: { order: 10, selector: "color == 'red'" } };
     const created = await prisma.event.create({
-      data: { id, streamId: 'resource/GlobalNetworkPolicy/deny-blue', streamType: 'resource', version: 1, type: 'ResourceApplied', payload, actor: 'alice', reason: 'block blue' },
+      data: { id, streamId: 'resource/GlobalNetworkPolicy/deny-blue', streamType: 'resource', version: 1, type: 'ResourceApplied', payload, actor: 'alice', reason: 'block blue', contentHash: 'test' },
     });
     expect(typeof created.position).toBe('bigint');
 
@@ -34,7 +34,7 @@ describe('Prisma client on PostgreSQL through the pg driver adapter', () => {
   });
 
   it('maps a duplicate stream version to Prisma error P2002', async () => {
-    const base = { streamId: 'resource/Tier/security', streamType: 'resource', type: 'ResourceApplied', payload: {}, actor: 'bob' };
+    const base = { streamId: 'resource/Tier/security', streamType: 'resource', type: 'ResourceApplied', payload: {}, actor: 'bob', contentHash: 'test' };
     await prisma.event.create({ data: { ...base, id: randomUUID(), version: 1 } });
     await expect(prisma.event.create({ data: { ...base, id: randomUUID(), version: 1 } })).rejects.toMatchObject({ code: 'P2002' });
     expect(await prisma.event.count({ where: { streamId: base.streamId } })).toBe(1);
@@ -43,8 +43,8 @@ describe('Prisma client on PostgreSQL through the pg driver adapter', () => {
   it('runs an interactive transaction that rolls back as a whole', async () => {
     const streamId = `resource/NetworkSet/${randomUUID()}`;
     const attempt = prisma.$transaction(async (tx) => {
-      await tx.event.create({ data: { id: randomUUID(), streamId, streamType: 'resource', version: 1, type: 'ResourceApplied', payload: {}, actor: 'carol' } });
-      await tx.event.create({ data: { id: randomUUID(), streamId, streamType: 'resource', version: 1, type: 'ResourceApplied', payload: {}, actor: 'carol' } });
+      await tx.event.create({ data: { id: randomUUID(), streamId, streamType: 'resource', version: 1, type: 'ResourceApplied', payload: {}, actor: 'carol', contentHash: 'test' } });
+      await tx.event.create({ data: { id: randomUUID(), streamId, streamType: 'resource', version: 1, type: 'ResourceApplied', payload: {}, actor: 'carol', contentHash: 'test' } });
     });
     await expect(attempt).rejects.toMatchObject({ code: 'P2002' });
     expect(await prisma.event.count({ where: { streamId } })).toBe(0);

@@ -3,3 +3,19 @@ export { applyMigrations, type MigrateOptions, type MigrateResult } from './migr
 export { loadMigrations, defaultMigrationsDir, checksum, type Migration } from './migrate/load.js';
 export { MigrationError, type MigrationErrorCode } from './migrate/errors.js';
 export { diffSchemas, latestSchemaSnapshot, type DiffResult } from './migrate/diff.js';
+
+export { append, appendInTransaction, streamTypeOf, hashedContent, LIMITS, NOTIFY_CHANNEL, type AppendOptions } from './store/append.js';
+export { readStream, readLast, readRange, streamVersion, CommittedHorizon } from './store/read.js';
+export { canonicalJson, contentHash, sha256Hex } from './store/canonical.js';
+export { EventStoreError, ConcurrencyError, IdempotencyError, InvalidEventError, type EventStoreErrorCode } from './store/errors.js';
+export type { NewEvent, RecordedEvent, AppendRequest, AppendResult, ExpectedVersion, JsonValue, Db, Tx } from './store/types.js';
+export { sealBatch, linkHash, GENESIS, ChainError } from './chain/seal.js';
+export { verifyChain, type VerifyResult } from './chain/verify.js';
+export { applyResources, deleteResources, validateResources, currentRevision, resourceStream, ValidationFailedError, type ChangeMeta, type ChangeResult, type ResourceChange, type ResourceProblem, type ResourceEventPayload } from './domain/resources.js';
+export { createRelease, releaseContent, diffReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent } from './domain/releases.js';
+export { registerCluster, setDesiredRelease, reportObservedRelease, clusterView, clusterStream, type ClusterView } from './domain/clusters.js';
+export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './domain/diff.js';
+export { projectBatch, catchUp, rebuild, runLoop, type Projection, type RunOptions } from './projections/runner.js';
+export { domainProjection } from './projections/domain.js';
+export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, MAX_PAGE, type AuditFilter, type AuditPage, type Page, type AsOf } from './audit/queries.js';
+export { runRelay, eventMessage, RELAY_CHECKPOINT, POSITION_HEADER, type RelayOptions } from './outbox/relay.js';

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { appendInTransaction } from '../store/append.js';
+import { canonicalJson } from '../store/canonical.js';
+import { EventStoreError } from '../store/errors.js';
+import { readLast } from '../store/read.js';
+import type { Db, Tx } from '../store/types.js';
+import { releaseStream } from './releases.js';
+import { event, type ChangeMeta } from './resources.js';
+
+export const clusterStream = (name: string) => `cluster/${name}`;
+
+const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+export interface ClusterView {
+  name: string;
+  labels: Record<string, string>;
+  desiredRelease: string | null;
+  observedRelease: string | null;
+  version: number;
+}
+
+function checkName(name: string): void {
+  if (!NAME.test(name)) throw new EventStoreError('VALIDATION_FAILED', `cluster name ${JSON.stringify(name)} must be a DNS label: lower case letters, digits and dashes, at most 63`);
+}
+
+function checkLabels(labels: Record<string, string>): void {
+  for (const [k, v] of Object.entries(labels)) {
+    if (!LABEL_KEY.test(k)) throw new EventStoreError('VALIDATION_FAILED', `label key ${JSON.stringify(k)} is not a valid label key`);
+    if (typeof v !== 'string' || v.length > 63) throw new EventStoreError('VALIDATION_FAILED', `label ${k}'s value must be a string of at most 63 characters`);
+  }
+}
+
+async function withStream<T>(db: Db, name: string, fn: (tx: Tx, current: { version: number; view: ClusterView | undefined }) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    const last = await readLast(tx, clusterStream(name));
+    return fn(tx, { version: last?.version ?? 0, view: last ? (await clusterView(tx, name)) : undefined });
+  });
+}
+
+/** Registers a cluster, or changes its labels (recording before and after); the same labels again are no change. */
+export async function registerCluster(db: Db, name: string, labels: Record<string, string>, meta: ChangeMeta): Promise<{ version: number; changed: boolean }> {
+  checkName(name);
+  checkLabels(labels);
+  const correlationId = meta.correlationId ?? randomUUID();
+  return withStream(db, name, async (tx, current) => {
+    if (current.view && canonicalJson(current.view.labels) === canonicalJson(labels)) return { version: current.version, changed: false };
+    const e = current.view ? event('Cluster.LabelsChanged', { name, before: current.view.labels, after: labels }, meta, correlationId) : event('Cluster.Registered', { name, labels }, meta, correlationId);
+    const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [e] }]);
+    return { version: r!.version, changed: true };
+  });
+}
+
+/** Records the release a cluster should run (what a rollout decides). */
+export async function setDesiredRelease(db: Db, name: string, release: string, meta: ChangeMeta): Promise<number> {
+  const correlationId = meta.correlationId ?? randomUUID();
+  return withStream(db, name, async (tx, current) => {
+    if (!current.view) throw new EventStoreError('NOT_FOUND', `no cluster ${name}: register it first`);
+    if (!(await readLast(tx, releaseStream(release)))) throw new EventStoreError('NOT_FOUND', `no release ${release}`);
+    const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before: current.view.desiredRelease }, meta, correlationId)] }]);
+    return r!.version;
+  });
+}
+
+/** Records the release a cluster reports it runs. */
+export async function reportObservedRelease(db: Db, name: string, release: string, meta: ChangeMeta): Promise<number> {
+  const correlationId = meta.correlationId ?? randomUUID();
+  return withStream(db, name, async (tx, current) => {
+    if (!current.view) throw new EventStoreError('NOT_FOUND', `no cluster ${name}: register it first`);
+    const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.ObservedReleaseReported', { name, release, before: current.view.observedRelease }, meta, correlationId)] }]);
+    return r!.version;
+  });
+}
+
+/** A cluster folded from its stream (authoritative; the clusters projection is for listing). */
+export async function clusterView(db: Db | Tx, name: string): Promise<ClusterView | undefined> {
+  const rows = await db.$queryRaw<{ type: string; payload: Record<string, unknown>; version: number }[]>`
+    SELECT type, payload, version FROM events WHERE stream_id = ${clusterStream(name)} ORDER BY version`;
+  if (rows.length === 0) return undefined;
+  const view: ClusterView = { name, labels: {}, desiredRelease: null, observedRelease: null, version: 0 };
+  for (const row of rows) applyClusterEvent(view, row.type, row.payload);
+  view.version = Number(rows[rows.length - 1]!.version);
+  return view;
+}
+
+export function applyClusterEvent(view: Omit<ClusterView, 'version'>, type: string, payload: Record<string, unknown>): void {
+  switch (type) {
+    case 'Cluster.Registered':
+      view.labels = payload['labels'] as Record<string, string>;
+      break;
+    case 'Cluster.LabelsChanged':
+      view.labels = payload['after'] as Record<string, string>;
+      break;
+    case 'Cluster.DesiredReleaseSet':
+      view.desiredRelease = payload['release'] as string;
+      break;
+    case 'Cluster.ObservedReleaseReported':
+      view.observedRelease = payload['release'] as string;
+      break;
+  }
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@palisade/engine';
+import { appendInTransaction } from '../store/append.js';
+import { canonicalJson, sha256Hex } from '../store/canonical.js';
+import { EventStoreError } from '../store/errors.js';
+import { readLast } from '../store/read.js';
+import type { Db, Tx } from '../store/types.js';
+import { diffResourceSets, type ResourceSetDiff } from './diff.js';
+import { POLICY_SET_COUNTER, event, type ChangeMeta, type ResourceEventPayload } from './resources.js';
+
+export const releaseStream = (hash: string) => `release/${hash}`;
+
+/** A release's content: every resource of the policy set, by key, as it was at the revision. */
+export interface ReleaseContent {
+  revision: number;
+  resources: { key: string; resource: Resource }[];
+}
+
+export interface ReleaseInfo {
+  /** SHA-256 of the canonical content: the release's identity. */
+  hash: string;
+  revision: number;
+  resourceCount: number;
+  /** False when an identical release existed already (same content, same hash). */
+  created: boolean;
+  position?: number;
+}
+
+/** The hash covers the resources only, so the same policy set is the same release whatever revision it was taken at. */
+export function releaseHash(resources: ReleaseContent['resources']): string {
+  return sha256Hex(canonicalJson(resources));
+}
+
+/** Every resource as it stands, read from the log (not a projection, which may lag). */
+async function currentResources(tx: Tx): Promise<ReleaseContent['resources']> {
+  const rows = await tx.$queryRaw<{ stream_id: string; payload: ResourceEventPayload }[]>`
+    SELECT DISTINCT ON (stream_id) stream_id, payload FROM events WHERE stream_type = 'resource' ORDER BY stream_id, version DESC`;
+  return rows
+    .filter((r) => r.payload.after !== null)
+    .map((r) => ({ key: r.payload.key, resource: r.payload.after! }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * Takes an immutable, content-addressed snapshot of the whole policy set at the current
+ * revision. Taking one of a policy set that already has a release returns that release.
+ */
+export async function createRelease(db: Db, meta: ChangeMeta): Promise<ReleaseInfo> {
+  const correlationId = meta.correlationId ?? randomUUID();
+  return db.$transaction(
+    async (tx) => {
+      // A share lock on the revision counter: no policy change commits while the snapshot is read.
+      const [counter] = await tx.$queryRaw<{ value: bigint }[]>`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR SHARE`;
+      const revision = Number(counter?.value ?? 0);
+      const resources = await currentResources(tx);
+      const hash = releaseHash(resources);
+      const existing = await readLast(tx, releaseStream(hash));
+      if (existing) {
+        const p = existing.payload as { revision: number; resourceCount: number };
+        return { hash, revision: p.revision, resourceCount: p.resourceCount, created: false };
+      }
+      const content: ReleaseContent = { revision, resources };
+      await tx.$executeRaw`INSERT INTO blobs (hash, content) VALUES (${hash}, ${canonicalJson(content)}::jsonb) ON CONFLICT (hash) DO NOTHING`;
+      const [result] = await appendInTransaction(tx, [
+        { streamId: releaseStream(hash), expectedVersion: 0, events: [event('Release.Created', { hash, revision, resourceCount: resources.length }, meta, correlationId)] },
+      ]);
+      return { hash, revision, resourceCount: resources.length, created: true, position: result!.positions[0]! };
+    },
+    { timeout: 60_000 },
+  );
+}
+
+/** A release's resources; checks the stored content still hashes to the release's name. */
+export async function releaseContent(db: Db | Tx, hash: string): Promise<ReleaseContent> {
+  const [row] = await db.$queryRaw<{ content: ReleaseContent }[]>`SELECT content FROM blobs WHERE hash = ${hash}`;
+  if (!row) throw new EventStoreError('NOT_FOUND', `no release ${hash}`);
+  if (releaseHash(row.content.resources) !== hash) throw new EventStoreError('NOT_FOUND', `release ${hash}'s stored content does not match its hash: it was altered`);
+  return row.content;
+}
+
+/** What changes from release `from` to release `to`. */
+export async function diffReleases(db: Db, from: string, to: string): Promise<ResourceSetDiff> {
+  const [a, b] = await Promise.all([releaseContent(db, from), releaseContent(db, to)]);
+  return diffResourceSets(new Map(a.resources.map((r) => [r.key, r.resource])), new Map(b.resources.map((r) => [r.key, r.resource])));
+}

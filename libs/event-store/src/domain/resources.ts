@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { decodeResource, isNamespaced, keyOf, resourceType, validateDecoded, validateDocuments, formatPath, type Resource } from '@palisade/engine';
+import { appendInTransaction } from '../store/append.js';
+import { canonicalJson } from '../store/canonical.js';
+import { EventStoreError } from '../store/errors.js';
+import { readLast } from '../store/read.js';
+import type { Db, JsonValue, NewEvent, Tx } from '../store/types.js';
+
+/** Who is changing things, and why: recorded on every event. */
+export interface ChangeMeta {
+  actor: string;
+  reason?: string;
+  /** Ties together every event one request caused (generated when absent). */
+  correlationId?: string;
+}
+
+export interface ResourceProblem {
+  /** Position of the resource in the input (0-based). */
+  index: number;
+  /** The YAML document and line/column, when the input was text. */
+  document?: number;
+  line?: number;
+  column?: number;
+  path: string;
+  message: string;
+}
+
+/** The input failed the engine's validation: every problem, located. Nothing was written. */
+export class ValidationFailedError extends EventStoreError {
+  constructor(readonly problems: ResourceProblem[]) {
+    super('VALIDATION_FAILED', `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
+      .slice(0, 5)
+      .map((p) => `${p.line !== undefined ? `line ${p.line}:${p.column} ` : `resource ${p.index} `}${p.path ? `${p.path}: ` : ''}${p.message}`)
+      .join('; ')}${problems.length > 5 ? '; ...' : ''}`);
+    this.name = 'ValidationFailedError';
+  }
+}
+
+export const POLICY_SET_COUNTER = 'policyset';
+export const resourceStream = (key: string) => `resource/${key}`;
+
+export interface ResourceChange {
+  key: string;
+  op: 'applied' | 'deleted' | 'unchanged';
+  /** Stream version after the change. */
+  version: number;
+  position?: number;
+}
+
+export interface ChangeResult {
+  /** The policy-set revision this change made (the current one when nothing changed). */
+  revision: number;
+  correlationId: string;
+  changes: ResourceChange[];
+}
+
+export interface ResourceEventPayload {
+  key: string;
+  type: string;
+  namespace?: string;
+  name: string;
+  revision: number;
+  before: Resource | null;
+  after: Resource | null;
+  [k: string]: unknown;
+}
+
+/** Decodes and validates with the engine; all problems of all inputs, or the typed resources. */
+export function validateResources(inputs: unknown[] | string): Resource[] {
+  const problems: ResourceProblem[] = [];
+  const resources: Resource[] = [];
+  if (typeof inputs === 'string') {
+    const result = validateDocuments(inputs);
+    for (const e of result.errors) problems.push({ index: -1, document: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
+    result.documents.forEach((doc, index) => {
+      for (const e of doc.errors) problems.push({ index, document: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
+      if (doc.valid && doc.resource) resources.push(doc.resource);
+    });
+  } else {
+    inputs.forEach((raw, index) => {
+      const decoded = decodeResource(raw);
+      const issues = decoded.resource ? validateDecoded(decoded.resource) : decoded.issues;
+      for (const issue of issues) problems.push({ index, path: formatPath(issue.path), message: issue.message });
+      if (decoded.resource && issues.length === 0) resources.push(decoded.resource);
+    });
+  }
+  if (problems.length) throw new ValidationFailedError(problems);
+  const seen = new Map<string, number>();
+  resources.forEach((r, index) => {
+    const key = keyOf(r);
+    if (seen.has(key)) problems.push({ index, path: 'metadata.name', message: `${key} is also resource ${seen.get(key)} of this input: give each resource once` });
+    seen.set(key, index);
+  });
+  if (problems.length) throw new ValidationFailedError(problems);
+  return resources;
+}
+
+async function nextRevision(tx: Tx): Promise<number> {
+  // The counter row's lock also serialises policy changes: every reader after this sees one order.
+  const [row] = await tx.$queryRaw<{ value: bigint }[]>`
+    INSERT INTO counters (name, value) VALUES (${POLICY_SET_COUNTER}, 1)
+    ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`;
+  return Number(row!.value);
+}
+
+export async function currentRevision(db: Db | Tx): Promise<number> {
+  const [row] = await db.$queryRaw<{ value: bigint }[]>`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER}`;
+  return Number(row?.value ?? 0);
+}
+
+interface Current {
+  version: number;
+  resource: Resource | null;
+}
+
+async function currentOf(tx: Tx, key: string): Promise<Current> {
+  const last = await readLast(tx, resourceStream(key));
+  if (!last) return { version: 0, resource: null };
+  return { version: last.version, resource: (last.payload as unknown as ResourceEventPayload).after };
+}
+
+function identity(resource: Resource) {
+  const namespaced = isNamespaced(resource);
+  return { key: keyOf(resource), type: resourceType(resource), ...(namespaced ? { namespace: resource.metadata.namespace ?? 'default' } : {}), name: resource.metadata.name };
+}
+
+/**
+ * Applies resources (objects, or YAML/JSON text) as one change to the policy set: each is
+ * validated with the engine first (any problem: nothing is written), then every resource that
+ * differs from what is stored gets an event with its before and after, all under one new
+ * revision. Resources identical to what is stored are reported unchanged.
+ */
+export async function applyResources(db: Db, inputs: unknown[] | string, meta: ChangeMeta, options: { expectedVersions?: Record<string, number> } = {}): Promise<ChangeResult> {
+  const resources = validateResources(inputs);
+  const correlationId = meta.correlationId ?? randomUUID();
+  return db.$transaction(
+    async (tx) => {
+      const revision = await nextRevision(tx);
+      const requests = [];
+      const changes: ResourceChange[] = [];
+      for (const resource of resources) {
+        const id = identity(resource);
+        const current = await currentOf(tx, id.key);
+        const expected = options.expectedVersions?.[id.key];
+        const stored = JSON.parse(canonicalJson(resource)) as Resource;
+        if (current.resource && canonicalJson(current.resource) === canonicalJson(stored) && expected === undefined) {
+          changes.push({ key: id.key, op: 'unchanged', version: current.version });
+          continue;
+        }
+        const payload: ResourceEventPayload = { ...id, revision, before: current.resource, after: stored };
+        requests.push({ streamId: resourceStream(id.key), expectedVersion: expected ?? current.version, events: [event('Resource.Applied', payload, meta, correlationId)] });
+        changes.push({ key: id.key, op: 'applied', version: current.version + 1 });
+      }
+      if (requests.length === 0) {
+        // Nothing changed: no revision is spent.
+        throw new NoChange(changes, correlationId);
+      }
+      const results = await appendInTransaction(tx, requests);
+      const positions = new Map(results.map((r) => [r.streamId, r.positions[0]]));
+      return { revision, correlationId, changes: changes.map((c) => (c.op === 'applied' ? { ...c, position: positions.get(resourceStream(c.key))! } : c)) };
+    },
+    { timeout: 60_000 },
+  ).catch(async (error: unknown) => {
+    if (error instanceof NoChange) return { revision: await currentRevision(db), correlationId: error.correlationId, changes: error.changes };
+    throw error;
+  });
+}
+
+/** Rolls the revision back when an apply changes nothing. */
+class NoChange extends Error {
+  constructor(
+    readonly changes: ResourceChange[],
+    readonly correlationId: string,
+  ) {
+    super('no change');
+  }
+}
+
+/** Deletes resources by key ("NetworkPolicy/prod/db", "GlobalNetworkPolicy/deny-blue"), recording what they were. */
+export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta): Promise<ChangeResult> {
+  if (keys.length === 0) throw new EventStoreError('NOT_FOUND', 'no resources to delete');
+  const correlationId = meta.correlationId ?? randomUUID();
+  return db.$transaction(async (tx) => {
+    const revision = await nextRevision(tx);
+    const requests = [];
+    for (const key of keys) {
+      const current = await currentOf(tx, key);
+      if (!current.resource) throw new EventStoreError('NOT_FOUND', `${key} does not exist${current.version ? ' (it was deleted)' : ''}`);
+      const id = identity(current.resource);
+      const payload: ResourceEventPayload = { ...id, revision, before: current.resource, after: null };
+      requests.push({ streamId: resourceStream(key), expectedVersion: current.version, events: [event('Resource.Deleted', payload, meta, correlationId)] });
+    }
+    const results = await appendInTransaction(tx, requests);
+    return { revision, correlationId, changes: results.map((r, i) => ({ key: keys[i]!, op: 'deleted' as const, version: r.version, position: r.positions[0]! })) };
+  });
+}
+
+export function event(type: string, payload: object, meta: ChangeMeta, correlationId: string): NewEvent {
+  return { id: randomUUID(), type, payload: payload as JsonValue, actor: meta.actor, ...(meta.reason !== undefined ? { reason: meta.reason } : {}), correlationId };
+}

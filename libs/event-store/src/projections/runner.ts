@@ -1,0 +1,99 @@
+import { CommittedHorizon, readRange } from '../store/read.js';
+import type { Db, RecordedEvent, Tx } from '../store/types.js';
+
+/** A read model kept up to date from the log, in position order, each event applied exactly once. */
+export interface Projection {
+  /** Its checkpoint's name. */
+  name: string;
+  apply(tx: Tx, event: RecordedEvent): Promise<void>;
+  /** Empties the read model (for a rebuild). */
+  reset(tx: Tx): Promise<void>;
+}
+
+async function checkpoint(tx: Tx, name: string): Promise<number> {
+  await tx.$executeRaw`INSERT INTO checkpoints (name, position) VALUES (${name}, 0) ON CONFLICT (name) DO NOTHING`;
+  // The row lock makes one runner at a time advance this projection.
+  const [row] = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name} FOR UPDATE`;
+  return Number(row!.position);
+}
+
+/**
+ * Applies the next events below the committed horizon, and moves the checkpoint, in one
+ * transaction: a crash leaves both as they were, so nothing is applied twice or skipped.
+ * Returns how many events it applied.
+ */
+export async function projectBatch(db: Db, horizon: CommittedHorizon, projection: Projection, limit = 500): Promise<number> {
+  const upTo = await horizon.current(db);
+  return db.$transaction(
+    async (tx) => {
+      const from = await checkpoint(tx, projection.name);
+      if (from >= upTo) return 0;
+      const events = await readRange(tx, from, upTo, limit);
+      for (const event of events) await projection.apply(tx, event);
+      // With no event in (from, upTo] (gaps), the checkpoint still moves to the horizon.
+      const to = events.length === limit ? events[events.length - 1]!.position : upTo;
+      await tx.$executeRaw`UPDATE checkpoints SET position = ${to}, updated_at = now() WHERE name = ${projection.name}`;
+      return events.length;
+    },
+    { timeout: 120_000 },
+  );
+}
+
+/** Runs batches until the projection has caught up with the horizon as it was when called. */
+export async function catchUp(db: Db, projection: Projection, horizon = new CommittedHorizon()): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < 1_000_000; i++) {
+    const n = await projectBatch(db, horizon, projection);
+    total += n;
+    if (n === 0) {
+      const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${projection.name}`;
+      if (Number(row?.position ?? 0) >= (await horizon.current(db))) return total;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return total;
+}
+
+/** Empties the read model and replays the whole log into it. */
+export async function rebuild(db: Db, projection: Projection): Promise<number> {
+  await db.$transaction(async (tx) => {
+    await checkpoint(tx, projection.name);
+    await projection.reset(tx);
+    await tx.$executeRaw`UPDATE checkpoints SET position = 0, updated_at = now() WHERE name = ${projection.name}`;
+  });
+  return catchUp(db, projection);
+}
+
+export interface RunOptions {
+  signal: AbortSignal;
+  /** How long to sleep when caught up (a NOTIFY may wake it earlier). */
+  idleMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** Keeps a projection (or any ordered batch worker) running until the signal aborts. */
+export async function runLoop(step: () => Promise<number>, options: RunOptions): Promise<void> {
+  while (!options.signal.aborted) {
+    let n = 0;
+    try {
+      n = await step();
+    } catch (error) {
+      options.onError?.(error);
+      await sleep(1_000, options.signal);
+      continue;
+    }
+    if (n === 0) await sleep(options.idleMs ?? 100, options.signal);
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

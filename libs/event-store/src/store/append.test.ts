@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@palisade/testing';
+import { createPrismaClient, type PrismaClient } from '../client.js';
+import { applyMigrations } from '../migrate/apply.js';
+import { append } from './append.js';
+import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
+import { CommittedHorizon, readRange, readStream } from './read.js';
+import type { NewEvent } from './types.js';
+
+const event = (type = 'Thing.Happened', payload: NewEvent['payload'] = {}): NewEvent => ({ id: randomUUID(), type, payload, actor: 'alice' });
+
+describe('appending events', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('append');
+    await applyMigrations(db.url);
+    prisma = createPrismaClient(db.url, { max: 12 });
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('appends a batch atomically with contiguous versions and reads it back', async () => {
+    const streamId = `test/${randomUUID()}`;
+    const events = [event('A.One', { n: 1 }), event('A.Two', { n: 2, nested: { z: 1, a: [1, 'x'] } }), event('A.Three')];
+    const [result] = await append(prisma, [{ streamId, expectedVersion: 0, events }]);
+    expect(result).toMatchObject({ streamId, version: 3, duplicate: false });
+    expect(result!.positions).toHaveLength(3);
+    expect([...result!.positions].sort((a, b) => a - b)).toEqual(result!.positions);
+    const read = await readStream(prisma, streamId);
+    expect(read.map((e) => [e.version, e.type, e.payload])).toEqual([
+      [1, 'A.One', { n: 1 }],
+      [2, 'A.Two', { n: 2, nested: { z: 1, a: [1, 'x'] } }],
+      [3, 'A.Three', {}],
+    ]);
+    expect(read[0]!.streamType).toBe('test');
+    expect(read[0]!.contentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('lets exactly one of many concurrent writers win each version; the others get a conflict naming both versions', async () => {
+    const streamId = `test/${randomUUID()}`;
+    const writers = Array.from({ length: 10 }, () => append(prisma, [{ streamId, expectedVersion: 0, events: [event()] }]));
+    const outcomes = await Promise.allSettled(writers);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(9);
+    for (const l of lost) {
+      expect(l.reason).toBeInstanceOf(ConcurrencyError);
+      expect(l.reason).toMatchObject({ code: 'WRONG_EXPECTED_VERSION', streamId, expectedVersion: 0, actualVersion: 1 });
+      expect((l.reason as Error).message).toContain(`stream ${streamId} is at version 1, not the expected 0`);
+    }
+    // Writers that re-read and retry all get in, each at its own version: no gaps, no duplicates.
+    const retry = async () => {
+      for (;;) {
+        const version = (await readStream(prisma, streamId)).length;
+        try {
+          return await append(prisma, [{ streamId, expectedVersion: version, events: [event()] }]);
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError)) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, retry));
+    expect((await readStream(prisma, streamId)).map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('treats a re-sent event as a no-op returning the original position, even when sent concurrently', async () => {
+    const streamId = `test/${randomUUID()}`;
+    const events = [event(), event()];
+    const [first] = await append(prisma, [{ streamId, expectedVersion: 0, events }]);
+    const [again] = await append(prisma, [{ streamId, expectedVersion: 0, events }]);
+    expect(again).toEqual({ ...first, duplicate: true });
+    const racing = [event()];
+    const results = await Promise.all(Array.from({ length: 5 }, () => append(prisma, [{ streamId, expectedVersion: 'any', events: racing }])));
+    expect(new Set(results.map((r) => r[0]!.positions[0])).size).toBe(1);
+    expect(results.filter((r) => !r[0]!.duplicate)).toHaveLength(1);
+    expect(await readStream(prisma, streamId)).toHaveLength(3);
+  });
+
+  it('refuses a retry that changes the batch, and bad events, naming what is wrong; nothing is written', async () => {
+    const streamId = `test/${randomUUID()}`;
+    const a = event();
+    await append(prisma, [{ streamId, expectedVersion: 0, events: [a] }]);
+    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [a, event()] }])).rejects.toBeInstanceOf(IdempotencyError);
+    await expect(append(prisma, [{ streamId: `other/${randomUUID()}`, expectedVersion: 0, events: [a] }])).rejects.toThrow(/was appended to stream/);
+    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [{ ...event(), id: 'nope' }] }])).rejects.toThrow(new InvalidEventError(0, 'id', 'must be a UUID'));
+    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [event(), { ...event(), payload: { s: 'a\u0000b' } }] }])).rejects.toThrow(/event 1: payload must not contain U\+0000/);
+    await expect(append(prisma, [{ streamId: 'NoType', expectedVersion: 1, events: [event()] }])).rejects.toThrow(/streamId must start with a stream type/);
+    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [{ ...event(), payload: { big: 'x'.repeat(1024 * 1024) } }] }])).rejects.toThrow(/payload is \d+ bytes: at most 1048576/);
+    expect(await readStream(prisma, streamId)).toHaveLength(1);
+  });
+
+  it('appends to several streams all or nothing', async () => {
+    const s1 = `test/${randomUUID()}`;
+    const s2 = `test/${randomUUID()}`;
+    await append(prisma, [{ streamId: s2, expectedVersion: 0, events: [event()] }]);
+    await expect(
+      append(prisma, [
+        { streamId: s1, expectedVersion: 0, events: [event()] },
+        { streamId: s2, expectedVersion: 0, events: [event()] },
+      ]),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await readStream(prisma, s1)).toHaveLength(0);
+    const results = await append(prisma, [
+      { streamId: s1, expectedVersion: 0, events: [event()] },
+      { streamId: s2, expectedVersion: 1, events: [event(), event()] },
+    ]);
+    expect(results.map((r) => r.version)).toEqual([1, 3]);
+  });
+
+  it('never lets an ordered reader pass a position whose transaction commits late', async () => {
+    const horizon = new CommittedHorizon();
+    await horizon.current(prisma);
+    let release!: () => void;
+    let started!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const isHeld = new Promise<void>((r) => (started = r));
+    const slowStream = `test/${randomUUID()}`;
+    // Takes a position, then waits before committing.
+    const slow = append(prisma, [{ streamId: slowStream, expectedVersion: 0, events: [event('Slow.One')] }], {
+      beforeCommit: async () => {
+        started();
+        await held;
+      },
+    });
+    await isHeld;
+    const [fast] = await append(prisma, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Fast.One')] }]);
+    const fastPosition = fast!.positions[0]!;
+    // The fast event is committed and visible, but the slow one's earlier position is not final.
+    const before = await horizon.current(prisma);
+    expect(before).toBeLessThan(fastPosition);
+    release();
+    const [slowResult] = await slow;
+    expect(slowResult!.positions[0]).toBeLessThan(fastPosition);
+    let after = 0;
+    for (let i = 0; i < 50 && after < fastPosition; i++) after = await horizon.current(prisma);
+    expect(after).toBeGreaterThanOrEqual(fastPosition);
+    const seen = await readRange(prisma, before, after, 1_000);
+    expect(seen.map((e) => e.type)).toEqual(expect.arrayContaining(['Slow.One', 'Fast.One']));
+    expect(seen.findIndex((e) => e.type === 'Slow.One')).toBeLessThan(seen.findIndex((e) => e.type === 'Fast.One'));
+  });
+
+  it('keeps the log append-only: updates and deletes are refused by the database', async () => {
+    const streamId = `test/${randomUUID()}`;
+    await append(prisma, [{ streamId, expectedVersion: 0, events: [event()] }]);
+    await expect(prisma.$executeRaw`UPDATE events SET actor = 'mallory' WHERE stream_id = ${streamId}`).rejects.toThrow(/append-only: UPDATE is not allowed/);
+    await expect(prisma.$executeRaw`DELETE FROM events WHERE stream_id = ${streamId}`).rejects.toThrow(/append-only: DELETE is not allowed/);
+  });
+});
