@@ -6,7 +6,7 @@ export { isAlive, stopProcessGroup } from './process.js';
 export { readState, type StackState, type ServiceRecord, type ProcessRecord } from './state.js';
 export { waitFor, withTimeout, sleep } from './wait.js';
 export { probePostgres, DATABASE_NAME } from './services/postgres.js';
-export { probeNats } from './services/nats.js';
+export { probeNats, startPrivateNats, type PrivateNatsOptions } from './services/nats.js';
 export { probeTemporal, ensureTemporalBinary, temporalBinaryPath, TEMPORAL_CLI_VERSION } from './services/temporal.js';
 export {
   upServices,

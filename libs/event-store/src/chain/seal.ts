@@ -1,6 +1,7 @@
 import { sha256Hex } from '../store/canonical.js';
 import { hashedContent } from '../store/append.js';
-import { CommittedHorizon, readRange } from '../store/read.js';
+import type { CommittedHorizon} from '../store/read.js';
+import { readRange } from '../store/read.js';
 import type { Db, RecordedEvent } from '../store/types.js';
 
 /** The chain's first link points at this. */

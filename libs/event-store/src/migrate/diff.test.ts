@@ -16,9 +16,9 @@ describe('schema drift', () => {
 
   it('reports the SQL for a change the migrations do not have yet', async () => {
     const changed = join(mkdtempSync(join(tmpdir(), 'palisade-schema-')), 'schema.prisma');
-    writeFileSync(changed, readFileSync(schemaFile, 'utf8').replace('@@index([correlationId])', '@@index([correlationId])\n  @@index([recordedAt])'));
+    writeFileSync(changed, readFileSync(schemaFile, 'utf8').replace('@@index([correlationId])', '@@index([correlationId])\n  @@index([type])'));
     const diff = await diffSchemas(latestSchemaSnapshot(), changed, testServices().databaseUrl);
     expect(diff.empty).toBe(false);
-    expect(diff.sql).toContain('CREATE INDEX "events_recorded_at_idx" ON "events"("recorded_at");');
+    expect(diff.sql).toContain('CREATE INDEX "events_type_idx" ON "events"("type");');
   });
 });

@@ -39,19 +39,19 @@ export async function projectBatch(db: Db, horizon: CommittedHorizon, projection
   );
 }
 
-/** Runs batches until the projection has caught up with the horizon as it was when called. */
+/** Runs batches until the projection has applied every event committed when it was called. */
 export async function catchUp(db: Db, projection: Projection, horizon = new CommittedHorizon()): Promise<number> {
+  const [latest] = await db.$queryRaw<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
+  const target = Number(latest?.position ?? 0);
   let total = 0;
-  for (let i = 0; i < 1_000_000; i++) {
+  for (;;) {
     const n = await projectBatch(db, horizon, projection);
     total += n;
-    if (n === 0) {
-      const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${projection.name}`;
-      if (Number(row?.position ?? 0) >= (await horizon.current(db))) return total;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    if (n > 0) continue;
+    const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${projection.name}`;
+    if (Number(row?.position ?? 0) >= target) return total;
+    await sleep(20);
   }
-  return total;
 }
 
 /** Empties the read model and replays the whole log into it. */

@@ -145,6 +145,29 @@ describe('appending events', () => {
     expect(seen.findIndex((e) => e.type === 'Slow.One')).toBeLessThan(seen.findIndex((e) => e.type === 'Fast.One'));
   });
 
+  it('holds the horizon below positions whose transactions are all still running', async () => {
+    // The case a snapshot's xmax gets wrong: nothing completed since these started.
+    const horizon = new CommittedHorizon();
+    const start = await horizon.current(prisma);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered = 0;
+    let bothIn!: () => void;
+    const ready = new Promise<void>((r) => (bothIn = r));
+    const hold = async () => {
+      if (++entered === 2) bothIn();
+      await held;
+    };
+    const writers = [0, 1].map(() => append(prisma, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Held.One')] }], { beforeCommit: hold }));
+    await ready;
+    for (let i = 0; i < 3; i++) expect(await horizon.current(prisma)).toBe(start);
+    release();
+    const positions = (await Promise.all(writers)).map((r) => r[0]!.positions[0]!);
+    let after = start;
+    for (let i = 0; i < 50 && after < Math.max(...positions); i++) after = await horizon.current(prisma);
+    expect(after).toBeGreaterThanOrEqual(Math.max(...positions));
+  });
+
   it('keeps the log append-only: updates and deletes are refused by the database', async () => {
     const streamId = `test/${randomUUID()}`;
     await append(prisma, [{ streamId, expectedVersion: 0, events: [event()] }]);

@@ -75,27 +75,33 @@ export async function readRange(db: Db | Tx, after: number, upTo: number, limit:
  * position 5, stall, and commit after position 6 did. Reading past 5 before it commits would skip
  * it forever, so ordered readers (sealer, outbox relay, projections) read only up to here.
  *
- * How: appends take their transaction id before any position (append.ts). Read the sequence's
- * last value S, then a snapshot's xmax X: every position up to S was taken by a transaction whose
- * id is below X. Once no transaction below X is running (a later snapshot's xmin >= X), every
- * position up to S is final. Pairs (S, X) queue until then; the newest final S is the horizon.
+ * How: appends take their transaction id before any position (append.ts), and a transaction
+ * holds a lock on its own id until it ends. Read the sequence's last value S, then the ids of the
+ * transactions running now (their locks in pg_locks): whoever took a position up to S is among
+ * them or already finished. Once none of them is running, every position up to S is final.
+ * Pairs (S, running) queue until then; the newest final S is the horizon. (A snapshot's xmax
+ * does not work here: it is one past the highest *completed* id, so transactions that started
+ * after it are invisible to it.)
  */
 export class CommittedHorizon {
-  private pending: { sequence: number; xmax: bigint }[] = [];
+  private pending: { sequence: number; running: string[] }[] = [];
   private horizon = 0;
 
   async current(db: Db): Promise<number> {
     const [seq] = await db.$queryRaw<{ last_value: bigint; is_called: boolean }[]>`SELECT last_value, is_called FROM events_position_seq`;
     const sequence = seq?.is_called ? Number(seq.last_value) : 0;
-    const [snap] = await db.$queryRaw<{ xmin: string; xmax: string }[]>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`;
-    const xmin = BigInt(snap!.xmin);
-    this.pending.push({ sequence, xmax: BigInt(snap!.xmax) });
+    // Transactions of this database only: others cannot write its events.
+    const rows = await db.$queryRaw<{ xid: string }[]>`
+      SELECT l.transactionid::text AS xid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted AND a.datname = current_database()`;
+    const runningNow = new Set(rows.map((r) => r.xid));
+    this.pending.push({ sequence, running: [...runningNow] });
     const still: typeof this.pending = [];
     for (const p of this.pending) {
-      if (xmin >= p.xmax) this.horizon = Math.max(this.horizon, p.sequence);
+      if (p.running.every((xid) => !runningNow.has(xid))) this.horizon = Math.max(this.horizon, p.sequence);
       else still.push(p);
     }
-    // Keep the queue short: the newest pending pair subsumes older ones with the same xmax.
+    // Keep the queue short: dropping the oldest pairs only delays the horizon, never skips.
     this.pending = still.slice(-64);
     return this.horizon;
   }
