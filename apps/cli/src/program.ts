@@ -6,6 +6,7 @@ import { up } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
 import { simulateCommand } from './commands/simulate.js';
 import { compileCommand } from './commands/compile.js';
+import { auditVerify } from './commands/audit.js';
 import { EXIT, report } from './output.js';
 import { stackHome } from './workspace.js';
 
@@ -132,6 +133,15 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unr
     .requiredOption('--node <node>', 'the node to compile for')
     .addOption(new Option('--format <format>', 'output format').choices(['nft', 'json']).default('nft'))
     .action(action('compile', async (opts: { filename: string[]; recursive: boolean; node: string; format: 'nft' | 'json' }) => compileCommand({ files: opts.filename, recursive: opts.recursive, node: opts.node, format: opts.format })));
+
+  const audit = program.command('audit').description('the audit history');
+  audit
+    .command('verify')
+    .description("walk the event log's hash chain and report the first event edited, deleted or inserted behind the store's back")
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(home)
+    .addHelpText('after', '\nUses DATABASE_URL, or the local stack started by `palisade up`.\nExit codes: 0 the chain holds, 1 it is broken (the first break is reported), 2 no database given.')
+    .action(action('audit verify', (opts: { output: 'text' | 'json'; home?: string }) => auditVerify({ home: stackHome(opts.home), output: opts.output })));
 
   return program;
 }

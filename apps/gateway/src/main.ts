@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { openDependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
+import { startBackground } from './background.js';
 import { GATEWAY_VERSION } from './version.js';
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   }
 
   const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt });
+  const background = startBackground(config.DATABASE_URL, deps.nats, log);
   const server = createGatewayServer({ health: deps.health, log, maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -50,7 +52,10 @@ async function main(): Promise<void> {
     force.unref();
     server.close();
     server.closeAllConnections();
-    deps.close().finally(() => process.exit(0));
+    background
+      .stop()
+      .then(() => deps.close())
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

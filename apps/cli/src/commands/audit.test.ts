@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { append, applyMigrations, CommittedHorizon, createPrismaClient, sealBatch, type PrismaClient } from '@palisade/event-store';
+import { createTestDatabase, type TestDatabase } from '@palisade/testing';
+import { buildProgram } from '../program.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  process.exitCode = undefined;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+async function palisade(...args: string[]): Promise<number> {
+  await buildProgram().parseAsync(['node', 'palisade', ...args]);
+  return Number(process.exitCode ?? 0);
+}
+
+describe('palisade audit verify', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  const saved = process.env['DATABASE_URL'];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cli_audit');
+    await applyMigrations(db.url);
+    prisma = createPrismaClient(db.url, { max: 2 });
+    for (let i = 0; i < 4; i++) await append(prisma, [{ streamId: `test/s${i}`, expectedVersion: 0, events: [{ id: randomUUID(), type: 'Test.Done', payload: { i }, actor: 'alice' }] }]);
+    await sealBatch(prisma, new CommittedHorizon());
+    process.env['DATABASE_URL'] = db.url;
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env['DATABASE_URL'];
+    else process.env['DATABASE_URL'] = saved;
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('says the chain holds on an untouched log', async () => {
+    expect(await palisade('audit', 'verify')).toBe(0);
+    expect(out).toMatch(/^ok: 4 events verified/);
+    expect(await palisade('audit', 'verify', '-o', 'json')).toBe(0);
+    expect(JSON.parse(out.split('\n').slice(1).join('\n'))).toEqual({ ok: true, checked: 4, unsealed: 0 });
+  });
+
+  it('names the first tampered event and exits 1', async () => {
+    const [row] = await prisma.$queryRaw<{ position: bigint }[]>`SELECT position FROM events ORDER BY position OFFSET 2 LIMIT 1`;
+    await prisma.$executeRawUnsafe('ALTER TABLE events DISABLE TRIGGER USER');
+    await prisma.$executeRaw`UPDATE events SET actor = 'mallory' WHERE position = ${row!.position}`;
+    await prisma.$executeRawUnsafe('ALTER TABLE events ENABLE TRIGGER USER');
+    expect(await palisade('audit', 'verify')).toBe(1);
+    expect(out).toContain(`BROKEN at position ${row!.position}: event`);
+    expect(out).toContain('was changed after it was appended');
+    expect(out).toContain('(2 events before it verified');
+  });
+});

@@ -1,0 +1,236 @@
+// Event store benchmark: `npx nx run event-store:bench`. Runs against the real PostgreSQL of the
+// test stack (started if needed, or DATABASE_URL/NATS_URL/TEMPORAL_ADDRESS) in a database of its
+// own, and a private nats-server for the outbox. Writes bench/results.json with the machine.
+// Figures are measured, never asserted; the raw INSERT rates are measured in the same run.
+/* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type, release, arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { connectBus, streams } from '@palisade/bus';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
+import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
+import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
+import { append, applyMigrations, auditLog, createPrismaClient, resourceAsOf, resourcesAsOf, runRelay, type NewEvent, type PrismaClient } from '../src/index.js';
+
+const round = (n: number, d = 2) => +n.toFixed(d);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const event = (n: number, actor = 'bench'): NewEvent => ({ id: randomUUID(), type: 'Bench.Appended', payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } }, actor });
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - start, result };
+}
+
+/** Runs `count` operations with `concurrency` workers; returns ops/s. */
+async function rate(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const { ms } = await timed(() =>
+    Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) await op(next++);
+      }),
+    ),
+  );
+  return count / (ms / 1000);
+}
+
+async function rawInsertRates(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  await pool.query(`CREATE TABLE raw_events (position bigserial PRIMARY KEY, id uuid UNIQUE NOT NULL, stream_id text NOT NULL, version int NOT NULL, type text NOT NULL,
+    payload jsonb NOT NULL, actor text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), content_hash text NOT NULL, UNIQUE (stream_id, version))`);
+  const payload = JSON.stringify(event(0).payload);
+  let v = 0;
+  const single = await rate(4_000, 8, async (i) => {
+    await pool.query('INSERT INTO raw_events (id, stream_id, version, type, payload, actor, content_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [randomUUID(), `raw/${i % 64}`, ++v, 'Bench.Appended', payload, 'bench', 'x']);
+  });
+  const batches = await rate(400, 8, async (b) => {
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    await pool.query(
+      `INSERT INTO raw_events (id, stream_id, version, type, payload, actor, content_hash)
+       SELECT u, 'rawb/' || $2::text, $3::int * 100 + ord, 'Bench.Appended', $4::jsonb, 'bench', 'x' FROM unnest($1::uuid[]) WITH ORDINALITY AS t(u, ord)`,
+      [ids, b, b, payload],
+    );
+  });
+  await pool.end();
+  return { singleRowsPerSecond: Math.round(single), batchRowsPerSecond: Math.round(batches * 100) };
+}
+
+async function appendRates(prisma: PrismaClient) {
+  const versions = new Map<string, number>();
+  const appendOne = async (stream: string, events: NewEvent[]) => {
+    const expected = versions.get(stream) ?? 0;
+    versions.set(stream, expected + events.length);
+    await append(prisma, [{ streamId: stream, expectedVersion: expected, events }]);
+  };
+  // Each worker owns its streams, so expected versions always hold (contention is measured elsewhere: tests).
+  const sequential = await rate(1_000, 1, (i) => appendOne(`seq/${i % 50}`, [event(i)]));
+  const single = await rate(4_000, 8, (i) => appendOne(`single/${i % 8}/${i % 64}`, [event(i)]));
+  let b = 0;
+  const batched = await rate(300, 8, async () => {
+    const k = b++;
+    await appendOne(`batch/${k}`, Array.from({ length: 100 }, (_, j) => event(k * 100 + j)));
+  });
+  return { singleEventsPerSecondOneWriter: Math.round(sequential), singleEventsPerSecond8Writers: Math.round(single), batchedEventsPerSecond8Writers: Math.round(batched * 100) };
+}
+
+/** Open loop: an append is started every 2 ms whatever happened to the previous ones; latency from its scheduled start. */
+async function latencyAtLoad(prisma: PrismaClient, perSecond: number, seconds: number) {
+  const latencies: number[] = [];
+  const interval = 1000 / perSecond;
+  const start = performance.now();
+  const total = perSecond * seconds;
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(
+      append(prisma, [{ streamId: `load/${i}`, expectedVersion: 0, events: [event(i)] }]).then(() => {
+        latencies.push(performance.now() - due);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const achieved = total / ((performance.now() - start) / 1000);
+  return { offeredPerSecond: perSecond, seconds, achievedPerSecond: Math.round(achieved), p50Ms: round(pct(latencies, 50)), p99Ms: round(pct(latencies, 99)), maxMs: round(Math.max(...latencies)) };
+}
+
+/** One million events shaped like the product's: 10,000 resources, 100 actors, correlation ids, a year of times. */
+async function fillMillion(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { ms } = await timed(async () => {
+    // Appends go through the API above; the filler writes rows of the same shape directly.
+    await client.query('ALTER TABLE events DISABLE TRIGGER USER');
+    for (let chunk = 0; chunk < 10; chunk++) {
+      await client.query(
+        `INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, recorded_at, content_hash)
+         SELECT gen_random_uuid(), 'resource/NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'resource', g / 10000 + 1, 'Resource.Applied', 1,
+           jsonb_build_object('key', 'NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'type', 'NetworkPolicy', 'namespace', 'ns-' || (g % 100), 'name', 'p-' || (g % 10000),
+             'revision', g, 'before', NULL, 'after', jsonb_build_object('apiVersion', 'projectcalico.org/v3', 'kind', 'NetworkPolicy',
+               'metadata', jsonb_build_object('name', 'p-' || (g % 10000), 'namespace', 'ns-' || (g % 100)), 'spec', jsonb_build_object('order', g % 1000, 'selector', 'app == ''a' || (g % 50) || ''''))),
+           'user-' || (g % 100), 'bench fill', md5((g / 10)::text)::uuid, now() - interval '365 days' + (g * interval '31 seconds'), 'fill'
+         FROM generate_series($1::bigint, $2::bigint) g`,
+        [chunk * 100_000, chunk * 100_000 + 99_999],
+      );
+    }
+    await client.query('ALTER TABLE events ENABLE TRIGGER USER');
+    await client.query('ANALYZE events');
+  });
+  await client.end();
+  return ms;
+}
+
+async function queryLatencies(prisma: PrismaClient) {
+  const measure = async (runs: number, fn: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 3; i++) await fn(i);
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) xs.push((await timed(() => fn(i))).ms);
+    return { runs, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)) };
+  };
+  const [max] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
+  const top = Number(max!.p);
+  const [corr] = await prisma.$queryRaw<{ c: string }[]>`SELECT correlation_id::text AS c FROM events WHERE correlation_id IS NOT NULL LIMIT 1 OFFSET 5000`;
+  return {
+    byResource: await measure(50, (i) => auditLog(prisma, { resource: `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}` }, { limit: 100 })),
+    byActor: await measure(50, (i) => auditLog(prisma, { actor: `user-${i % 100}` }, { limit: 100, after: (i * 9973) % top })),
+    byCorrelationId: await measure(50, () => auditLog(prisma, { correlationId: corr!.c }, { limit: 100 })),
+    byTimeRange: await measure(50, (i) => auditLog(prisma, { from: new Date(Date.now() - (300 - i) * 86_400_000), to: new Date(Date.now() - (299 - i) * 86_400_000) }, { limit: 100 })),
+    oneResourceAsOf: await measure(50, (i) => resourceAsOf(prisma, `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}`, { position: Math.floor(top / 2) + i })),
+    wholeSetAsOf: await measure(10, (i) => resourcesAsOf(prisma, { position: Math.floor(top / 2) + i * 1000 })),
+  };
+}
+
+async function outboxThroughput(prisma: PrismaClient, url: string, count: number) {
+  const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));
+  const nats = await startPrivateNats({ root, log: () => undefined });
+  const nc = await connectBus({ url: nats.url, name: 'bench' });
+  try {
+    const [start] = await prisma.$queryRaw<{ p: bigint | null }[]>`SELECT max(position) AS p FROM events`;
+    for (let i = 0; i < count; i += 100) await append(prisma, [{ streamId: `outbox/${i}`, expectedVersion: 0, events: Array.from({ length: 100 }, (_, j) => event(i + j)) }]);
+    const [end] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
+    // The relay starts after the stream's last message; seed its checkpoint just before these events.
+    await prisma.$executeRaw`INSERT INTO checkpoints (name, position) VALUES ('outbox-relay', ${Number(start?.p ?? 0)}) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`;
+    const abort = new AbortController();
+    let reached = 0;
+    const { ms } = await timed(
+      () =>
+        new Promise<void>((resolve) => {
+          void runRelay(prisma, nc, {
+            databaseUrl: url,
+            signal: abort.signal,
+            batch: 1_000,
+            onProgress: (p) => {
+              reached = p;
+              if (p >= Number(end!.p)) resolve();
+            },
+          });
+        }),
+    );
+    abort.abort();
+    const jsm = await (await import('@nats-io/jetstream')).jetstreamManager(nc);
+    const info = await jsm.streams.info(streams.events.name);
+    return { events: count, ms: round(ms, 0), publishedPerSecond: Math.round(count / (ms / 1000)), streamMessages: info.state.messages, reached };
+  } finally {
+    await nc.close();
+    await stopProcessGroup(nats.pid!, 5_000);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const services = await ensureTestServices((line) => console.log(line));
+// What the harness's global setup does for tests: createTestDatabase reads these.
+process.env['DATABASE_URL'] ??= services.databaseUrl;
+process.env['NATS_URL'] ??= services.natsUrl;
+process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
+const db = await createTestDatabase('bench');
+await applyMigrations(db.url);
+const prisma = createPrismaClient(db.url, { max: 10 });
+try {
+  const cpu = cpus();
+  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
+  const raw = await rawInsertRates(db.url);
+  console.log(`raw INSERT: ${raw.singleRowsPerSecond} rows/s one row per statement (8 clients), ${raw.batchRowsPerSecond} rows/s 100 rows per statement`);
+  const appends = await appendRates(prisma);
+  console.log(`append: ${appends.singleEventsPerSecondOneWriter} events/s one writer, ${appends.singleEventsPerSecond8Writers} events/s 8 writers single events, ${appends.batchedEventsPerSecond8Writers} events/s in batches of 100`);
+  const load = await latencyAtLoad(prisma, 500, 10);
+  console.log(`latency at ${load.offeredPerSecond} events/s offered: p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms (achieved ${load.achievedPerSecond}/s)`);
+  const outbox = await outboxThroughput(prisma, db.url, 20_000);
+  console.log(`outbox: ${outbox.events} events published in ${outbox.ms} ms: ${outbox.publishedPerSecond} events/s`);
+  const fillMs = await fillMillion(db.url);
+  const [n] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
+  console.log(`filled to ${n!.n} events in ${round(fillMs / 1000, 1)} s`);
+  const queries = await queryLatencies(prisma);
+  for (const [name, q] of Object.entries(queries)) console.log(`  ${name}: p50 ${q.p50Ms} ms, p95 ${q.p95Ms} ms`);
+  const results = {
+    benchmark: 'event store',
+    date: new Date().toISOString(),
+    machine,
+    postgres: version!.v,
+    rawInsert: raw,
+    append: {
+      ...appends,
+      ratioSingleToRawSingle: round(appends.singleEventsPerSecond8Writers / raw.singleRowsPerSecond),
+      ratioBatchedToRawBatched: round(appends.batchedEventsPerSecond8Writers / raw.batchRowsPerSecond),
+      target: 'at least 5,000 events/s appended in batches',
+      meetsTarget: appends.batchedEventsPerSecond8Writers >= 5_000,
+    },
+    latencyAtLoad: { ...load, target: 'p99 under 20 ms at 500 events/s', meetsTarget: load.p99Ms < 20 },
+    outbox,
+    audit: { events: Number(n!.n), queries, target: 'p95 under 50 ms at 1 million events', meetsTarget: Object.values(queries).every((q) => q.p95Ms < 50), note: 'wholeSetAsOf returns all 10,000 resources' },
+  };
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+  console.log('written: bench/results.json');
+} finally {
+  await prisma.$disconnect();
+  await db.drop();
+}
