@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthReport } from '@palisade/contracts';
 import { readState, type StackState } from '@palisade/stack';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectBus, streams } from '@palisade/bus';
+import { applyResources, createPrismaClient, POSITION_HEADER } from '@palisade/event-store';
 import { uniqueName } from '@palisade/testing';
 import { cleanEnv, palisade, root } from '../support/cli.js';
 import { listProcesses } from '../support/processes.js';
@@ -65,6 +68,35 @@ describe('palisade up / status / down on a private local stack', () => {
     const workflows = parsed.components.find((c) => c.name === 'workflows');
     expect(workflows?.ok).toBe(true);
     expect(workflows?.detail).toMatch(/probe workflow completed in \d+ ms/);
+  });
+
+  it('records a policy change in the event log, seals it, relays it to JetStream and verifies the chain', async () => {
+    const url = state!.services.postgres.url;
+    const prisma = createPrismaClient(url, { max: 2 });
+    const nc = await connectBus({ url: state!.services.nats.url, name: 'e2e-up' });
+    try {
+      const change = await applyResources(prisma, [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'e2e-deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } }], { actor: 'e2e', reason: 'prove the wiring' });
+      const position = change.changes[0]!.position!;
+      const jsm = await jetstreamManager(nc);
+      let relayed = false;
+      let sealed = false;
+      let projected = false;
+      for (let i = 0; i < 100 && !(relayed && sealed && projected); i++) {
+        const info = await jsm.streams.info(streams.events.name);
+        const last = info.state.messages ? await jsm.streams.getMessage(streams.events.name, { seq: info.state.last_seq }) : null;
+        relayed = Number(last?.header.get(POSITION_HEADER) ?? 0) >= position;
+        sealed = Number((await prisma.$queryRaw<{ p: bigint | null }[]>`SELECT max(position) AS p FROM event_chain`)[0]?.p ?? 0) >= position;
+        projected = (await prisma.$queryRaw<{ key: string }[]>`SELECT key FROM resources WHERE key = 'GlobalNetworkPolicy/e2e-deny-blue'`).length === 1;
+        if (!(relayed && sealed && projected)) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect({ relayed, sealed, projected }).toEqual({ relayed: true, sealed: true, projected: true });
+      const verify = await palisade(['audit', 'verify', '--home', home], env, 30_000);
+      expect(verify.stdout).toMatch(/^ok: \d+ events verified/);
+      expect(verify.code).toBe(0);
+    } finally {
+      await nc.close();
+      await prisma.$disconnect();
+    }
   });
 
   it('says so when asked to come up again, without starting anything twice', async () => {
