@@ -46,6 +46,7 @@ describe('palisade audit verify', () => {
   it('says the chain holds on an untouched log', async () => {
     expect(await palisade('audit', 'verify')).toBe(0);
     expect(out).toMatch(/^ok: 4 events verified/);
+    expect(err).toBe('');
     expect(await palisade('audit', 'verify', '-o', 'json')).toBe(0);
     expect(JSON.parse(out.split('\n').slice(1).join('\n'))).toEqual({ ok: true, checked: 4, unsealed: 0 });
   });
