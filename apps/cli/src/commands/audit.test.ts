@@ -1,27 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { append, applyMigrations, CommittedHorizon, createPrismaClient, sealBatch, type PrismaClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { buildProgram } from '../program.js';
+import { captureCli } from '../test-support/run-cli.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  process.exitCode = undefined;
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function palisade(...args: string[]): Promise<number> {
-  await buildProgram().parseAsync(['node', 'palisade', ...args]);
-  return Number(process.exitCode ?? 0);
-}
+const cli = captureCli();
+const { palisade } = cli;
 
 describe('palisade audit verify', () => {
   let db: TestDatabase;
@@ -45,10 +29,10 @@ describe('palisade audit verify', () => {
 
   it('says the chain holds on an untouched log', async () => {
     expect(await palisade('audit', 'verify')).toBe(0);
-    expect(out).toMatch(/^ok: 4 events verified/);
-    expect(err).toBe('');
+    expect(cli.out).toMatch(/^ok: 4 events verified/);
+    expect(cli.err).toBe('');
     expect(await palisade('audit', 'verify', '-o', 'json')).toBe(0);
-    expect(JSON.parse(out.split('\n').slice(1).join('\n'))).toEqual({ ok: true, checked: 4, unsealed: 0 });
+    expect(JSON.parse(cli.out.split('\n').slice(1).join('\n'))).toEqual({ ok: true, checked: 4, unsealed: 0 });
   });
 
   it('names the first tampered event and exits 1', async () => {
@@ -57,8 +41,8 @@ describe('palisade audit verify', () => {
     await prisma.$executeRaw`UPDATE events SET actor = 'mallory' WHERE position = ${row!.position}`;
     await prisma.$executeRawUnsafe('ALTER TABLE events ENABLE TRIGGER USER');
     expect(await palisade('audit', 'verify')).toBe(1);
-    expect(out).toContain(`BROKEN at position ${row!.position}: event`);
-    expect(out).toContain('was changed after it was appended');
-    expect(out).toContain('(2 events before it verified');
+    expect(cli.out).toContain(`BROKEN at position ${row!.position}: event`);
+    expect(cli.out).toContain('was changed after it was appended');
+    expect(cli.out).toContain('(2 events before it verified');
   });
 });

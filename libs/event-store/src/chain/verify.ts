@@ -1,5 +1,5 @@
-import { toRecordedEvent } from '../store/read.js';
-import type { Db, JsonValue } from '../store/types.js';
+import { toRecordedEvent, type EventRow } from '../store/read.js';
+import type { Db } from '../store/types.js';
 import { GENESIS, linkHash, recomputeContentHash } from './seal.js';
 
 export interface VerifyResult {
@@ -12,21 +12,10 @@ export interface VerifyResult {
   broken?: { position: number; eventId?: string; problem: string };
 }
 
-interface Row {
+/** An event joined with its link; either side may be missing when something was tampered with. */
+interface Row extends Omit<EventRow, 'position' | 'id'> {
   position: bigint | null;
   id: string | null;
-  stream_id: string;
-  stream_type: string;
-  version: number;
-  type: string;
-  schema_version: number;
-  payload: JsonValue;
-  actor: string;
-  reason: string | null;
-  correlation_id: string | null;
-  causation_id: string | null;
-  recorded_at: Date;
-  content_hash: string;
   chain_position: bigint | null;
   prev_hash: string | null;
   hash: string | null;

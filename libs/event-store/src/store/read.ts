@@ -1,6 +1,7 @@
 import type { Db, JsonValue, RecordedEvent, Tx } from './types.js';
 
-interface EventRow {
+/** An events row as SELECT EVENT_COLUMNS returns it. */
+export interface EventRow {
   position: bigint;
   id: string;
   stream_id: string;
