@@ -5,7 +5,7 @@ export { MigrationError, type MigrationErrorCode } from './migrate/errors.js';
 export { diffSchemas, latestSchemaSnapshot, type DiffResult } from './migrate/diff.js';
 
 export { append, appendInTransaction, streamTypeOf, hashedContent, LIMITS, NOTIFY_CHANNEL, type AppendOptions } from './store/append.js';
-export { readStream, readLast, readRange, streamVersion, CommittedHorizon } from './store/read.js';
+export { readStream, readLast, readLastOfEach, readRange, streamVersion, CommittedHorizon } from './store/read.js';
 export { canonicalJson, contentHash, sha256Hex } from './store/canonical.js';
 export { EventStoreError, ConcurrencyError, IdempotencyError, InvalidEventError, type EventStoreErrorCode } from './store/errors.js';
 export type { NewEvent, RecordedEvent, AppendRequest, AppendResult, ExpectedVersion, JsonValue, Db, Tx } from './store/types.js';

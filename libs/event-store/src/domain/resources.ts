@@ -3,7 +3,7 @@ import { decodeResource, isNamespaced, keyOf, resourceType, validateDecoded, val
 import { appendInTransaction } from '../store/append.js';
 import { canonicalJson } from '../store/canonical.js';
 import { EventStoreError } from '../store/errors.js';
-import { readLast } from '../store/read.js';
+import { readLastOfEach } from '../store/read.js';
 import type { Db, JsonValue, NewEvent, Tx } from '../store/types.js';
 
 /** Who is changing things, and why: recorded on every event. */
@@ -113,10 +113,15 @@ interface Current {
   resource: Resource | null;
 }
 
-async function currentOf(tx: Tx, key: string): Promise<Current> {
-  const last = await readLast(tx, resourceStream(key));
-  if (!last) return { version: 0, resource: null };
-  return { version: last.version, resource: (last.payload as unknown as ResourceEventPayload).after };
+/** Each resource's stream version and current content, in one query. */
+async function currentOf(tx: Tx, keys: string[]): Promise<Map<string, Current>> {
+  const last = await readLastOfEach(tx, keys.map(resourceStream));
+  return new Map(
+    keys.map((key) => {
+      const event = last.get(resourceStream(key));
+      return [key, event ? { version: event.version, resource: (event.payload as unknown as ResourceEventPayload).after } : { version: 0, resource: null }];
+    }),
+  );
 }
 
 function identity(resource: Resource) {
@@ -138,9 +143,10 @@ export async function applyResources(db: Db, inputs: unknown[] | string, meta: C
       const revision = await nextRevision(tx);
       const requests = [];
       const changes: ResourceChange[] = [];
+      const currents = await currentOf(tx, resources.map((r) => keyOf(r)));
       for (const resource of resources) {
         const id = identity(resource);
-        const current = await currentOf(tx, id.key);
+        const current = currents.get(id.key)!;
         const expected = options.expectedVersions?.[id.key];
         const stored = JSON.parse(canonicalJson(resource)) as Resource;
         if (current.resource && canonicalJson(current.resource) === canonicalJson(stored) && expected === undefined) {
@@ -183,8 +189,9 @@ export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta):
   return db.$transaction(async (tx) => {
     const revision = await nextRevision(tx);
     const requests = [];
+    const currents = await currentOf(tx, keys);
     for (const key of keys) {
-      const current = await currentOf(tx, key);
+      const current = currents.get(key)!;
       if (!current.resource) throw new EventStoreError('NOT_FOUND', `${key} does not exist${current.version ? ' (it was deleted)' : ''}`);
       const id = identity(current.resource);
       const payload: ResourceEventPayload = { ...id, revision, before: current.resource, after: null };

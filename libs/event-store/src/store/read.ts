@@ -56,6 +56,12 @@ export async function readLast(db: Db | Tx, streamId: string): Promise<RecordedE
   return last;
 }
 
+/** The last event of each of these streams that has any, by stream id: one query for a whole batch. */
+export async function readLastOfEach(db: Db | Tx, streamIds: string[]): Promise<Map<string, RecordedEvent>> {
+  const events = await queryEvents(db, 'stream_id = ANY($1::text[]) AND (stream_id, version) IN (SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id)', [streamIds], 'position');
+  return new Map(events.map((e) => [e.streamId, e]));
+}
+
 /** A stream's current version (0 when it has no events). */
 export async function streamVersion(db: Db | Tx, streamId: string): Promise<number> {
   const [row] = await db.$queryRaw<{ version: number | null }[]>`SELECT max(version) AS version FROM events WHERE stream_id = ${streamId}`;
