@@ -139,6 +139,7 @@ export class ClusterState implements Snapshot {
   private readonly indexes: SnapshotIndexes;
   private sortedPolicies: PolicyInfo[] = [];
   private sortedTiers: TierInfo[] = [];
+  private tierRank = new Map<string, number>();
   private networkSetList: NetworkSetInfo[] = [];
   private nodeView: Map<string, NodeInfo> | undefined;
   private nodeIpView: Map<string, NodeInfo> | undefined;
@@ -715,7 +716,8 @@ export class ClusterState implements Snapshot {
     this.indexes.policies.set(policy.id, policy, policy.selector);
     if (policy.staged) this.indexes.staged++;
     if (this.batch) return;
-    this.resort();
+    if (tierMissing) this.resort();
+    else this.place(policy);
     this.touchPolicy(policy, affected);
     if (tierMissing && affected) affected.all = true;
   }
@@ -730,12 +732,14 @@ export class ClusterState implements Snapshot {
     if (policy.staged) this.indexes.staged--;
     // A tier that only this policy named disappears with it.
     const tier = this.tierMap.get(policy.tier);
-    if (tier?.missing && ![...this.policyMap.values()].some((p) => p.tier === policy.tier)) {
+    const tierGone = tier?.missing === true && ![...this.policyMap.values()].some((p) => p.tier === policy.tier);
+    if (tierGone) {
       this.tierMap.delete(policy.tier);
       if (affected) affected.all = true;
     }
     if (this.batch) return;
-    this.resort();
+    if (tierGone) this.resort();
+    else this.unplace(policy);
     this.touchPolicy(policy, affected);
   }
 
@@ -763,20 +767,51 @@ export class ClusterState implements Snapshot {
     }
   }
 
+  /** Calico's evaluation order: tier, then order (unset last), then the name tie-break. */
+  private readonly comparePolicies = (a: PolicyInfo, b: PolicyInfo): number => {
+    const ta = this.tierRank.get(a.tier)! - this.tierRank.get(b.tier)!;
+    if (ta !== 0) return ta;
+    const oa = a.order ?? Number.POSITIVE_INFINITY;
+    const ob = b.order ?? Number.POSITIVE_INFINITY;
+    if (oa !== ob) return oa < ob ? -1 : 1;
+    return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
+  };
+
   /** Tiers and policies in Calico's evaluation order; ranks for the label index. */
   private resort(): void {
     this.sortedTiers = [...this.tierMap.values()].sort((a, b) => (a.missing !== b.missing ? (a.missing ? 1 : -1) : compareTiers(a, b)));
-    const tierRank = new Map(this.sortedTiers.map((t, i) => [t.name, i]));
-    this.sortedPolicies = [...this.policyMap.values()].sort((a, b) => {
-      const ta = tierRank.get(a.tier)! - tierRank.get(b.tier)!;
-      if (ta !== 0) return ta;
-      const oa = a.order ?? Number.POSITIVE_INFINITY;
-      const ob = b.order ?? Number.POSITIVE_INFINITY;
-      if (oa !== ob) return oa < ob ? -1 : 1;
-      return a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0;
-    });
-    this.indexes.rank.clear();
-    this.sortedPolicies.forEach((p, i) => this.indexes.rank.set(p.id, i));
+    this.tierRank = new Map(this.sortedTiers.map((t, i) => [t.name, i]));
+    this.sortedPolicies = [...this.policyMap.values()].sort(this.comparePolicies);
+    this.renumber(0);
+  }
+
+  /** One policy into its place (binary search), without sorting the rest again. */
+  private place(policy: PolicyInfo): void {
+    let lo = 0;
+    let hi = this.sortedPolicies.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.comparePolicies(this.sortedPolicies[mid]!, policy) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.sortedPolicies.splice(lo, 0, policy);
+    this.renumber(lo);
+  }
+
+  private unplace(policy: PolicyInfo): void {
+    const at = this.indexes.rank.get(policy.id);
+    if (at === undefined || this.sortedPolicies[at] !== policy) {
+      this.resort();
+      return;
+    }
+    this.sortedPolicies.splice(at, 1);
+    this.indexes.rank.delete(policy.id);
+    this.renumber(at);
+  }
+
+  private renumber(from: number): void {
+    if (from === 0) this.indexes.rank.clear();
+    for (let i = from; i < this.sortedPolicies.length; i++) this.indexes.rank.set(this.sortedPolicies[i]!.id, i);
   }
 }
 
