@@ -1,0 +1,111 @@
+import { isNamespaced, resourceType, type Resource } from '@palisade/engine';
+
+/**
+ * Who may do what. The split the product is built around: application developers write
+ * namespaced policy for their own namespaces in the tiers they are granted (the default tier
+ * unless told otherwise); security admins own global policy, tiers, network sets and host
+ * endpoints, which developers cannot override; approvers approve rollouts; viewers read; admins
+ * do everything, including managing tokens.
+ */
+export const ROLES = ['viewer', 'developer', 'security-admin', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  /** The token's id or a user name: what events record as the actor. */
+  actor: string;
+  role: Role;
+  /** Developers: the namespaces they may write in. */
+  namespaces?: string[];
+  /** Developers: the tiers they may write in (default: ["default"]). */
+  tiers?: string[];
+}
+
+export type Permission =
+  | 'read'
+  | 'write:namespaced-policy'
+  | 'write:global-policy'
+  | 'write:tier'
+  | 'write:network-set'
+  | 'write:host-endpoint'
+  | 'write:workload-state'
+  | 'write:felix-configuration'
+  | 'release:create'
+  | 'cluster:manage'
+  | 'rollout:approve'
+  | 'token:manage';
+
+export type Decision = { allowed: true } | { allowed: false; permission: Permission; reason: string };
+
+const ALLOW: Decision = { allowed: true };
+const deny = (permission: Permission, reason: string): Decision => ({ allowed: false, permission, reason });
+
+/** The types developers may write: policy that lives in a namespace. */
+const NAMESPACED_POLICY = new Set(['KubernetesNetworkPolicy', 'NetworkPolicy', 'StagedNetworkPolicy', 'StagedKubernetesNetworkPolicy']);
+const GLOBAL_POLICY = new Set(['GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'ClusterNetworkPolicy']);
+
+/** What writing a resource of this type needs. */
+export function permissionFor(type: string): Permission {
+  if (NAMESPACED_POLICY.has(type)) return 'write:namespaced-policy';
+  if (GLOBAL_POLICY.has(type)) return 'write:global-policy';
+  if (type === 'Tier') return 'write:tier';
+  if (type === 'NetworkSet' || type === 'GlobalNetworkSet') return 'write:network-set';
+  if (type === 'HostEndpoint') return 'write:host-endpoint';
+  if (type === 'FelixConfiguration') return 'write:felix-configuration';
+  // Pods, Namespaces, Nodes, WorkloadEndpoints, ServiceAccounts, EndpointSlices, Profiles: cluster state agents report.
+  return 'write:workload-state';
+}
+
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  viewer: new Set(['read']),
+  developer: new Set(['read', 'write:namespaced-policy']),
+  approver: new Set(['read', 'rollout:approve']),
+  'security-admin': new Set(['read', 'write:namespaced-policy', 'write:global-policy', 'write:tier', 'write:network-set', 'write:host-endpoint', 'write:felix-configuration', 'release:create']),
+  admin: new Set(['read', 'write:namespaced-policy', 'write:global-policy', 'write:tier', 'write:network-set', 'write:host-endpoint', 'write:felix-configuration', 'write:workload-state', 'release:create', 'cluster:manage', 'rollout:approve', 'token:manage']),
+};
+
+const who = (p: Principal) => `${p.actor} (${p.role})`;
+
+/** A permission that is not about one resource (create a release, approve a rollout, manage tokens). */
+export function authorize(principal: Principal, permission: Permission): Decision {
+  return GRANTS[principal.role].has(permission) ? ALLOW : deny(permission, `${who(principal)} lacks ${permission}`);
+}
+
+/** The tier a policy resource is in ("default" when it names none); undefined for other kinds. */
+export function tierOf(resource: Resource): string | undefined {
+  const type = resourceType(resource);
+  if (type === 'KubernetesNetworkPolicy' || type === 'StagedKubernetesNetworkPolicy') return 'default';
+  if (!NAMESPACED_POLICY.has(type) && !GLOBAL_POLICY.has(type)) return undefined;
+  if (type === 'ClusterNetworkPolicy') return (resource as { spec?: { tier?: string } }).spec?.tier === 'Baseline' ? 'kube-baseline' : 'kube-admin';
+  return (resource as { spec?: { tier?: string } }).spec?.tier ?? 'default';
+}
+
+function scoped(principal: Principal, resource: Resource, permission: Permission): Decision {
+  if (principal.role !== 'developer') return ALLOW;
+  // A developer writes where they are bound, whatever the policy's selectors reach: a policy only
+  // ever applies to endpoints of its own namespace.
+  const namespace = resource.metadata.namespace ?? 'default';
+  if (!(principal.namespaces ?? []).includes(namespace)) return deny(permission, `${who(principal)} may not write in namespace ${namespace} (bound to: ${(principal.namespaces ?? []).join(', ') || 'none'})`);
+  const tier = tierOf(resource)!;
+  const tiers = principal.tiers ?? ['default'];
+  if (!tiers.includes(tier)) return deny(permission, `${who(principal)} may not write in tier ${tier} (granted: ${tiers.join(', ')})`);
+  return ALLOW;
+}
+
+/**
+ * May this principal apply (or delete) this resource? For a change to an existing resource the
+ * stored version is checked too, so nobody edits or deletes what they could not have written, and
+ * nobody moves a policy into (or out of) a tier or namespace they do not hold.
+ */
+export function authorizeWrite(principal: Principal, after: Resource | null, before: Resource | null): Decision {
+  for (const resource of [after, before]) {
+    if (!resource) continue;
+    const permission = permissionFor(resourceType(resource));
+    if (!GRANTS[principal.role].has(permission)) {
+      const what = `${resourceType(resource)} ${isNamespaced(resource) ? `${resource.metadata.namespace ?? 'default'}/` : ''}${resource.metadata.name}`;
+      return deny(permission, `${who(principal)} lacks ${permission}, needed to write ${what}`);
+    }
+    const decision = scoped(principal, resource, permission);
+    if (!decision.allowed) return decision;
+  }
+  return ALLOW;
+}
