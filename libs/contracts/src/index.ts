@@ -3,3 +3,4 @@ export { ConfigError, parseEnv, serviceEnvShape, envFields, type ConfigIssue } f
 export { TASK_QUEUES, WORKFLOW_TYPES, type PlatformProbeResult } from './platform.js';
 export { redactUrl } from './redact.js';
 export { NodeName, ClusterName, AgentHeartbeat } from './agent.js';
+export { ROLES, Role, TokenRequest } from './auth.js';

@@ -19,3 +19,4 @@ export { projectBatch, catchUp, rebuild, runLoop, type Projection, type RunOptio
 export { domainProjection } from './projections/domain.js';
 export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, MAX_PAGE, type AuditFilter, type AuditPage, type Page, type AsOf } from './audit/queries.js';
 export { runRelay, eventMessage, RELAY_CHECKPOINT, POSITION_HEADER, type RelayOptions } from './outbox/relay.js';
+export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken, tokenStream, type TokenInfo, type TokenPrincipal } from './auth/tokens.js';

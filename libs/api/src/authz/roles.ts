@@ -1,4 +1,5 @@
 import { isNamespaced, resourceType, type Resource } from '@palisade/engine';
+import { ROLES, type Role } from '@palisade/contracts';
 
 /**
  * Who may do what. The split the product is built around: application developers write
@@ -7,8 +8,7 @@ import { isNamespaced, resourceType, type Resource } from '@palisade/engine';
  * endpoints, which developers cannot override; approvers approve rollouts; viewers read; admins
  * do everything, including managing tokens.
  */
-export const ROLES = ['viewer', 'developer', 'security-admin', 'approver', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export interface Principal {
   /** The token's id or a user name: what events record as the actor. */

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@palisade/testing';
+import { createPrismaClient, type PrismaClient } from '../client.js';
+import { applyMigrations } from '../migrate/apply.js';
+import { readStream } from '../store/read.js';
+import { sha256Hex } from '../store/canonical.js';
+import { authenticate, bootstrapAdminToken, createToken, listTokens, revokeToken, tokenStream } from './tokens.js';
+
+describe('API tokens', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('tokens');
+    await applyMigrations(db.url);
+    prisma = createPrismaClient(db.url, { max: 6 });
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('makes exactly one bootstrap admin token, however many ask at once', async () => {
+    const results = await Promise.all(Array.from({ length: 5 }, () => bootstrapAdminToken(prisma)));
+    const made = results.filter((r) => r !== undefined);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.info).toMatchObject({ role: 'admin', name: 'bootstrap-admin', createdBy: 'system:bootstrap' });
+    expect(await bootstrapAdminToken(prisma)).toBeUndefined();
+    expect(await authenticate(prisma, made[0]!.token)).toMatchObject({ role: 'admin', actor: 'token:bootstrap-admin' });
+  });
+
+  it('shows the secret once, stores only its hash, and records the creation without it', async () => {
+    const { token, info } = await createToken(prisma, { name: 'alice laptop', role: 'developer', namespaces: ['shop'], expiresInDays: 7 }, 'token:bootstrap-admin', { reason: 'onboarding' });
+    expect(token).toMatch(/^pal_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    const secret = token.split('_').slice(2).join('_');
+    const [row] = await prisma.$queryRaw<{ hash: string }[]>`SELECT hash FROM api_tokens WHERE id = ${info.id}`;
+    expect(row!.hash).toBe(sha256Hex(secret));
+    const [created] = await readStream(prisma, tokenStream(info.id));
+    expect(created).toMatchObject({ type: 'Token.Created', actor: 'token:bootstrap-admin', reason: 'onboarding', payload: { role: 'developer', namespaces: ['shop'], tiers: ['default'] } });
+    expect(JSON.stringify(created)).not.toContain(secret);
+    expect(JSON.stringify(await listTokens(prisma))).not.toContain(secret);
+    expect(await authenticate(prisma, token)).toEqual({ tokenId: info.id, actor: 'token:alice laptop', role: 'developer', namespaces: ['shop'], tiers: ['default'] });
+  });
+
+  it('refuses malformed, unknown, wrong-secret, expired and revoked tokens alike', async () => {
+    const { token, info } = await createToken(prisma, { name: 'ci', role: 'viewer', expiresInDays: 1 }, 'admin');
+    const wrong = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    expect(await authenticate(prisma, 'Bearer nonsense')).toBeUndefined();
+    expect(await authenticate(prisma, `pal_ffffffffffff_${'a'.repeat(43)}`)).toBeUndefined();
+    expect(await authenticate(prisma, wrong)).toBeUndefined();
+    expect(await authenticate(prisma, token, new Date(Date.now() + 2 * 86_400_000))).toBeUndefined();
+    expect(await authenticate(prisma, token)).toBeDefined();
+    await revokeToken(prisma, info.id, 'admin', 'leaked');
+    expect(await authenticate(prisma, token)).toBeUndefined();
+    await expect(revokeToken(prisma, info.id, 'admin')).rejects.toThrow(/already revoked at/);
+    await expect(revokeToken(prisma, 'nope', 'admin')).rejects.toThrow(/no token nope/);
+    expect((await readStream(prisma, tokenStream(info.id))).map((e) => e.type)).toEqual(['Token.Created', 'Token.Revoked']);
+  });
+
+  it('refuses requests that make no sense, naming the field', async () => {
+    await expect(createToken(prisma, { name: 'dev', role: 'developer' }, 'admin')).rejects.toThrow(/namespaces: a developer token must be bound to at least one namespace/);
+    await expect(createToken(prisma, { name: 'x', role: 'root' as never }, 'admin')).rejects.toThrow(/role:/);
+    await expect(createToken(prisma, { name: 'x', role: 'viewer', expiresInDays: 5000 }, 'admin')).rejects.toThrow(/expiresInDays:/);
+  });
+});

@@ -1,0 +1,117 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { TokenRequest, type Role } from '@palisade/contracts';
+import { appendInTransaction } from '../store/append.js';
+import { sha256Hex } from '../store/canonical.js';
+import { EventStoreError } from '../store/errors.js';
+import type { Db, Tx } from '../store/types.js';
+
+/** "pal_" + 12 hex id + "_" + 43 characters of secret (32 random bytes, base64url). */
+const TOKEN = /^pal_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+export const tokenStream = (id: string) => `token/${id}`;
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  namespaces: string[];
+  tiers: string[];
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+/** Who a valid token belongs to: what authorization and events need. */
+export interface TokenPrincipal {
+  tokenId: string;
+  /** "token:<name>": the actor events record. */
+  actor: string;
+  role: Role;
+  namespaces: string[];
+  tiers: string[];
+}
+
+/**
+ * Creates a token. The secret is returned once, here; only its hash is stored, and the
+ * Token.Created event records everything but the secret.
+ */
+export async function createToken(db: Db, request: TokenRequest, createdBy: string, options: { reason?: string } = {}): Promise<{ token: string; info: TokenInfo }> {
+  const t = checkRequest(request);
+  return db.$transaction((tx) => insertToken(tx, t, createdBy, options.reason));
+}
+
+function checkRequest(request: TokenRequest) {
+  const parsed = TokenRequest.safeParse(request);
+  if (!parsed.success) throw new EventStoreError('VALIDATION_FAILED', `invalid token request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+async function insertToken(tx: Tx, t: ReturnType<typeof checkRequest>, createdBy: string, reason?: string): Promise<{ token: string; info: TokenInfo }> {
+  const id = randomBytes(6).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  const createdAt = new Date();
+  const expiresAt = new Date(createdAt.getTime() + t.expiresInDays * 86_400_000);
+  const info: TokenInfo = { id, name: t.name, role: t.role, namespaces: t.namespaces, tiers: t.tiers, createdBy, createdAt, expiresAt, revokedAt: null, lastUsedAt: null };
+  await tx.$executeRaw`
+    INSERT INTO api_tokens (id, name, hash, role, namespaces, tiers, created_by, created_at, expires_at)
+    VALUES (${id}, ${t.name}, ${sha256Hex(secret)}, ${t.role}, ${t.namespaces}, ${t.tiers}, ${createdBy}, ${createdAt}, ${expiresAt})`;
+  await appendInTransaction(tx, [
+    {
+      streamId: tokenStream(id),
+      expectedVersion: 0,
+      events: [{ id: randomUUID(), type: 'Token.Created', payload: { id, name: t.name, role: t.role, namespaces: t.namespaces, tiers: t.tiers, expiresAt: expiresAt.toISOString() }, actor: createdBy, ...(reason ? { reason } : {}) }],
+    },
+  ]);
+  return { token: `pal_${id}_${secret}`, info };
+}
+
+/**
+ * The principal a bearer token stands for, or undefined (malformed, unknown, wrong secret,
+ * revoked, expired: the caller is told only that it is not valid). Compares hashes in constant time.
+ */
+export async function authenticate(db: Db, token: string, now = new Date()): Promise<TokenPrincipal | undefined> {
+  const match = TOKEN.exec(token);
+  if (!match) return undefined;
+  const [, id, secret] = match;
+  const [row] = await db.$queryRaw<{ name: string; hash: string; role: Role; namespaces: string[]; tiers: string[]; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
+    SELECT name, hash, role, namespaces, tiers, expires_at, revoked_at, last_used_at FROM api_tokens WHERE id = ${id!}`;
+  if (!row) return undefined;
+  const expected = Buffer.from(row.hash, 'hex');
+  const actual = Buffer.from(sha256Hex(secret!), 'hex');
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
+  // Last use, at most once a minute per token: a write per request would be wasteful.
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await db.$executeRaw`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${id!}`;
+  return { tokenId: id!, actor: `token:${row.name}`, role: row.role, namespaces: row.namespaces, tiers: row.tiers };
+}
+
+/** Revokes a token for good; revoking one already revoked is an error naming when it was. */
+export async function revokeToken(db: Db, id: string, actor: string, reason?: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ revoked_at: Date | null }[]>`SELECT revoked_at FROM api_tokens WHERE id = ${id} FOR UPDATE`;
+    if (!row) throw new EventStoreError('NOT_FOUND', `no token ${id}`);
+    if (row.revoked_at) throw new EventStoreError('NOT_FOUND', `token ${id} was already revoked at ${row.revoked_at.toISOString()}`);
+    await tx.$executeRaw`UPDATE api_tokens SET revoked_at = now() WHERE id = ${id}`;
+    await appendInTransaction(tx, [{ streamId: tokenStream(id), expectedVersion: 1, events: [{ id: randomUUID(), type: 'Token.Revoked', payload: { id }, actor, ...(reason ? { reason } : {}) }] }]);
+  });
+}
+
+export async function listTokens(db: Db): Promise<TokenInfo[]> {
+  const rows = await db.$queryRaw<{ id: string; name: string; role: Role; namespaces: string[]; tiers: string[]; created_by: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
+    SELECT id, name, role, namespaces, tiers, created_by, created_at, expires_at, revoked_at, last_used_at FROM api_tokens ORDER BY created_at, id`;
+  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, namespaces: r.namespaces, tiers: r.tiers, createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+}
+
+/**
+ * The first admin token, made only when no token exists yet (what `palisade up` prints once on a
+ * fresh stack). The check and the insert hold a table lock, so two callers cannot both make one.
+ */
+export async function bootstrapAdminToken(db: Db, expiresInDays = 30): Promise<{ token: string; info: TokenInfo } | undefined> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`LOCK TABLE api_tokens IN SHARE ROW EXCLUSIVE MODE`;
+    const [row] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens`;
+    if (Number(row?.n ?? 0) > 0) return undefined;
+    return insertToken(tx, checkRequest({ name: 'bootstrap-admin', role: 'admin', expiresInDays }), 'system:bootstrap', 'first start: an admin token to create the others');
+  });
+}
