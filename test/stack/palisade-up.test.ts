@@ -8,7 +8,7 @@ import { HealthReport } from '@palisade/contracts';
 import { readState, type StackState } from '@palisade/stack';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
-import { applyResources, createPrismaClient, POSITION_HEADER } from '@palisade/event-store';
+import { applyResources, authenticate, createPrismaClient, POSITION_HEADER } from '@palisade/event-store';
 import { uniqueName } from '@palisade/testing';
 import { cleanEnv, palisade, root } from '../support/cli.js';
 import { listProcesses } from '../support/processes.js';
@@ -18,6 +18,7 @@ const env = cleanEnv();
 
 describe('palisade up / status / down on a private local stack', () => {
   let state: StackState | undefined;
+  let adminToken = '';
 
   afterAll(async () => {
     // Whatever happened above, leave nothing behind.
@@ -39,6 +40,10 @@ describe('palisade up / status / down on a private local stack', () => {
       expect(result.stdout).toContain(state!.services[name].listen);
     }
     expect(Object.keys(state!.processes).sort()).toEqual(['console', 'gateway', 'worker']);
+    // The first start prints an admin token, once; only its hash is stored.
+    const token = /\n {2}(pal_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\n/.exec(result.stdout)?.[1];
+    expect(token).toBeDefined();
+    adminToken = token!;
   });
 
   it('has a gateway whose readiness reports every dependency up, the worker included', async () => {
@@ -103,6 +108,16 @@ describe('palisade up / status / down on a private local stack', () => {
     const result = await palisade(['up', '--detach', '--home', home], env, 60_000);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('already up');
+    // The token is not shown again.
+    expect(result.stdout).not.toContain('pal_');
+    const prisma = createPrismaClient(state!.services.postgres.url, { max: 1 });
+    try {
+      expect(await authenticate(prisma, adminToken)).toMatchObject({ role: 'admin' });
+      const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens WHERE hash = ${adminToken}`;
+      expect(Number(row!.n)).toBe(0);
+    } finally {
+      await prisma.$disconnect();
+    }
     expect(readState(join(home, 'state.json'))?.processes['gateway']?.pid).toBe(state!.processes['gateway']!.pid);
   });
 

@@ -1,3 +1,4 @@
+import { bootstrapAdminToken, createPrismaClient } from '@palisade/event-store';
 import { down, isAlive, pickPort, readState, serviceEnv, stackPaths, startProcess, stopProcesses, upServices, type StackState } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';
@@ -87,12 +88,31 @@ export async function up(options: UpOptions): Promise<number> {
   const final = readState(paths.state)!;
   info(`Palisade is up (stack in ${options.home})`);
   printSummary(final, options.home);
+  await printBootstrapToken(final);
   if (options.detach) {
     info('Stop it with: npx palisade down');
     return 0;
   }
   info('Press Ctrl-C to stop.');
   return watch(options.home, final);
+}
+
+/**
+ * On the first start against a database with no API token, makes an admin token and prints it:
+ * this is the only time it is shown (only its hash is stored).
+ */
+async function printBootstrapToken(state: StackState): Promise<void> {
+  const prisma = createPrismaClient(state.services.postgres.url, { max: 1 });
+  try {
+    const made = await bootstrapAdminToken(prisma);
+    if (!made) return;
+    info('');
+    info(`Admin API token (shown this once; it expires ${made.info.expiresAt!.toISOString().slice(0, 10)}):`);
+    info(`  ${made.token}`);
+    info('Keep it safe: use it to create the other tokens, then revoke it.');
+  } finally {
+    await prisma.$disconnect();
+  }
 }
 
 function printSummary(state: StackState, home: string): void {
