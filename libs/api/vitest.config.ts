@@ -1,3 +1,4 @@
 import { palisadeVitest } from '../../tools/config/vitest.preset.ts';
 
-export default palisadeVitest('api');
+// The routers run against a real event store: the test services are started for this project.
+export default palisadeVitest('api', { integration: true });

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
 
   const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt });
   const background = startBackground(config.DATABASE_URL, deps.nats, log);
-  const server = createGatewayServer({ health: deps.health, log, maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES });
+  const server = createGatewayServer({ health: deps.health, log, maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES, db: deps.prisma });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.on('error', (error) => {

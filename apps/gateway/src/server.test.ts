@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '@palisade/api';
 import { HealthReport, redactUrl } from '@palisade/contracts';
-import { testServices } from '@palisade/testing';
+import { createTestDatabase, testServices, type TestDatabase } from '@palisade/testing';
+import { applyMigrations, createPrismaClient, createToken, revokeToken, type PrismaClient } from '@palisade/event-store';
 import { loadConfig } from './config.js';
 import { openDependencies, type Dependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
@@ -103,5 +104,52 @@ describe('gateway with a dependency down', () => {
     } finally {
       await stop(gateway);
     }
+  });
+});
+
+describe('the API behind bearer tokens', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let url: string;
+  let server: Server;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('gateway_auth');
+    await applyMigrations(db.url);
+    prisma = createPrismaClient(db.url, { max: 2 });
+    server = createGatewayServer({ health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }), log: silent, maxBodyBytes: 1 << 20, db: prisma });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  const client = (token?: string) => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc`, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) })] });
+
+  it('refuses a call with no token, a malformed one or a revoked one, with 401', async () => {
+    const res = await fetch(`${url}/trpc/resources.list`);
+    expect(res.status).toBe(401);
+    expect(JSON.stringify(await res.json())).toContain('a valid API token is required');
+    await expect(client('pal_nonsense').resources.list.query({})).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED', httpStatus: 401 } });
+    const { token, info } = await createToken(prisma, { name: 'short-lived', role: 'viewer' }, 'test');
+    await revokeToken(prisma, info.id, 'test');
+    await expect(client(token).resources.list.query({})).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('serves a valid token and records its holder as the actor of a write', async () => {
+    const { token } = await createToken(prisma, { name: 'dana', role: 'developer', namespaces: ['shop'] }, 'test');
+    const api = client(token);
+    const change = await api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: {} } }], reason: 'over HTTP' });
+    expect(change.changes[0]).toMatchObject({ op: 'applied' });
+    const history = await api.audit.log.query({ resource: 'KubernetesNetworkPolicy/shop/web' });
+    expect(history.events[0]).toMatchObject({ actor: 'token:dana', reason: 'over HTTP' });
+    await expect(api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'payments' }, spec: { podSelector: {} } }] })).rejects.toMatchObject({
+      data: { code: 'FORBIDDEN', httpStatus: 403 },
+      message: 'token:dana (developer) may not write in namespace payments (bound to: shop)',
+    });
   });
 });

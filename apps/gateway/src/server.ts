@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, type ApiContext } from '@palisade/api';
+import { appRouter, type ApiContext, type Principal } from '@palisade/api';
+import { authenticate, type PrismaClient } from '@palisade/event-store';
 import type { HealthReport } from '@palisade/contracts';
 import type { Logger } from 'pino';
 
@@ -9,6 +10,17 @@ export interface GatewayServerOptions {
   health: () => Promise<HealthReport>;
   log: Logger;
   maxBodyBytes: number;
+  /** The event store; with it, bearer tokens are checked and the API procedures work. */
+  db?: PrismaClient;
+}
+
+/** The caller behind "Authorization: Bearer pal_...", if the token is valid. */
+async function principalOf(db: PrismaClient | undefined, header: string | undefined): Promise<Principal | undefined> {
+  if (!db || !header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) return undefined;
+  const who = await authenticate(db, match[1]!);
+  return who && { actor: who.actor, role: who.role, namespaces: who.namespaces, tiers: who.tiers };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -30,7 +42,10 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: options.maxBodyBytes,
-    createContext: ({ req }): ApiContext => ({ requestId: String(req.headers['x-request-id']), health: options.health }),
+    createContext: async ({ req }): Promise<ApiContext> => {
+      const principal = await principalOf(options.db, req.headers.authorization);
+      return { requestId: String(req.headers['x-request-id']), health: options.health, ...(options.db ? { db: options.db } : {}), ...(principal ? { principal } : {}) };
+    },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
     },

@@ -1,8 +1,12 @@
 import { healthRouter } from './routers/health.js';
+import { auditRouter } from './routers/audit.js';
+import { resourcesRouter } from './routers/resources.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   health: healthRouter,
+  resources: resourcesRouter,
+  audit: auditRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

@@ -1,14 +1,20 @@
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { HealthReport } from '@palisade/contracts';
+import type { PrismaClient } from '@palisade/event-store';
+import { authorize, type Permission, type Principal } from './authz/roles.js';
 
 /**
- * What every procedure may use. The gateway builds it per request; tests build it from fakes.
- * Later issues add the event store, the caller's identity and their permissions here.
+ * What every procedure may use. The gateway builds it per request (the principal from the
+ * bearer token); tests build it from a real test database.
  */
 export interface ApiContext {
   requestId: string;
   /** Checks every dependency now; never throws (a failure is part of the report). */
   health: () => Promise<HealthReport>;
+  /** The caller, when a valid token came with the request. */
+  principal?: Principal;
+  /** The event store (absent only in tests of procedures that do not need it). */
+  db?: PrismaClient;
 }
 
 const t = initTRPC.context<ApiContext>().create({
@@ -22,3 +28,18 @@ const t = initTRPC.context<ApiContext>().create({
 export const router = t.router;
 export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
+
+/** Every procedure but health needs a valid token, and a database. */
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid API token is required: send it as "Authorization: Bearer pal_..."' });
+  if (!ctx.db) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'no event store in the context' });
+  return next({ ctx: { ...ctx, principal: ctx.principal, db: ctx.db } });
+});
+
+/** A procedure that needs one permission (checked before its input is even looked at). */
+export const requiring = (permission: Permission) =>
+  authedProcedure.use(({ ctx, next }) => {
+    const decision = authorize(ctx.principal, permission);
+    if (!decision.allowed) throw new TRPCError({ code: 'FORBIDDEN', message: decision.reason });
+    return next();
+  });

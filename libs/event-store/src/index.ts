@@ -11,7 +11,7 @@ export { EventStoreError, ConcurrencyError, IdempotencyError, InvalidEventError,
 export type { NewEvent, RecordedEvent, AppendRequest, AppendResult, ExpectedVersion, JsonValue, Db, Tx } from './store/types.js';
 export { sealBatch, linkHash, GENESIS, ChainError } from './chain/seal.js';
 export { verifyChain, type VerifyResult } from './chain/verify.js';
-export { applyResources, deleteResources, validateResources, currentRevision, resourceStream, ValidationFailedError, type ChangeMeta, type ChangeResult, type ResourceChange, type ResourceProblem, type ResourceEventPayload } from './domain/resources.js';
+export { applyResources, deleteResources, validateResources, currentRevision, resourceStream, ValidationFailedError, type ChangeMeta, type ChangeResult, type ResourceChange, type WriteOptions, type ResourceProblem, type ResourceEventPayload } from './domain/resources.js';
 export { createRelease, releaseContent, diffReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent } from './domain/releases.js';
 export { registerCluster, setDesiredRelease, reportObservedRelease, clusterView, clusterStream, type ClusterView } from './domain/clusters.js';
 export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './domain/diff.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeResource, isNamespaced, keyOf, resourceType, validateDecoded, validateDocuments, formatPath, type Resource } from '@palisade/engine';
 import { appendInTransaction } from '../store/append.js';
 import { canonicalJson } from '../store/canonical.js';
-import { EventStoreError } from '../store/errors.js';
+import { ConcurrencyError, EventStoreError } from '../store/errors.js';
 import { readLastOfEach } from '../store/read.js';
 import type { Db, JsonValue, NewEvent, Tx } from '../store/types.js';
 
@@ -135,7 +135,17 @@ function identity(resource: Resource) {
  * differs from what is stored gets an event with its before and after, all under one new
  * revision. Resources identical to what is stored are reported unchanged.
  */
-export async function applyResources(db: Db, inputs: unknown[] | string, meta: ChangeMeta, options: { expectedVersions?: Record<string, number> } = {}): Promise<ChangeResult> {
+export interface WriteOptions {
+  /** Per resource key: the stream version the writer last saw (a stale write is a ConcurrencyError). */
+  expectedVersions?: Record<string, number>;
+  /**
+   * Called inside the transaction with each resource as it will be and as it is stored, so the
+   * check sees exactly what is changed (no window between check and write); throw to refuse.
+   */
+  authorize?: (after: Resource | null, before: Resource | null) => void;
+}
+
+export async function applyResources(db: Db, inputs: unknown[] | string, meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
   const resources = validateResources(inputs);
   const correlationId = meta.correlationId ?? randomUUID();
   return db.$transaction(
@@ -147,6 +157,7 @@ export async function applyResources(db: Db, inputs: unknown[] | string, meta: C
       for (const resource of resources) {
         const id = identity(resource);
         const current = currents.get(id.key)!;
+        options.authorize?.(resource, current.resource);
         const expected = options.expectedVersions?.[id.key];
         const stored = JSON.parse(canonicalJson(resource)) as Resource;
         if (current.resource && canonicalJson(current.resource) === canonicalJson(stored) && expected === undefined) {
@@ -183,7 +194,7 @@ class NoChange extends Error {
 }
 
 /** Deletes resources by key ("NetworkPolicy/prod/db", "GlobalNetworkPolicy/deny-blue"), recording what they were. */
-export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta): Promise<ChangeResult> {
+export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
   if (keys.length === 0) throw new EventStoreError('NOT_FOUND', 'no resources to delete');
   const correlationId = meta.correlationId ?? randomUUID();
   return db.$transaction(async (tx) => {
@@ -193,6 +204,9 @@ export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta):
     for (const key of keys) {
       const current = currents.get(key)!;
       if (!current.resource) throw new EventStoreError('NOT_FOUND', `${key} does not exist${current.version ? ' (it was deleted)' : ''}`);
+      options.authorize?.(null, current.resource);
+      const expected = options.expectedVersions?.[key];
+      if (expected !== undefined && expected !== current.version) throw new ConcurrencyError(resourceStream(key), expected, current.version);
       const id = identity(current.resource);
       const payload: ResourceEventPayload = { ...id, revision, before: current.resource, after: null };
       requests.push({ streamId: resourceStream(key), expectedVersion: current.version, events: [event('Resource.Deleted', payload, meta, correlationId)] });

@@ -1,0 +1,94 @@
+import type { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations, createPrismaClient, type PrismaClient } from '@palisade/event-store';
+import { createTestDatabase, type TestDatabase } from '@palisade/testing';
+import type { HealthReport } from '@palisade/contracts';
+import type { Principal } from '../authz/roles.js';
+import { createCaller } from '../router.js';
+
+const health = async (): Promise<HealthReport> => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] });
+
+const knp = (ns: string, name = 'web') => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: { matchLabels: { app: name } } } });
+const np = (ns: string, tier: string | undefined, order: number) => ({
+  apiVersion: 'projectcalico.org/v3',
+  kind: 'NetworkPolicy',
+  metadata: { name: tier ? `${tier}.guard` : 'guard', namespace: ns },
+  spec: { ...(tier ? { tier } : {}), order, selector: 'all()', ingress: [{ action: 'Deny', source: { nets: ['192.0.2.0/24'] } }] },
+});
+const gnp = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } };
+const tier = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: { order: 100 } };
+
+describe('resources and audit procedures', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  const as = (principal?: Principal) => createCaller({ requestId: 'test', health, db: prisma, ...(principal ? { principal } : {}) });
+  const dev: Principal = { actor: 'token:dana', role: 'developer', namespaces: ['shop'] };
+  const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
+  const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
+  const count = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
+  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('api');
+    await applyMigrations(db.url);
+    prisma = createPrismaClient(db.url, { max: 4 });
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  it('refuses every call without a valid token', async () => {
+    const error = await refusal(as().resources.list({}));
+    expect(error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('Authorization: Bearer') });
+    await expect(as().health.check()).resolves.toMatchObject({ status: 'ok' });
+  });
+
+  it('lets a developer write policy in their namespace, records them as the actor, and refuses the rest writing nothing', async () => {
+    const result = await as(dev).resources.put({ resources: [knp('shop')], reason: 'let web talk' });
+    expect(result.changes).toEqual([expect.objectContaining({ key: 'KubernetesNetworkPolicy/shop/web', op: 'applied' })]);
+    const log = await as(viewer).audit.log({ resource: 'KubernetesNetworkPolicy/shop/web' });
+    expect(log.events[0]).toMatchObject({ actor: 'token:dana', reason: 'let web talk' });
+
+    const before = await count();
+    const elsewhere = await refusal(as(dev).resources.put({ resources: [knp('shop', 'api'), knp('payments')] }));
+    expect(elsewhere).toMatchObject({ code: 'FORBIDDEN', message: 'token:dana (developer) may not write in namespace payments (bound to: shop)' });
+    expect(await refusal(as(dev).resources.put({ resources: [gnp] }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('lacks write:global-policy') });
+    expect(await refusal(as(viewer).resources.put({ resources: [knp('shop', 'x')] }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await count()).toBe(before);
+  });
+
+  it("keeps developers out of the security team's tier, even in their own namespace", async () => {
+    await as(sec).resources.put({ resources: [tier, gnp, np('shop', 'security', 10)] });
+    const key = 'NetworkPolicy/shop/security.guard';
+    const loosen = { ...np('shop', 'security', 10), spec: { ...np('shop', 'security', 10).spec, ingress: [] } };
+    expect(await refusal(as(dev).resources.put({ resources: [loosen] }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('may not write in tier security') });
+    expect(await refusal(as(dev).resources.delete({ keys: [key] }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await as(dev).resources.get({ key })).resource).toMatchObject({ spec: { ingress: [{ action: 'Deny' }] } });
+  });
+
+  it('turns a stale write into a conflict, bad input into located errors, and a missing key into not found', async () => {
+    const key = 'KubernetesNetworkPolicy/shop/web';
+    const seen = await as(dev).resources.get({ key });
+    await as(dev).resources.put({ resources: [{ ...knp('shop'), spec: { podSelector: { matchLabels: { app: 'web', v: '2' } } } }] });
+    const stale = await refusal(as(dev).resources.put({ resources: [{ ...knp('shop'), spec: { podSelector: {} } }], expectedVersions: { [key]: seen.version } }));
+    expect(stale).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`is at version ${seen.version + 1}, not the expected ${seen.version}`) });
+    const yaml = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Sideways]\n';
+    const bad = await refusal(as(dev).resources.put({ documents: yaml }));
+    expect(bad).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/line 6:\d+ spec\.policyTypes\[0\]/) });
+    expect(await refusal(as(dev).resources.get({ key: 'KubernetesNetworkPolicy/shop/nope' }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await refusal(as(dev).resources.put({ documents: yaml, resources: [knp('shop')] }))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('either documents') });
+  });
+
+  it('answers audit questions: history, as-of, diff, verify', async () => {
+    const history = await as(viewer).audit.log({ resource: 'KubernetesNetworkPolicy/shop/web' });
+    expect(history.events.map((e) => e.version)).toEqual([1, 2]);
+    const first = history.events[0]!.position;
+    const then = await as(viewer).audit.asOf({ at: { position: first }, key: 'KubernetesNetworkPolicy/shop/web' });
+    expect(then.resources['KubernetesNetworkPolicy/shop/web']).toMatchObject({ spec: { podSelector: { matchLabels: { app: 'web' } } } });
+    const diff = await as(viewer).audit.diff({ from: { position: first }, to: { time: new Date().toISOString() } });
+    expect(diff.text).toContain('~ KubernetesNetworkPolicy/shop/web\n    spec.podSelector.matchLabels.v: (absent) -> "2"');
+    expect(diff.text).toContain('+ GlobalNetworkPolicy/deny-blue');
+    expect(await as(viewer).audit.verify()).toMatchObject({ ok: true });
+  });
+});

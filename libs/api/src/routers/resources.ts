@@ -1,0 +1,76 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { applyResources, deleteResources, readLast, resourceStream, type ResourceEventPayload } from '@palisade/event-store';
+import type { Resource } from '@palisade/engine';
+import { authorizeWrite, type Principal } from '../authz/roles.js';
+import { authedProcedure, router } from '../trpc.js';
+import { mapped } from './errors.js';
+
+const KEY = z.string().min(3).max(512).regex(/^[A-Za-z]+\/[^\s]+$/, 'a resource key: <Type>/<namespace>/<name> or <Type>/<name>');
+const MAX_DOCUMENT_CHARACTERS = 4 * 1024 * 1024;
+
+const ApplyInput = z
+  .object({
+    /** YAML or JSON text (one or more documents), as a file holds them. */
+    documents: z.string().min(1).max(MAX_DOCUMENT_CHARACTERS).optional(),
+    /** Or resources as objects. */
+    resources: z.array(z.unknown()).min(1).max(1_000).optional(),
+    reason: z.string().max(4_096).optional(),
+    /** Optimistic concurrency: key → the version last read. */
+    expectedVersions: z.record(KEY, z.number().int().min(0)).optional(),
+  })
+  .strict()
+  .refine((i) => (i.documents === undefined) !== (i.resources === undefined), { message: 'give either documents (text) or resources (objects)' });
+
+/** Refuses, inside the write's transaction, anything the caller may not write. */
+const guard = (principal: Principal) => (after: Resource | null, before: Resource | null) => {
+  const decision = authorizeWrite(principal, after, before);
+  if (!decision.allowed) throw new TRPCError({ code: 'FORBIDDEN', message: decision.reason });
+};
+
+export const resourcesRouter = router({
+  /** Applies resources as one change: validated by the engine, authorized per resource, recorded with the caller as actor. */
+  // "apply" is a reserved name in tRPC routers (Function.prototype.apply).
+  put: authedProcedure.input(ApplyInput).mutation(({ ctx, input }) =>
+    mapped(() =>
+      applyResources(ctx.db, input.documents ?? input.resources!, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, {
+        authorize: guard(ctx.principal),
+        ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}),
+      }),
+    ),
+  ),
+
+  delete: authedProcedure
+    .input(z.object({ keys: z.array(KEY).min(1).max(1_000), reason: z.string().max(4_096).optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() }).strict())
+    .mutation(({ ctx, input }) =>
+      mapped(() =>
+        deleteResources(ctx.db, input.keys, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, { authorize: guard(ctx.principal), ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}) }),
+      ),
+    ),
+
+  /** One resource as it is now, read from the log (so a write is visible to the next read). */
+  get: authedProcedure.input(z.object({ key: KEY }).strict()).query(({ ctx, input }) =>
+    mapped(async () => {
+      const last = await readLast(ctx.db, resourceStream(input.key));
+      const payload = last?.payload as unknown as ResourceEventPayload | undefined;
+      if (!last || !payload?.after) throw new TRPCError({ code: 'NOT_FOUND', message: `${input.key} does not exist${last ? ' (it was deleted)' : ''}` });
+      return { key: input.key, version: last.version, revision: payload.revision, resource: payload.after, updatedAt: last.recordedAt.toISOString(), updatedBy: last.actor };
+    }),
+  ),
+
+  /** Resources by type and namespace, a page at a time (from the projection: it trails writes by moments). */
+  list: authedProcedure
+    .input(z.object({ type: z.string().max(64).optional(), namespace: z.string().max(253).optional(), after: KEY.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict())
+    .query(({ ctx, input }) =>
+      mapped(async () => {
+        const rows = await ctx.db.$queryRawUnsafe<{ key: string; version: number; revision: bigint; resource: Resource }[]>(
+          `SELECT key, version, revision, resource FROM resources WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR namespace = $2) AND key > $3 ORDER BY key LIMIT ${input.limit + 1}`,
+          input.type ?? null,
+          input.namespace ?? null,
+          input.after ?? '',
+        );
+        const page = rows.slice(0, input.limit).map((r) => ({ key: r.key, version: Number(r.version), revision: Number(r.revision), resource: r.resource }));
+        return { items: page, ...(rows.length > input.limit ? { next: page[page.length - 1]!.key } : {}) };
+      }),
+    ),
+});
