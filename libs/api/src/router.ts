@@ -1,12 +1,14 @@
 import { healthRouter } from './routers/health.js';
 import { auditRouter } from './routers/audit.js';
 import { resourcesRouter } from './routers/resources.js';
+import { tokensRouter } from './routers/tokens.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
   health: healthRouter,
   resources: resourcesRouter,
   audit: auditRouter,
+  tokens: tokensRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

@@ -80,6 +80,18 @@ describe('resources and audit procedures', () => {
     expect(await refusal(as(dev).resources.put({ documents: yaml, resources: [knp('shop')] }))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('either documents') });
   });
 
+  it('lets only admins manage tokens; the secret appears once, in the create response', async () => {
+    const admin: Principal = { actor: 'token:root', role: 'admin' };
+    const made = await as(admin).tokens.create({ token: { name: 'ci', role: 'viewer', expiresInDays: 30 }, reason: 'pipeline' });
+    expect(made.token).toMatch(/^pal_/);
+    expect(made.info).toMatchObject({ name: 'ci', role: 'viewer', createdBy: 'token:root', revokedAt: null });
+    expect(JSON.stringify(await as(admin).tokens.list())).not.toContain(made.token.slice(17));
+    for (const p of [dev, sec, viewer]) expect(await refusal(as(p).tokens.list())).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('lacks token:manage') });
+    expect(await refusal(as(admin).tokens.create({ token: { name: 'd', role: 'developer' } }))).toMatchObject({ code: 'BAD_REQUEST' });
+    await as(admin).tokens.revoke({ id: made.info.id, reason: 'rotated' });
+    expect(await refusal(as(admin).tokens.revoke({ id: made.info.id }))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('already revoked') });
+  });
+
   it('answers audit questions: history, as-of, diff, verify', async () => {
     const history = await as(viewer).audit.log({ resource: 'KubernetesNetworkPolicy/shop/web' });
     expect(history.events.map((e) => e.version)).toEqual([1, 2]);
