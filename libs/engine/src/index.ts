@@ -42,3 +42,4 @@ export { localEndpoints, workloadInterface, normalizeCidrs, type NodeIR, type En
 export { compileNode, NodeCompiler, applyIrDiff, diffIr, isEmptyDiff, type IrDiff } from './compile/node-compiler.js';
 export { CidrSet, TupleSet, type MemberChanges, type Tuple } from './compile/member-sets.js';
 export { renderNftables, describeCounter, ruleComment, MARK, TABLE, type CounterRef } from './compile/nftables.js';
+export { previewImpact, type ImpactReport, type SelectionChange, type FlowVerdictChange } from './impact/preview.js';

@@ -235,6 +235,44 @@ export class ClusterState implements Snapshot {
     return [...this.inputs.values()].map((i) => i.resource);
   }
 
+  /** One resource as the state holds it, by key ("Type/namespace/name" or "Type/name"). */
+  resource(key: string): Resource | undefined {
+    return this.inputs.get(key)?.resource;
+  }
+
+  /**
+   * Applies changes, runs `inspect` on the changed state with what they touched, then puts every
+   * resource back exactly as it was (with its original age, so IP clashes resolve as before). For
+   * "what if" questions against a long-lived state without copying it.
+   */
+  whatIf<T>(changes: Change[], inspect: (affected: Affected) => T): T {
+    const saved = new Map<string, { input: SnapshotInput; age: number } | undefined>();
+    const affected: Affected = { endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false };
+    const merge = (a: Affected) => {
+      for (const field of ['endpoints', 'policies', 'selectors', 'profiles', 'services'] as const) for (const v of a[field]) affected[field].add(v);
+      affected.members.push(...a.members);
+      affected.all ||= a.all;
+    };
+    try {
+      for (const change of changes) {
+        const key = 'upsert' in change ? keyOf('resource' in change.upsert ? change.upsert.resource : change.upsert) : keyFromRef(change.delete);
+        if (!saved.has(key)) {
+          const input = this.inputs.get(key);
+          saved.set(key, input && { input, age: this.seq.get(key)! });
+        }
+        merge(this.apply(change));
+      }
+      return inspect(affected);
+    } finally {
+      const restore: Affected = { endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false };
+      for (const [key, prior] of [...saved].reverse()) {
+        if (prior) this.put(prior.input, restore, prior.age);
+        else this.remove(key, restore);
+      }
+      this.invalidate(restore);
+    }
+  }
+
   /** Applies one change and reports what it touched; caches are forgotten accordingly. */
   apply(change: Change): Affected {
     const affected: Affected = { endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false };
@@ -266,11 +304,11 @@ export class ClusterState implements Snapshot {
 
   // --- inputs ---------------------------------------------------------------------------------
 
-  private put(input: SnapshotInput, affected?: Affected): void {
+  private put(input: SnapshotInput, affected?: Affected, age?: number): void {
     const key = keyOf(input.resource);
     if (this.inputs.has(key)) this.remove(key, affected, true);
     this.inputs.set(key, input);
-    this.seq.set(key, this.nextSeq++);
+    this.seq.set(key, age ?? this.nextSeq++);
     this.derive(key, input, affected);
   }
 
