@@ -174,3 +174,20 @@ status: {}
     expect(resources[0]).toMatchObject({ kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'prod', resourceVersion: '123' } });
   });
 });
+
+describe('hostile input', () => {
+  it('reports collections nested thousands deep as too deep, never as a crash', () => {
+    for (const text of ['metadata:\n  labels: ' + '['.repeat(5000) + ']'.repeat(5000), 'x: ' + '{a: '.repeat(5000) + '1' + '}'.repeat(5000), '- '.repeat(20000) + 'x']) {
+      const result = validateDocuments(text);
+      expect(result.valid).toBe(false);
+      expect(result.errors.map((e) => e.message)).toEqual([expect.stringContaining('nests too deeply')]);
+    }
+  });
+
+  it('refuses alias expansion bombs', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]'].join('\n');
+    const result = validateDocuments(bomb);
+    expect(result.valid).toBe(false);
+    expect(result.errors[0]?.message).toMatch(/alias/i);
+  });
+});

@@ -60,6 +60,11 @@ const stringField = (value: unknown, key: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
+// The YAML parser recurses per nesting level; hostile input can exhaust the stack. Resources nest a
+// dozen levels at most, so that is reported as what it is rather than as an internal failure.
+const TOO_DEEP = 'the input nests too deeply to read (collections inside collections, thousands of levels); no resource nests like that';
+const readError = (error: unknown): string => (error instanceof RangeError || /call stack/i.test(String(error)) ? TOO_DEEP : error instanceof Error ? error.message : String(error));
+
 /**
  * Reads resources from YAML or JSON: one or many `---`-separated documents, each a resource or a
  * `kind: List` (or `kind: XxxList`) of them, or a JSON array of resources. Unknown fields, wrong
@@ -79,7 +84,7 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
   try {
     docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, version: '1.2', prettyErrors: false }) as Document.Parsed[];
   } catch (error) {
-    result.errors.push({ code: 'YAML_SYNTAX', document: 0, path: '', line: 1, column: 1, message: error instanceof Error ? error.message : String(error) });
+    result.errors.push({ code: 'YAML_SYNTAX', document: 0, path: '', line: 1, column: 1, message: readError(error) });
     return result;
   }
   if (!Array.isArray(docs)) docs = [docs];
@@ -88,6 +93,10 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const pos = lineCounter.linePos(e.pos[0]);
+        if (/call stack/i.test(e.message)) {
+          result.errors.push({ code: 'YAML_SYNTAX', document: index, path: '', line: pos.line, column: pos.col, message: TOO_DEEP });
+          break; // the parser gives up at every level it unwinds: once is enough
+        }
         result.errors.push({ code: 'YAML_SYNTAX', document: index, path: '', line: pos.line, column: pos.col, message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') });
       }
       return;
@@ -97,7 +106,7 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (error) {
       const pos = lineCounter.linePos(doc.range[0]);
-      result.errors.push({ code: 'YAML_SYNTAX', document: index, path: '', line: pos.line, column: pos.col, message: error instanceof Error ? error.message : String(error) });
+      result.errors.push({ code: 'YAML_SYNTAX', document: index, path: '', line: pos.line, column: pos.col, message: readError(error) });
       return;
     }
     if (value === null || value === undefined) return; // an empty document (comments only)
