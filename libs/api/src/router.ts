@@ -2,6 +2,10 @@ import { healthRouter } from './routers/health.js';
 import { auditRouter } from './routers/audit.js';
 import { resourcesRouter } from './routers/resources.js';
 import { tokensRouter } from './routers/tokens.js';
+import { policyRouter } from './routers/policy.js';
+import { releasesRouter } from './routers/releases.js';
+import { agentsRouter, clustersRouter } from './routers/clusters.js';
+import { eventsRouter } from './routers/events.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -9,6 +13,11 @@ export const appRouter = router({
   resources: resourcesRouter,
   audit: auditRouter,
   tokens: tokensRouter,
+  policy: policyRouter,
+  releases: releasesRouter,
+  clusters: clustersRouter,
+  agents: agentsRouter,
+  events: eventsRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

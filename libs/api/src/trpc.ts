@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { HealthReport } from '@palisade/contracts';
-import type { PrismaClient } from '@palisade/event-store';
+import type { AgentStatus, HealthReport } from '@palisade/contracts';
+import { ValidationFailedError, type PrismaClient, type ResourceProblem } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
 
 /**
@@ -15,13 +15,17 @@ export interface ApiContext {
   principal?: Principal;
   /** The event store (absent only in tests of procedures that do not need it). */
   db?: PrismaClient;
+  /** Agents as last heard from (the gateway listens to their heartbeats). */
+  agents?: () => AgentStatus[];
 }
 
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter({ shape, error }) {
     // Internal errors keep their message out of responses; the gateway logs them with the request id.
     const hideMessage = error.code === 'INTERNAL_SERVER_ERROR';
-    return { ...shape, message: hideMessage ? 'internal error' : shape.message, data: { ...shape.data, stack: undefined } };
+    // Located validation problems travel as data, so clients can show every one with its line.
+    const problems: ResourceProblem[] | undefined = error.cause instanceof ValidationFailedError ? error.cause.problems.slice(0, 500) : undefined;
+    return { ...shape, message: hideMessage ? 'internal error' : shape.message, data: { ...shape.data, stack: undefined, ...(problems ? { problems } : {}) } };
   },
 });
 

@@ -22,3 +22,15 @@ export const AgentHeartbeat = z.object({
   uptimeSeconds: z.number().nonnegative(),
 });
 export type AgentHeartbeat = z.infer<typeof AgentHeartbeat>;
+
+/** An agent as the gateway last heard from it. */
+export const AgentStatus = z.object({
+  cluster: ClusterName,
+  node: NodeName,
+  agentVersion: z.string(),
+  lastSeen: z.iso.datetime(),
+  uptimeSeconds: z.number().nonnegative(),
+  /** Heard from within three heartbeat intervals. */
+  alive: z.boolean(),
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;

@@ -2,5 +2,5 @@ export { DependencyName, DependencyCheck, HealthReport, summarize } from './heal
 export { ConfigError, parseEnv, serviceEnvShape, envFields, type ConfigIssue } from './env.js';
 export { TASK_QUEUES, WORKFLOW_TYPES, type PlatformProbeResult } from './platform.js';
 export { redactUrl } from './redact.js';
-export { NodeName, ClusterName, AgentHeartbeat } from './agent.js';
+export { NodeName, ClusterName, AgentHeartbeat, AgentStatus } from './agent.js';
 export { ROLES, Role, TokenRequest } from './auth.js';

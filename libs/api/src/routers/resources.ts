@@ -5,17 +5,16 @@ import type { Resource } from '@palisade/engine';
 import { authorizeWrite, type Principal } from '../authz/roles.js';
 import { authedProcedure, router } from '../trpc.js';
 import { mapped } from './errors.js';
+import { DOCUMENTS, KEY, REASON, RESOURCES } from './inputs.js';
 
-const KEY = z.string().min(3).max(512).regex(/^[A-Za-z]+\/[^\s]+$/, 'a resource key: <Type>/<namespace>/<name> or <Type>/<name>');
-const MAX_DOCUMENT_CHARACTERS = 4 * 1024 * 1024;
 
 const ApplyInput = z
   .object({
     /** YAML or JSON text (one or more documents), as a file holds them. */
-    documents: z.string().min(1).max(MAX_DOCUMENT_CHARACTERS).optional(),
+    documents: DOCUMENTS.optional(),
     /** Or resources as objects. */
-    resources: z.array(z.unknown()).min(1).max(1_000).optional(),
-    reason: z.string().max(4_096).optional(),
+    resources: RESOURCES.optional(),
+    reason: REASON.optional(),
     /** Optimistic concurrency: key → the version last read. */
     expectedVersions: z.record(KEY, z.number().int().min(0)).optional(),
   })
@@ -41,7 +40,7 @@ export const resourcesRouter = router({
   ),
 
   delete: authedProcedure
-    .input(z.object({ keys: z.array(KEY).min(1).max(1_000), reason: z.string().max(4_096).optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() }).strict())
+    .input(z.object({ keys: z.array(KEY).min(1).max(1_000), reason: REASON.optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() }).strict())
     .mutation(({ ctx, input }) =>
       mapped(() =>
         deleteResources(ctx.db, input.keys, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, { authorize: guard(ctx.principal), ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}) }),
