@@ -7,6 +7,13 @@ export const gatewayEnvShape = {
   GATEWAY_PORT: envFields.port.default(4000),
   /** Requests larger than this are refused with 413 before they are parsed. */
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Requests per second each API token may make on average, and at once. */
+  GATEWAY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
+  GATEWAY_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(400),
+  /** A request taking longer than this is answered 503 and its connection closed. */
+  GATEWAY_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** An agent not heard from for this long is shown as not alive. */
+  GATEWAY_AGENT_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
 };
 
 export type GatewayConfig = ReturnType<typeof loadConfig>;

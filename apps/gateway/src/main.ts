@@ -6,6 +6,7 @@ import { openDependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
 import { startBackground } from './background.js';
 import { GATEWAY_VERSION } from './version.js';
+import { trackAgents } from './agents.js';
 
 async function main(): Promise<void> {
   let config;
@@ -30,10 +31,25 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  let stopping = false;
   const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt });
   const background = startBackground(config.DATABASE_URL, deps.nats, log);
-  const server = createGatewayServer({ health: deps.health, log, maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES, db: deps.prisma });
-  server.requestTimeout = 30_000;
+  const agents = trackAgents(log, config.GATEWAY_AGENT_STALE_SECONDS * 1000);
+  void (async () => {
+    while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
+    const nc = deps.nats();
+    if (nc) agents.attach(nc);
+  })();
+  const server = createGatewayServer({
+    health: deps.health,
+    log,
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    db: deps.prisma,
+    rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
+    agents: agents.list,
+    requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000,
+  });
+  server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000;
   server.headersTimeout = 10_000;
   server.on('error', (error) => {
     log.fatal({ err: error }, `cannot listen on ${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`);
@@ -43,13 +59,13 @@ async function main(): Promise<void> {
     log.info({ url: `http://${config.GATEWAY_HOST}:${config.GATEWAY_PORT}`, version: GATEWAY_VERSION }, 'gateway listening');
   });
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    agents.stop();
     server.close();
     server.closeAllConnections();
     background

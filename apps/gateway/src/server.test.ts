@@ -149,7 +149,7 @@ describe('the API behind bearer tokens', () => {
     expect(history.events[0]).toMatchObject({ actor: 'token:dana', reason: 'over HTTP' });
     await expect(api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'payments' }, spec: { podSelector: {} } }] })).rejects.toMatchObject({
       data: { code: 'FORBIDDEN', httpStatus: 403 },
-      message: 'token:dana (developer) may not write in namespace payments (bound to: shop)',
+      message: 'token:dana (developer) may not write in namespace payments (write:namespaced-policy is granted in: shop)',
     });
   });
 });

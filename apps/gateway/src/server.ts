@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type ApiContext, type Principal } from '@palisade/api';
 import { authenticate, type PrismaClient } from '@palisade/event-store';
-import type { HealthReport } from '@palisade/contracts';
+import type { AgentStatus, HealthReport } from '@palisade/contracts';
 import type { Logger } from 'pino';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { createRateLimiter } from './rate-limit.js';
 
 export interface GatewayServerOptions {
   health: () => Promise<HealthReport>;
@@ -12,44 +14,113 @@ export interface GatewayServerOptions {
   maxBodyBytes: number;
   /** The event store; with it, bearer tokens are checked and the API procedures work. */
   db?: PrismaClient;
+  /** Per-token request rate (default: 200/s, bursts of 400). */
+  rateLimit?: { perSecond: number; burst: number };
+  agents?: () => AgentStatus[];
+  metrics?: GatewayMetrics;
+  /** Requests (other than subscriptions) unanswered after this are answered 503 (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
-/** The caller behind "Authorization: Bearer pal_...", if the token is valid. */
-async function principalOf(db: PrismaClient | undefined, header: string | undefined): Promise<Principal | undefined> {
-  if (!db || !header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) return undefined;
-  const who = await authenticate(db, match[1]!);
-  return who && { actor: who.actor, role: who.role, namespaces: who.namespaces, tiers: who.tiers };
+/** Procedure names ("resources.put"), for bounded metric labels: anything else is "other". */
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+function routeOf(path: string): string {
+  if (path === '/healthz' || path === '/readyz' || path === '/metrics') return path;
+  if (!path.startsWith('/trpc/')) return 'other';
+  // A batch ("a.b,c.d") counts under its procedures joined; unknown names collapse to "other".
+  const names = decodeURIComponent(path.slice('/trpc/'.length)).split(',');
+  return names.every((n) => PROCEDURES.has(n)) && names.length <= 4 ? `/trpc/${names.join(',')}` : '/trpc/other';
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store', ...headers });
   res.end(text);
 }
 
 /**
- * The gateway's HTTP surface: /healthz (alive), /readyz (every dependency), /trpc/* (the API).
- * Every response carries an x-request-id, taken from the caller when well formed, so a log line
- * can be found from what a client saw.
+ * The gateway's HTTP surface: /healthz (alive) and /readyz (every dependency), open to all;
+ * /metrics (Prometheus) and /trpc/* (the API), for holders of a valid API token. Every response
+ * carries an x-request-id, taken from the caller when well formed, so a log line can be found
+ * from what a client saw.
  */
 export function createGatewayServer(options: GatewayServerOptions): Server {
   const { log } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const limiter = createRateLimiter(options.rateLimit?.perSecond ?? 200, options.rateLimit?.burst ?? 400);
+  const principals = new WeakMap<IncomingMessage, Principal>();
+
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: options.maxBodyBytes,
-    createContext: async ({ req }): Promise<ApiContext> => {
-      const principal = await principalOf(options.db, req.headers.authorization);
-      return { requestId: String(req.headers['x-request-id']), health: options.health, ...(options.db ? { db: options.db } : {}), ...(principal ? { principal } : {}) };
+    createContext: ({ req }): ApiContext => {
+      const principal = principals.get(req);
+      return { requestId: String(req.headers['x-request-id']), health: options.health, ...(options.db ? { db: options.db } : {}), ...(principal ? { principal } : {}), ...(options.agents ? { agents: options.agents } : {}) };
     },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
     },
   });
+
+  /** The caller behind "Authorization: Bearer pal_...", if the token is valid. */
+  const principalOf = async (header: string | undefined): Promise<Principal | undefined> => {
+    if (!options.db || !header) return undefined;
+    const match = /^Bearer\s+(\S{1,200})$/i.exec(header);
+    if (!match) return undefined;
+    const who = await authenticate(options.db, match[1]!);
+    return who && { actor: who.actor, role: who.role, namespaces: who.namespaces, tiers: who.tiers };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, path: string): Promise<void> => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > options.maxBodyBytes) {
+      metrics.refused('too_large');
+      sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body of ${declared} bytes exceeds the limit of ${options.maxBodyBytes} bytes` } });
+      req.resume();
+      return;
+    }
+    if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz' && req.method === 'GET') {
+      try {
+        const report = await options.health();
+        return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+      } catch (error) {
+        log.error({ err: error, requestId }, 'readiness check failed');
+        return sendJson(res, 500, { error: { code: 'INTERNAL', message: 'readiness check failed' } });
+      }
+    }
+    if (path !== '/metrics' && !path.startsWith('/trpc/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}` } });
+
+    const principal = await principalOf(req.headers.authorization);
+    if (principal) {
+      const decision = limiter.take(principal.actor);
+      if (!decision.allowed) {
+        metrics.refused('rate_limited');
+        req.resume();
+        return sendJson(res, 429, { error: { code: 'TOO_MANY_REQUESTS', message: `${principal.actor} is over its rate limit; retry in ${decision.retryAfterSeconds} s` } }, { 'retry-after': String(decision.retryAfterSeconds) });
+      }
+      principals.set(req, principal);
+    } else if (req.headers.authorization) {
+      metrics.refused('unauthenticated');
+    }
+    if (path === '/metrics') {
+      if (!principal) return sendJson(res, 401, { error: { code: 'UNAUTHORIZED', message: 'a valid API token is required: send it as "Authorization: Bearer pal_..."' } });
+      const agents = options.agents?.() ?? [];
+      const text = metrics.render({
+        palisade_agents_known: { help: 'Agents the gateway has heard from.', value: agents.length },
+        palisade_agents_alive: { help: 'Agents heard from recently.', value: agents.filter((a) => a.alive).length },
+      });
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(text);
+      return;
+    }
+    // Without a principal the procedures refuse with 401 (health.check excepted).
+    trpc(req, res);
+  };
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
@@ -58,35 +129,26 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = routeOf(path);
     res.on('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.observe(route, req.method ?? 'GET', res.statusCode, seconds);
       // The path only: query strings of tRPC GETs carry inputs, which may be sensitive.
-      log.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      log.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
-
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > options.maxBodyBytes) {
-      sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body of ${declared} bytes exceeds the limit of ${options.maxBodyBytes} bytes` } });
-      req.resume();
-      return;
+    // A stuck dependency must not hold a caller forever; live subscriptions are meant to stay open.
+    const timeoutMs = options.requestTimeoutMs ?? 30_000;
+    if (!path.endsWith('events.subscribe')) {
+      const timer = setTimeout(() => {
+        if (!res.headersSent) sendJson(res, 503, { error: { code: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s; nothing is known to have been written, but check before retrying a write`, requestId } });
+        else res.destroy();
+      }, timeoutMs);
+      res.on('close', () => clearTimeout(timer));
     }
-    if (path === '/healthz' && req.method === 'GET') {
-      sendJson(res, 200, { status: 'ok' });
-      return;
-    }
-    if (path === '/readyz' && req.method === 'GET') {
-      options.health().then(
-        (report) => sendJson(res, report.status === 'ok' ? 200 : 503, report),
-        (error: unknown) => {
-          log.error({ err: error, requestId }, 'readiness check failed');
-          sendJson(res, 500, { error: { code: 'INTERNAL', message: 'readiness check failed' } });
-        },
-      );
-      return;
-    }
-    if (path.startsWith('/trpc/')) {
-      trpc(req, res);
-      return;
-    }
-    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}` } });
+    handle(req, res, requestId, path).catch((error: unknown) => {
+      log.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error', requestId } });
+      else res.destroy();
+    });
   });
 }

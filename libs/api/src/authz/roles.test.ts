@@ -56,7 +56,7 @@ describe('who may write what', () => {
 
 describe('developers stay in their namespaces and tiers', () => {
   it('refuses a namespace they are not bound to, whatever the policy selects', () => {
-    expect(authorizeWrite(dev, knp('payments'), null)).toMatchObject({ allowed: false, permission: 'write:namespaced-policy', reason: expect.stringContaining('may not write in namespace payments (bound to: shop, cart)') });
+    expect(authorizeWrite(dev, knp('payments'), null)).toMatchObject({ allowed: false, permission: 'write:namespaced-policy', reason: expect.stringContaining('may not write in namespace payments (write:namespaced-policy is granted in: shop, cart)') });
     // Rules reaching other namespaces do not move where the policy lives: still allowed in shop, still refused elsewhere.
     const reaching = np('shop', undefined, { ingress: [{ action: 'Allow', source: { namespaceSelector: 'all()' } }] });
     expect(authorizeWrite(dev, reaching, null).allowed).toBe(true);
@@ -65,7 +65,7 @@ describe('developers stay in their namespaces and tiers', () => {
   });
 
   it('refuses tiers not granted, and moving a policy into or out of one', () => {
-    expect(authorizeWrite(dev, np('shop', 'security'), null)).toMatchObject({ allowed: false, reason: expect.stringContaining('may not write in tier security (granted: default)') });
+    expect(authorizeWrite(dev, np('shop', 'security'), null)).toMatchObject({ allowed: false, reason: expect.stringContaining('may not write in tier security (write:namespaced-policy is granted in tiers: default)') });
     const granted = { ...dev, tiers: ['default', 'app'] };
     expect(authorizeWrite(granted, np('shop', 'app'), null).allowed).toBe(true);
     // Editing a security-tier policy (even to move it down) is editing what they could not write.
@@ -79,6 +79,6 @@ describe('developers stay in their namespaces and tiers', () => {
   });
 
   it('is bound to nothing when given no namespaces', () => {
-    expect(authorizeWrite(principal('developer'), knp('shop'), null)).toMatchObject({ allowed: false, reason: expect.stringContaining('(bound to: none)') });
+    expect(authorizeWrite(principal('developer'), knp('shop'), null)).toMatchObject({ allowed: false, reason: expect.stringContaining('(write:namespaced-policy is granted in: no namespace)') });
   });
 });

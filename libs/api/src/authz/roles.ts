@@ -84,10 +84,10 @@ function scoped(principal: Principal, resource: Resource, permission: Permission
   // A developer writes where they are bound, whatever the policy's selectors reach: a policy only
   // ever applies to endpoints of its own namespace.
   const namespace = resource.metadata.namespace ?? 'default';
-  if (!(principal.namespaces ?? []).includes(namespace)) return deny(permission, `${who(principal)} may not write in namespace ${namespace} (bound to: ${(principal.namespaces ?? []).join(', ') || 'none'})`);
+  if (!(principal.namespaces ?? []).includes(namespace)) return deny(permission, `${who(principal)} may not write in namespace ${namespace} (${permission} is granted in: ${(principal.namespaces ?? []).join(', ') || 'no namespace'})`);
   const tier = tierOf(resource)!;
   const tiers = principal.tiers ?? ['default'];
-  if (!tiers.includes(tier)) return deny(permission, `${who(principal)} may not write in tier ${tier} (granted: ${tiers.join(', ')})`);
+  if (!tiers.includes(tier)) return deny(permission, `${who(principal)} may not write in tier ${tier} (${permission} is granted in tiers: ${tiers.join(', ')})`);
   return ALLOW;
 }
 

@@ -52,7 +52,7 @@ describe('resources and audit procedures', () => {
 
     const before = await count();
     const elsewhere = await refusal(as(dev).resources.put({ resources: [knp('shop', 'api'), knp('payments')] }));
-    expect(elsewhere).toMatchObject({ code: 'FORBIDDEN', message: 'token:dana (developer) may not write in namespace payments (bound to: shop)' });
+    expect(elsewhere).toMatchObject({ code: 'FORBIDDEN', message: 'token:dana (developer) may not write in namespace payments (write:namespaced-policy is granted in: shop)' });
     expect(await refusal(as(dev).resources.put({ resources: [gnp] }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('lacks write:global-policy') });
     expect(await refusal(as(viewer).resources.put({ resources: [knp('shop', 'x')] }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await count()).toBe(before);

@@ -1,0 +1,48 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { subjects } from '@palisade/bus';
+import { AgentHeartbeat, type AgentStatus } from '@palisade/contracts';
+import type { Logger } from 'pino';
+
+const MAX_AGENTS = 100_000;
+
+/**
+ * Listens to agent heartbeats (core NATS) and remembers each agent's last one; an agent not heard
+ * from for `staleMs` (three of its default 10 s beats) is shown as not alive. A heartbeat that
+ * does not parse is dropped (and counted), never trusted.
+ */
+export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsConnection) => void; list: () => AgentStatus[]; stop: () => void } {
+  const last = new Map<string, { beat: AgentHeartbeat; at: number }>();
+  let subscription: Subscription | undefined;
+  let rejected = 0;
+  return {
+    attach(nc) {
+      subscription = nc.subscribe(subjects.allAgentHeartbeats, {
+        callback: (error, message) => {
+          if (error) return;
+          let parsed;
+          try {
+            parsed = AgentHeartbeat.safeParse(message.json());
+          } catch {
+            parsed = undefined;
+          }
+          if (!parsed?.success) {
+            if (rejected++ % 1000 === 0) log.warn({ subject: message.subject, rejected }, 'dropped a malformed agent heartbeat');
+            return;
+          }
+          const key = `${parsed.data.cluster}/${parsed.data.node}`;
+          if (!last.has(key) && last.size >= MAX_AGENTS) return;
+          last.set(key, { beat: parsed.data, at: Date.now() });
+        },
+      });
+    },
+    list() {
+      const now = Date.now();
+      return [...last.values()]
+        .map(({ beat, at }) => ({ cluster: beat.cluster, node: beat.node, agentVersion: beat.agentVersion, lastSeen: new Date(at).toISOString(), uptimeSeconds: beat.uptimeSeconds, alive: now - at <= staleMs }))
+        .sort((a, b) => (a.cluster + '/' + a.node < b.cluster + '/' + b.node ? -1 : 1));
+    },
+    stop() {
+      subscription?.unsubscribe();
+    },
+  };
+}

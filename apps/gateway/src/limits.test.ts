@@ -1,0 +1,155 @@
+// Input limits, hostile input, rate limits, metrics and live events over HTTP, against a real
+// database: every refusal is a clear 4xx, the gateway keeps answering, and nothing is written.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './test-support/api.js';
+
+const policy = (extra: Record<string, unknown> = {}, name = 'web') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }], ...extra } });
+
+describe('hostile and malformed input', () => {
+  let api: ApiHarness;
+  let admin = '';
+  beforeAll(async () => {
+    api = await startApi('gateway_hostile', { maxBodyBytes: 256 * 1024, rateLimit: { perSecond: 10_000, burst: 10_000 } });
+    admin = await api.token('admin');
+  });
+  afterAll(() => api?.close());
+
+  /** POSTs raw text to a procedure and checks the gateway answers, refuses, and writes nothing. */
+  const refused = async (procedure: string, body: string, status: number, message?: RegExp) => {
+    const before = await api.events();
+    const res = await fetch(`${api.url}/trpc/${procedure}`, { method: 'POST', body, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' } });
+    const text = await res.text();
+    expect(res.status, text.slice(0, 300)).toBe(status);
+    if (message) expect(text).toMatch(message);
+    expect(await api.events()).toBe(before);
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    return text;
+  };
+  const put = (input: unknown) => JSON.stringify(input);
+
+  it('refuses oversized bodies, declared or streamed', async () => {
+    await refused('resources.put', put({ documents: 'x'.repeat(300 * 1024) }), 413, /exceeds the limit/);
+    // Chunked, with no length declared: cut off while reading.
+    const before = await api.events();
+    const chunks = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 40; i++) c.enqueue(new TextEncoder().encode('x'.repeat(10_000)));
+        c.close();
+      },
+    });
+    const res = await fetch(`${api.url}/trpc/resources.put`, { method: 'POST', body: chunks, duplex: 'half', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' } } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await api.events()).toBe(before);
+  });
+
+  it('refuses YAML nested thousands deep, alias bombs and too many documents, with located errors', async () => {
+    await refused('resources.put', put({ documents: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  labels: ' + '['.repeat(20_000) + ']'.repeat(20_000) }), 400, /nests too deeply/);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    await refused('resources.put', put({ documents: bomb }), 400, /alias/i);
+    await refused('resources.put', put({ documents: Array.from({ length: 10_001 }, () => '{}').join('\n---\n') }), 400, /more than 10000 resources/);
+  });
+
+  it('refuses JSON nested thousands deep in resource objects', async () => {
+    await refused('resources.put', `{"resources":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x","labels":${'['.repeat(50_000)}${']'.repeat(50_000)}}}]}`, 400);
+    await refused('resources.put', '{"resources": [', 400);
+  });
+
+  it('refuses unknown fields, wrong types and invalid selectors, naming the field and line', async () => {
+    await refused('resources.put', put({ resources: [policy({ selectorr: 'all()' })] }), 400, /spec\.selectorr/);
+    await refused('resources.put', put({ resources: [policy({ order: 'high' })] }), 400, /spec\.order/);
+    await refused('resources.put', put({ documents: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: "app == \'web"\n' }), 400, /line 5:\d+ spec\.selector/);
+    // Fields of the request itself are checked too.
+    await refused('resources.put', put({ resources: [policy()], force: true }), 400, /force/);
+    await refused('resources.put', put({ resources: 'not a list' }), 400);
+    await refused('resources.put', put({ resources: [{ __proto__: { polluted: true }, apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', constructor: { prototype: { polluted: true } } } }] }), 400);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('treats SQL-looking strings as data: refused as names, harmless as filters', async () => {
+    const injection = "x'; DROP TABLE events; --";
+    await refused('resources.put', put({ resources: [policy({}, injection)] }), 400, /metadata\.name/);
+    await refused('resources.delete', put({ keys: [`NetworkPolicy/shop/${injection}`] }), 400);
+    const c = api.client(admin);
+    expect(await c.resources.list.query({ namespace: injection })).toEqual({ items: [] });
+    expect((await c.audit.log.query({ actor: injection })).events).toEqual([]);
+    await expect(c.resources.get.query({ key: `NetworkPolicy/shop/${injection.replace(/ /g, '')}` })).rejects.toMatchObject({ data: { httpStatus: 404 } });
+    // The tables are all still there, and still take writes.
+    await expect(c.resources.put.mutate({ resources: [policy()] })).resolves.toMatchObject({ changes: [{ op: 'applied' }] });
+  });
+
+  it('refuses unknown procedures and bad methods without touching anything', async () => {
+    await refused('resources.drop', '{}', 404);
+    const get = await fetch(`${api.url}/trpc/resources.put`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(get.status).toBe(405);
+  });
+});
+
+describe('rate limits, metrics and live events', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi('gateway_limits', { rateLimit: { perSecond: 5, burst: 5 } });
+  });
+  afterAll(() => api?.close());
+
+  it('limits each token on its own, with Retry-After, writing nothing when refused', async () => {
+    const [busy, calm] = [await api.token('admin'), await api.token('viewer')];
+    const c = api.client(busy, false);
+    for (let i = 0; i < 5; i++) await c.resources.list.query({});
+    const before = await api.events();
+    const res = await fetch(`${api.url}/trpc/resources.put`, { method: 'POST', body: JSON.stringify({ resources: [policy()] }), headers: { authorization: `Bearer ${busy}`, 'content-type': 'application/json' } });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await res.json()).toMatchObject({ error: { code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('rate limit') } });
+    expect(await api.events()).toBe(before);
+    // Another token is unaffected.
+    await expect(api.client(calm).resources.list.query({})).resolves.toEqual({ items: [] });
+  });
+
+  it('serves Prometheus metrics to token holders only', async () => {
+    expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${api.url}/metrics`, { headers: { authorization: 'Bearer pal_000000000000_wrong' } })).status).toBe(401);
+    const token = await api.token('viewer');
+    const res = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^palisade_gateway_requests_total\{route="\/trpc\/resources\.list",method="GET",status="200"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^palisade_gateway_requests_total\{route="\/trpc\/resources\.put",method="POST",status="429"\} 1$/m);
+    expect(text).toMatch(/^palisade_gateway_request_duration_seconds_bucket\{route="\/trpc\/resources\.list",le="\+Inf"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^palisade_gateway_refused_total\{reason="rate_limited"\} 1$/m);
+    expect(text).toMatch(/^palisade_gateway_refused_total\{reason="unauthenticated"\} 1$/m);
+  });
+
+  it('streams live events as server-sent events, resumable from the last id', async () => {
+    const token = await api.token('admin');
+    const head = await api.events();
+    const open = async (input: unknown) => {
+      const controller = new AbortController();
+      const res = await fetch(`${api.url}/trpc/events.subscribe?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+      const reader = res.body!.getReader();
+      let buffer = '';
+      const ids: number[] = [];
+      const next = async (n: number) => {
+        while (ids.length < n) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += new TextDecoder().decode(value);
+          for (const m of buffer.matchAll(/^id: ?(\d+)$/gm)) if (!ids.includes(Number(m[1]))) ids.push(Number(m[1]));
+        }
+        return ids;
+      };
+      return { next, close: () => controller.abort() };
+    };
+    const live = await open({ after: head });
+    await api.client(token).resources.put.mutate({ resources: [policy({}, 'live-1'), policy({}, 'live-2')] });
+    const ids = await live.next(2);
+    live.close();
+    expect(ids.slice(0, 2)).toEqual([head + 1, head + 2]);
+    // A reconnection with the last id seen resumes after it.
+    const resumed = await open({ lastEventId: String(head + 1) });
+    expect((await resumed.next(1))[0]).toBe(head + 2);
+    resumed.close();
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Per-caller token buckets: each caller (API token) may make `perSecond` requests a second on
+ * average and `burst` at once. Buckets of callers idle long enough to be full again are dropped.
+ */
+export interface RateLimiter {
+  /** Takes one request from the caller's bucket; when empty, how long to wait for the next. */
+  take(caller: string, now?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+}
+
+export function createRateLimiter(perSecond: number, burst: number): RateLimiter {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  let sweptAt = 0;
+  const sweep = (now: number) => {
+    if (now - sweptAt < 60_000) return;
+    sweptAt = now;
+    for (const [caller, b] of buckets) if (b.tokens + ((now - b.at) / 1000) * perSecond >= burst) buckets.delete(caller);
+  };
+  return {
+    take(caller, now = Date.now()) {
+      sweep(now);
+      const b = buckets.get(caller) ?? { tokens: burst, at: now };
+      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+      b.at = now;
+      buckets.set(caller, b);
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return { allowed: true };
+      }
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perSecond)) };
+    },
+  };
+}
