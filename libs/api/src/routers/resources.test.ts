@@ -77,7 +77,17 @@ describe('resources and audit procedures', () => {
     const bad = await refusal(as(dev).resources.put({ documents: yaml }));
     expect(bad).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/line 6:\d+ spec\.policyTypes\[0\]/) });
     expect(await refusal(as(dev).resources.get({ key: 'KubernetesNetworkPolicy/shop/nope' }))).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await refusal(as(dev).resources.put({ documents: yaml, resources: [knp('shop')] }))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('either documents') });
+    expect(await refusal(as(dev).resources.put({ documents: yaml, resources: [knp('shop')] }))).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('give one of documents') });
+    // What get returns carries its version: sent back after someone else's write, it conflicts.
+    await as(dev).resources.put({ resources: [knp('shop', 'rv')] });
+    const current = await as(dev).resources.get({ key: 'KubernetesNetworkPolicy/shop/rv' });
+    expect(current.resource.metadata.resourceVersion).toBe(String(current.version));
+    await as(dev).resources.put({ resources: [{ ...current.resource, spec: { podSelector: {} } }] });
+    expect(await refusal(as(dev).resources.put({ resources: [{ ...current.resource, spec: { podSelector: { matchLabels: { app: 'x' } } } }] }))).toMatchObject({ code: 'CONFLICT' });
+    // Files are validated one by one: a problem names its file and line.
+    const files = await refusal(as(dev).resources.put({ files: [{ name: 'good.yaml', documents: JSON.stringify(knp('shop', 'fine')) }, { name: 'policies/bad.yaml', documents: yaml }] }));
+    expect(files).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^1 problem: policies\/bad\.yaml line 6:\d+ spec\.policyTypes\[0\]/) });
+    expect(await refusal(as(dev).resources.get({ key: 'KubernetesNetworkPolicy/shop/fine' }))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('lets only admins manage tokens; the secret appears once, in the create response', async () => {

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { applyResources, deleteResources, readLast, resourceStream, type ResourceEventPayload } from '@palisade/event-store';
+import { applyResources, deleteResources, readLast, resourceStream, validateResources, ValidationFailedError, type ResourceEventPayload, type ResourceProblem } from '@palisade/event-store';
 import type { Resource } from '@palisade/engine';
 import { authorizeWrite, type Principal } from '../authz/roles.js';
 import { authedProcedure, router } from '../trpc.js';
@@ -14,12 +14,33 @@ const ApplyInput = z
     documents: DOCUMENTS.optional(),
     /** Or resources as objects. */
     resources: RESOURCES.optional(),
+    /** Or files (YAML/JSON text each), applied as one change; problems name their file and line. */
+    files: z.array(z.object({ name: z.string().min(1).max(1_024), documents: DOCUMENTS }).strict()).min(1).max(500).optional(),
     reason: REASON.optional(),
     /** Optimistic concurrency: key → the version last read. */
     expectedVersions: z.record(KEY, z.number().int().min(0)).optional(),
   })
   .strict()
-  .refine((i) => (i.documents === undefined) !== (i.resources === undefined), { message: 'give either documents (text) or resources (objects)' });
+  .refine((i) => [i.documents, i.resources, i.files].filter((x) => x !== undefined).length === 1, { message: 'give one of documents (text), resources (objects) or files' });
+
+/** Every file validated on its own (so lines are the file's), then applied as one list. */
+function fromFiles(files: { name: string; documents: string }[]): Resource[] {
+  const resources: Resource[] = [];
+  const problems: ResourceProblem[] = [];
+  for (const file of files) {
+    try {
+      resources.push(...validateResources(file.documents));
+    } catch (error) {
+      if (!(error instanceof ValidationFailedError)) throw error;
+      problems.push(...error.problems.map((p) => ({ ...p, file: file.name })));
+    }
+  }
+  if (problems.length) throw new ValidationFailedError(problems);
+  return resources;
+}
+
+/** A stored resource as clients see it: with its version, to send back for a conflict-checked update. */
+const withVersion = (resource: Resource, version: number): Resource => ({ ...resource, metadata: { ...resource.metadata, resourceVersion: String(version) } }) as Resource;
 
 /** Refuses, inside the write's transaction, anything the caller may not write. */
 const guard = (principal: Principal) => (after: Resource | null, before: Resource | null) => {
@@ -32,7 +53,7 @@ export const resourcesRouter = router({
   // "apply" is a reserved name in tRPC routers (Function.prototype.apply).
   put: authedProcedure.input(ApplyInput).mutation(({ ctx, input }) =>
     mapped(() =>
-      applyResources(ctx.db, input.documents ?? input.resources!, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, {
+      applyResources(ctx.db, input.files ? fromFiles(input.files) : (input.documents ?? input.resources!), { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, {
         authorize: guard(ctx.principal),
         ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}),
       }),
@@ -53,7 +74,7 @@ export const resourcesRouter = router({
       const last = await readLast(ctx.db, resourceStream(input.key));
       const payload = last?.payload as unknown as ResourceEventPayload | undefined;
       if (!last || !payload?.after) throw new TRPCError({ code: 'NOT_FOUND', message: `${input.key} does not exist${last ? ' (it was deleted)' : ''}` });
-      return { key: input.key, version: last.version, revision: payload.revision, resource: payload.after, updatedAt: last.recordedAt.toISOString(), updatedBy: last.actor };
+      return { key: input.key, version: last.version, revision: payload.revision, resource: withVersion(payload.after, last.version), updatedAt: last.recordedAt.toISOString(), updatedBy: last.actor };
     }),
   ),
 
@@ -68,7 +89,7 @@ export const resourcesRouter = router({
           input.namespace ?? null,
           input.after ?? '',
         );
-        const page = rows.slice(0, input.limit).map((r) => ({ key: r.key, version: Number(r.version), revision: Number(r.revision), resource: r.resource }));
+        const page = rows.slice(0, input.limit).map((r) => ({ key: r.key, version: Number(r.version), revision: Number(r.revision), resource: withVersion(r.resource, Number(r.version)) }));
         return { items: page, ...(rows.length > input.limit ? { next: page[page.length - 1]!.key } : {}) };
       }),
     ),

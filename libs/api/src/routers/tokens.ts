@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { TokenRequest } from '@palisade/contracts';
 import { createToken, listTokens, revokeToken } from '@palisade/event-store';
-import { requiring, router } from '../trpc.js';
+import { authedProcedure, requiring, router } from '../trpc.js';
 import { mapped } from './errors.js';
 
 /** Token management: admins only. A new token's secret is in the create response and nowhere else. */
 export const tokensRouter = router({
+  /** Who the caller's token says they are: `palisade login` checks a token with this. */
+  whoami: authedProcedure.query(({ ctx }) => ctx.principal),
+
   create: requiring('token:manage')
     .input(z.object({ token: TokenRequest, reason: z.string().max(4_096).optional() }).strict())
     .mutation(({ ctx, input }) =>

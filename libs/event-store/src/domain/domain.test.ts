@@ -98,6 +98,27 @@ describe('resources, releases, clusters and the audit history', () => {
     await expect(deleteResources(prisma, ['Tier/nope'], { actor: 'carol' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('treats metadata.resourceVersion as the version last seen: current applies, stale conflicts, never stored', async () => {
+    const key = 'GlobalNetworkPolicy/rv-test';
+    const withVersion = (order: number, rv?: string) => {
+      const r = gnp('rv-test', order);
+      return { ...r, metadata: { ...r.metadata, ...(rv !== undefined ? { resourceVersion: rv } : {}) } };
+    };
+    await applyResources(prisma, [withVersion(1)], { actor: 'carol' });
+    // Re-applying what `get` printed, unchanged, is no change.
+    expect((await applyResources(prisma, [withVersion(1, '1')], { actor: 'carol' })).changes[0]).toMatchObject({ op: 'unchanged', version: 1 });
+    expect((await applyResources(prisma, [withVersion(2, '1')], { actor: 'carol' })).changes[0]).toMatchObject({ op: 'applied', version: 2 });
+    const before = await readStream(prisma, `resource/${key}`);
+    // A writer who read version 1 is refused, even with content identical to what is stored.
+    await expect(applyResources(prisma, [withVersion(3, '1')], { actor: 'dave' })).rejects.toThrow(/is at version 2, not the expected 1/);
+    await expect(applyResources(prisma, [withVersion(2, '1')], { actor: 'dave' })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(applyResources(prisma, [withVersion(3, 'abc')], { actor: 'dave' })).rejects.toThrow(/metadata\.resourceVersion: must be a version/);
+    const after = await readStream(prisma, `resource/${key}`);
+    expect(after).toHaveLength(before.length);
+    expect(JSON.stringify(after.map((e) => e.payload))).not.toContain('resourceVersion');
+    await deleteResources(prisma, [key], { actor: 'carol' });
+  });
+
   it('takes content-addressed releases: same content, same hash; a human diff between two', async () => {
     const r1 = await createRelease(prisma, { actor: 'alice', reason: 'cut' });
     expect(r1).toMatchObject({ created: true, resourceCount: 1 });

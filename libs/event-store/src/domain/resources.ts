@@ -15,6 +15,8 @@ export interface ChangeMeta {
 }
 
 export interface ResourceProblem {
+  /** The file the input came from, when the caller named one. */
+  file?: string;
   /** Position of the resource in the input (0-based). */
   index: number;
   /** The YAML document and line/column, when the input was text. */
@@ -30,7 +32,7 @@ export class ValidationFailedError extends EventStoreError {
   constructor(readonly problems: ResourceProblem[]) {
     super('VALIDATION_FAILED', `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
       .slice(0, 5)
-      .map((p) => `${p.line !== undefined ? `line ${p.line}:${p.column} ` : `resource ${p.index} `}${p.path ? `${p.path}: ` : ''}${p.message}`)
+      .map((p) => `${p.file !== undefined ? `${p.file} ` : ''}${p.line !== undefined ? `line ${p.line}:${p.column} ` : `resource ${p.index} `}${p.path ? `${p.path}: ` : ''}${p.message}`)
       .join('; ')}${problems.length > 5 ? '; ...' : ''}`);
     this.name = 'ValidationFailedError';
   }
@@ -145,8 +147,27 @@ export interface WriteOptions {
   authorize?: (after: Resource | null, before: Resource | null) => void;
 }
 
+/**
+ * metadata.resourceVersion, as `palisade get` prints it, is the version the writer last saw: a
+ * write from an older version is a conflict, not an overwrite. It is never stored.
+ */
+function takeResourceVersions(resources: Resource[]): { resources: Resource[]; versions: Map<string, number> } {
+  const versions = new Map<string, number>();
+  const problems: ResourceProblem[] = [];
+  const stripped = resources.map((r, index) => {
+    const rv = r.metadata.resourceVersion;
+    if (rv === undefined) return r;
+    if (!/^\d{1,15}$/.test(rv)) problems.push({ index, path: 'metadata.resourceVersion', message: `must be a version \`palisade get\` printed (digits), not ${JSON.stringify(rv)}; remove it to overwrite whatever is stored` });
+    else versions.set(keyOf(r), Number(rv));
+    const { resourceVersion: _dropped, ...metadata } = r.metadata;
+    return { ...r, metadata } as Resource;
+  });
+  if (problems.length) throw new ValidationFailedError(problems);
+  return { resources: stripped, versions };
+}
+
 export async function applyResources(db: Db, inputs: unknown[] | string, meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
-  const resources = validateResources(inputs);
+  const { resources, versions } = takeResourceVersions(validateResources(inputs));
   const correlationId = meta.correlationId ?? randomUUID();
   return db.$transaction(
     async (tx) => {
@@ -158,14 +179,15 @@ export async function applyResources(db: Db, inputs: unknown[] | string, meta: C
         const id = identity(resource);
         const current = currents.get(id.key)!;
         options.authorize?.(resource, current.resource);
-        const expected = options.expectedVersions?.[id.key];
+        const expected = options.expectedVersions?.[id.key] ?? versions.get(id.key);
+        if (expected !== undefined && expected !== current.version) throw new ConcurrencyError(resourceStream(id.key), expected, current.version);
         const stored = JSON.parse(canonicalJson(resource)) as Resource;
-        if (current.resource && canonicalJson(current.resource) === canonicalJson(stored) && expected === undefined) {
+        if (current.resource && canonicalJson(current.resource) === canonicalJson(stored)) {
           changes.push({ key: id.key, op: 'unchanged', version: current.version });
           continue;
         }
         const payload: ResourceEventPayload = { ...id, revision, before: current.resource, after: stored };
-        requests.push({ streamId: resourceStream(id.key), expectedVersion: expected ?? current.version, events: [event('Resource.Applied', payload, meta, correlationId)] });
+        requests.push({ streamId: resourceStream(id.key), expectedVersion: current.version, events: [event('Resource.Applied', payload, meta, correlationId)] });
         changes.push({ key: id.key, op: 'applied', version: current.version + 1 });
       }
       if (requests.length === 0) {
