@@ -1,7 +1,12 @@
 import { createPrismaClient, verifyChain } from '@palisade/event-store';
 import { readState, serviceEnv, stackPaths } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
-import { EXIT, info } from '../output.js';
+import { stringify } from 'yaml';
+import { EXIT, info, table } from '../output.js';
+import { call, connect } from '../remote/client.js';
+import type { Remote } from '../remote/config.js';
+import { keyFor, resolveKind } from '../remote/kinds.js';
+import { presentable } from './get.js';
 import { InputError } from './snapshot-input.js';
 
 /** DATABASE_URL from the environment, else the local stack's (as `palisade up` left it). */
@@ -44,4 +49,77 @@ export async function auditVerify(options: { home: string; output: 'text' | 'jso
   } finally {
     await prisma.$disconnect();
   }
+}
+
+export interface AuditLogOptions {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  actor?: string;
+  correlation?: string;
+  since?: string;
+  until?: string;
+  asOf?: string;
+  limit: number;
+  output: 'table' | 'json' | 'yaml';
+}
+
+const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An ISO time, or a duration ago ("90s", "15m", "2h", "7d"). */
+export function parseTime(option: string, value: string, now = Date.now()): Date {
+  const relative = /^(\d{1,9})([smhd])$/.exec(value);
+  if (relative) return new Date(now - Number(relative[1]) * UNITS[relative[2]!]!);
+  const time = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) throw new InputError(`${option} ${JSON.stringify(value)} is neither a time (2026-11-29T10:00:00Z) nor a duration ago (15m, 2h, 7d)`);
+  return time;
+}
+
+/** A log position (digits) or a time. */
+function parseAt(option: string, value: string): { position: number } | { time: string } {
+  return /^\d{1,15}$/.test(value) ? { position: Number(value) } : { time: parseTime(option, value).toISOString() };
+}
+
+/**
+ * The audit history through the gateway: who changed what, when and why, filtered by resource,
+ * actor, correlation id and time; or, with --as-of, the state at a position or time.
+ */
+export async function auditLogCommand(remote: Remote, options: AuditLogOptions): Promise<number> {
+  if (options.name && !options.kind) throw new InputError('--name needs --kind');
+  if (options.kind && !options.name) throw new InputError('--kind needs --name (the history of one resource)');
+  const key = options.kind ? keyFor(resolveKind(options.kind), options.name!, options.namespace) : undefined;
+  const api = connect(remote);
+  if (options.asOf) {
+    const at = parseAt('--as-of', options.asOf);
+    const { resources } = await call(remote, () => api.audit.asOf.query({ at, ...(key ? { key } : {}) }));
+    if (key && !resources[key]) throw Object.assign(new Error(`${key} did not exist at ${options.asOf}`), { exitCode: EXIT.NOT_FOUND });
+    if (options.output === 'json') info(JSON.stringify(key ? resources[key] : resources, null, 2));
+    else if (key || options.output === 'yaml') info(Object.values(resources).flatMap((r) => (r ? [stringify(presentable(r)).trimEnd()] : [])).join('\n---\n'));
+    else info(table([['RESOURCE'], ...Object.keys(resources).sort().map((k) => [k])]));
+    return EXIT.OK;
+  }
+  const filter = {
+    ...(key ? { resource: key } : {}),
+    ...(options.actor ? { actor: options.actor } : {}),
+    ...(options.correlation ? { correlationId: options.correlation } : {}),
+    ...(options.since ? { from: parseTime('--since', options.since).toISOString() } : {}),
+    ...(options.until ? { to: parseTime('--until', options.until).toISOString() } : {}),
+  };
+  const events = [];
+  let after: number | undefined;
+  do {
+    const page = await call(remote, () => api.audit.log.query({ ...filter, limit: Math.min(1_000, options.limit - events.length), ...(after !== undefined ? { after } : {}) }));
+    events.push(...page.events);
+    after = page.next;
+  } while (after !== undefined && events.length < options.limit);
+  if (options.output !== 'table') info(options.output === 'json' ? JSON.stringify(events, null, 2) : stringify(events));
+  else info(table([['POSITION', 'TIME', 'ACTOR', 'EVENT', 'SUBJECT', 'REASON'], ...events.map((e) => [String(e.position), e.recordedAt, e.actor, e.type, e.streamId.replace(/^resource\//, ''), e.reason ?? ''])]));
+  return EXIT.OK;
+}
+
+/** What changed between two points of the history (positions or times). */
+export async function auditDiffCommand(remote: Remote, from: string, to: string, output: 'text' | 'json'): Promise<number> {
+  const diff = await call(remote, () => connect(remote).audit.diff.query({ from: parseAt('FROM', from), to: parseAt('TO', to) }));
+  info(output === 'json' ? JSON.stringify(diff.diff, null, 2) : diff.text);
+  return EXIT.OK;
 }

@@ -2,6 +2,8 @@ import { describeDecision, evaluateFlow, parseProbes, ProbeError, FlowError, sim
 import { readFileSync } from 'node:fs';
 import { EXIT, info } from '../output.js';
 import { InputError, loadSnapshot } from './snapshot-input.js';
+import { call, connect, RemoteError } from '../remote/client.js';
+import type { Remote } from '../remote/config.js';
 
 export interface SimulateOptions {
   files: string[];
@@ -47,27 +49,27 @@ function printResult(r: ProbeResult, stages: ChainResult[] | undefined): void {
   if (r.trace) for (const step of r.trace) info(`    ${traceLine(step)}`);
 }
 
-/** Decides one flow, or a batch of probes, against a snapshot. Exits 0 when evaluated (whatever the verdicts). */
-export function simulateCommand(options: SimulateOptions): number {
+function readProbes(file: string): Probe[] {
+  let raw: unknown;
   try {
-    const snapshot = loadSnapshot(options.files, options.recursive);
-    if (options.probes) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(options.probes === '-' ? readFileSync(0, 'utf8') : readFileSync(options.probes, 'utf8'));
-      } catch (error) {
-        throw new InputError(`${options.probes}: not readable JSON: ${(error as Error).message}`);
-      }
-      const results = simulate(snapshot, parseProbes(raw), { explain: options.explain });
-      if (options.output === 'json') info(JSON.stringify(results, null, 2));
-      else {
-        for (const r of results) printResult(r, undefined);
-        info(`${results.filter((r) => r.allowed).length} allowed, ${results.filter((r) => !r.allowed).length} denied`);
-      }
-      return EXIT.OK;
-    }
-    if (!options.from || !options.to || !options.protocol) throw new InputError('give --from, --to and --protocol (and --port for TCP, UDP and SCTP), or --probes FILE');
-    const spec: Probe = {
+    raw = JSON.parse(file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(`${file}: not readable JSON: ${(error as Error).message}`);
+  }
+  return parseProbes(raw);
+}
+
+function printBatch(results: ProbeResult[], output: 'text' | 'json'): void {
+  if (output === 'json') info(JSON.stringify(results, null, 2));
+  else {
+    for (const r of results) printResult(r, undefined);
+    info(`${results.filter((r) => r.allowed).length} allowed, ${results.filter((r) => !r.allowed).length} denied`);
+  }
+}
+
+function probeFromFlags(options: SimulateOptions): Probe {
+  if (!options.from || !options.to || !options.protocol) throw new InputError('give --from, --to and --protocol (and --port for TCP, UDP and SCTP), or --probes FILE');
+  return {
       from: options.from,
       to: options.to,
       protocol: options.protocol,
@@ -75,7 +77,19 @@ export function simulateCommand(options: SimulateOptions): number {
       ...(options.sourcePort !== undefined ? { sourcePort: options.sourcePort } : {}),
       ...(options.icmpType !== undefined ? { icmp: { type: options.icmpType, ...(options.icmpCode !== undefined ? { code: options.icmpCode } : {}) } } : {}),
       ...(options.ipVersion ? { ipVersion: options.ipVersion } : {}),
-    };
+  };
+}
+
+/** Decides one flow, or a batch of probes, against a snapshot. Exits 0 when evaluated (whatever the verdicts). */
+export function simulateCommand(options: SimulateOptions): number {
+  try {
+    if (options.files.length === 0) throw new InputError('give the snapshot with -f FILE|DIR, or --remote to simulate against the gateway\'s current state');
+    const snapshot = loadSnapshot(options.files, options.recursive);
+    if (options.probes) {
+      printBatch(simulate(snapshot, readProbes(options.probes), { explain: options.explain }), options.output);
+      return EXIT.OK;
+    }
+    const spec = probeFromFlags(options);
     const result = evaluateFlow(snapshot, spec, { explain: options.explain });
     const [summary] = simulate(snapshot, [spec], { explain: options.explain });
     if (options.output === 'json') info(JSON.stringify(summary, null, 2));
@@ -88,4 +102,27 @@ export function simulateCommand(options: SimulateOptions): number {
     }
     throw error;
   }
+}
+
+/** The same, against the gateway's current state (every committed change). */
+export async function simulateRemote(remote: Remote, options: SimulateOptions): Promise<number> {
+  let probes: Probe[];
+  try {
+    probes = options.probes ? readProbes(options.probes) : [probeFromFlags(options)];
+  } catch (error) {
+    if (error instanceof InputError || error instanceof ProbeError) {
+      process.stderr.write(`palisade simulate: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw error;
+  }
+  // An unknown endpoint or a bad probe is bad input, as it is locally.
+  const { results } = await call(remote, () => connect(remote).policy.simulate.query({ probes, explain: options.explain })).catch((error: unknown) => {
+    if (error instanceof RemoteError && error.exitCode === EXIT.FAILURE) throw new RemoteError(error.message, EXIT.USAGE);
+    throw error;
+  });
+  if (options.probes) printBatch(results as ProbeResult[], options.output);
+  else if (options.output === 'json') info(JSON.stringify(results[0], null, 2));
+  else printResult(results[0] as ProbeResult, undefined);
+  return EXIT.OK;
 }

@@ -5,7 +5,11 @@ import { ConcurrencyError, EventStoreError, InvalidEventError, ValidationFailedE
 export function toApiError(error: unknown): unknown {
   if (error instanceof TRPCError) return error;
   if (error instanceof ValidationFailedError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
-  if (error instanceof ConcurrencyError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
+  if (error instanceof ConcurrencyError) {
+    const what = error.streamId.replace(/^resource\//, '');
+    const message = error.actualVersion === 0 ? `${what} is at version 0, not the expected ${error.expectedVersion}: it does not exist (any more); remove metadata.resourceVersion to create it` : `${what} is at version ${error.actualVersion}, not the expected ${error.expectedVersion}: it changed since it was read; get it again and retry`;
+    return new TRPCError({ code: 'CONFLICT', message, cause: error });
+  }
   if (error instanceof InvalidEventError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
   if (error instanceof EventStoreError) return new TRPCError({ code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message, cause: error });
   return error;
