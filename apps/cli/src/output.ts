@@ -1,6 +1,6 @@
-import { isStackError } from '@palisade/stack';
+import { isStackError } from '@palisade/stack/local';
 import { ConfigError } from '@palisade/contracts';
-import { InputError } from './commands/snapshot-input.js';
+import { InputError } from './errors.js';
 
 /** Exit codes scripts can rely on. */
 export const EXIT = {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findWorkspaceRoot, StackError } from '@palisade/stack';
+import { findWorkspaceRoot, StackError } from '@palisade/stack/local';
 
 /** The checkout this CLI belongs to (found from the CLI's own location, else the current directory). */
 export function workspaceRoot(): string {

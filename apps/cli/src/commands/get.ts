@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import type { Resource } from '@palisade/engine';
+import { keyOf, validateDocuments, type Resource } from '@palisade/engine';
+import { expandPaths, readInput } from './snapshot-input.js';
 import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 import { keyFor, resolveKind } from '../remote/kinds.js';
@@ -86,4 +87,9 @@ export async function deleteCommand(remote: Remote, options: DeleteOptions): Pro
   const result = await call(remote, () => api.resources.delete.mutate({ keys, ...(options.reason ? { reason: options.reason } : {}) }));
   for (const c of result.changes) info(`${c.key} deleted`);
   return EXIT.OK;
+}
+
+/** The keys of the resources files describe (for `delete -f`). */
+export function keysInFiles(paths: string[], recursive: boolean): string[] {
+  return expandPaths(paths, recursive).flatMap((file) => validateDocuments(readInput(file)).documents.flatMap((d) => (d.resource ? [keyOf(d.resource)] : [])));
 }

@@ -4,8 +4,9 @@ import { buildSnapshot, validateDocuments, type Snapshot, type SnapshotInput } f
 
 const MANIFEST = new Set(['.yaml', '.yml', '.json']);
 
-/** A problem with the command's input; its message is printed as is. */
-export class InputError extends Error {}
+import { InputError } from '../errors.js';
+
+export { InputError };
 
 /** FILE, DIR (its .yaml/.yml/.json files, recursively with `recursive`) or - (standard input). */
 export function expandPaths(paths: string[], recursive: boolean): string[] {

@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { readState, stackPaths } from '@palisade/stack';
-import { InputError } from '../commands/snapshot-input.js';
+import { readState, stackPaths } from '@palisade/stack/local';
+import { InputError } from '../errors.js';
 
 /** What `palisade login` remembers: the gateway and the token (the file is readable by its owner only). */
 const ConfigFile = z.object({ server: z.url(), token: z.string().min(1) }).strict();
