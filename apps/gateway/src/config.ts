@@ -12,6 +12,8 @@ export const gatewayEnvShape = {
   GATEWAY_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(400),
   /** A request taking longer than this is answered 503 and its connection closed. */
   GATEWAY_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** How long a checked API token is trusted before PostgreSQL is asked again (0: every request). */
+  GATEWAY_TOKEN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   /** An agent not heard from for this long is shown as not alive. */
   GATEWAY_AGENT_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
 };

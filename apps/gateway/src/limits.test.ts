@@ -1,6 +1,7 @@
 // Input limits, hostile input, rate limits, metrics and live events over HTTP, against a real
 // database: every refusal is a clear 4xx, the gateway keeps answering, and nothing is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokeToken } from '@palisade/event-store';
 import { startApi, type ApiHarness } from './test-support/api.js';
 
 const policy = (extra: Record<string, unknown> = {}, name = 'web') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }], ...extra } });
@@ -151,5 +152,31 @@ describe('rate limits, metrics and live events', () => {
     const resumed = await open({ lastEventId: String(head + 1) });
     expect((await resumed.next(1))[0]).toBe(head + 2);
     resumed.close();
+  });
+});
+
+describe('checked tokens are remembered briefly', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi('gateway_token_cache', { tokenCacheMs: 400 });
+  });
+  afterAll(() => api?.close());
+
+  it('honours a revocation through this gateway at once, and one made elsewhere within the cache time', async () => {
+    const admin = await api.token('admin');
+    const [a, b] = [await api.token('viewer'), await api.token('viewer')];
+    await api.client(a).resources.list.query({});
+    await api.client(b).resources.list.query({});
+    const tokens = await api.client(admin).tokens.list.query();
+    const idOf = (t: string) => tokens.find((x) => t.startsWith(`pal_${x.id}_`))!.id;
+    // Behind its back (another gateway, or SQL): still trusted until the cached check expires.
+    await revokeToken(api.prisma, idOf(b), 'elsewhere');
+    await expect(api.client(b).resources.list.query({})).resolves.toBeDefined();
+    await new Promise((r) => setTimeout(r, 500));
+    await expect(api.client(b).resources.list.query({})).rejects.toMatchObject({ data: { httpStatus: 401 } });
+    // Through the gateway: refused on the very next request.
+    await api.client(a).resources.list.query({});
+    await api.client(admin).tokens.revoke.mutate({ id: idOf(a) });
+    await expect(api.client(a).resources.list.query({})).rejects.toMatchObject({ data: { httpStatus: 401 } });
   });
 });

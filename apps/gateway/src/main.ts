@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
     agents: agents.list,
     requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000,
+    tokenCacheMs: config.GATEWAY_TOKEN_CACHE_SECONDS * 1000,
   });
   server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000;
   server.headersTimeout = 10_000;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type ApiContext, type Principal } from '@palisade/api';
@@ -20,6 +20,33 @@ export interface GatewayServerOptions {
   metrics?: GatewayMetrics;
   /** Requests (other than subscriptions) unanswered after this are answered 503 (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * How long a checked token is trusted without asking PostgreSQL again (default 5 s; 0: every
+   * request). A revocation through this gateway takes effect at once; through another, within this.
+   */
+  tokenCacheMs?: number;
+}
+
+/** Checked tokens, by SHA-256 of the token (the secret itself is not kept), until they must be checked again. */
+function tokenCache(ttlMs: number, max = 10_000) {
+  const entries = new Map<string, { principal: Principal; until: number }>();
+  const keyOf = (token: string) => createHash('sha256').update(token).digest('hex');
+  return {
+    get(token: string): Principal | undefined {
+      if (ttlMs <= 0) return undefined;
+      const key = keyOf(token);
+      const hit = entries.get(key);
+      if (hit && hit.until > Date.now()) return hit.principal;
+      if (hit) entries.delete(key);
+      return undefined;
+    },
+    set(token: string, principal: Principal, expiresAt: Date | null): void {
+      if (ttlMs <= 0) return;
+      if (entries.size >= max) entries.clear();
+      entries.set(keyOf(token), { principal, until: Math.min(Date.now() + ttlMs, expiresAt?.getTime() ?? Infinity) });
+    },
+    clear: () => entries.clear(),
+  };
 }
 
 /** Procedure names ("resources.put"), for bounded metric labels: anything else is "other". */
@@ -52,6 +79,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   const metrics = options.metrics ?? createMetrics();
   const limiter = createRateLimiter(options.rateLimit?.perSecond ?? 200, options.rateLimit?.burst ?? 400);
   const principals = new WeakMap<IncomingMessage, Principal>();
+  const checked = tokenCache(options.tokenCacheMs ?? 5_000);
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -59,7 +87,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxBodySize: options.maxBodyBytes,
     createContext: ({ req }): ApiContext => {
       const principal = principals.get(req);
-      return { requestId: String(req.headers['x-request-id']), health: options.health, ...(options.db ? { db: options.db } : {}), ...(principal ? { principal } : {}), ...(options.agents ? { agents: options.agents } : {}) };
+      return { requestId: String(req.headers['x-request-id']), health: options.health, tokensChanged: checked.clear, ...(options.db ? { db: options.db } : {}), ...(principal ? { principal } : {}), ...(options.agents ? { agents: options.agents } : {}) };
     },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
@@ -71,8 +99,14 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     if (!options.db || !header) return undefined;
     const match = /^Bearer\s+(\S{1,200})$/i.exec(header);
     if (!match) return undefined;
-    const who = await authenticate(options.db, match[1]!);
-    return who && { actor: who.actor, role: who.role, namespaces: who.namespaces, tiers: who.tiers };
+    const token = match[1]!;
+    const cached = checked.get(token);
+    if (cached) return cached;
+    const who = await authenticate(options.db, token);
+    if (!who) return undefined;
+    const principal = { actor: who.actor, role: who.role, namespaces: who.namespaces, tiers: who.tiers };
+    checked.set(token, principal, who.expiresAt);
+    return principal;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, path: string): Promise<void> => {

@@ -15,6 +15,8 @@ export interface ApiContext {
   principal?: Principal;
   /** The event store (absent only in tests of procedures that do not need it). */
   db?: PrismaClient;
+  /** Called after a token is revoked, so a gateway forgets what it cached about tokens. */
+  tokensChanged?: () => void;
   /** Agents as last heard from (the gateway listens to their heartbeats). */
   agents?: () => AgentStatus[];
 }

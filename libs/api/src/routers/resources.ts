@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { applyResources, deleteResources, readLast, resourceStream, validateResources, ValidationFailedError, type ResourceEventPayload, type ResourceProblem } from '@palisade/event-store';
+import { applyResources, deleteResources, resourceStream, validateResources, ValidationFailedError, type ResourceProblem } from '@palisade/event-store';
 import type { Resource } from '@palisade/engine';
 import { authorizeWrite, type Principal } from '../authz/roles.js';
 import { authedProcedure, router } from '../trpc.js';
@@ -71,10 +71,12 @@ export const resourcesRouter = router({
   /** One resource as it is now, read from the log (so a write is visible to the next read). */
   get: authedProcedure.input(z.object({ key: KEY }).strict()).query(({ ctx, input }) =>
     mapped(async () => {
-      const last = await readLast(ctx.db, resourceStream(input.key));
-      const payload = last?.payload as unknown as ResourceEventPayload | undefined;
-      if (!last || !payload?.after) throw new TRPCError({ code: 'NOT_FOUND', message: `${input.key} does not exist${last ? ' (it was deleted)' : ''}` });
-      return { key: input.key, version: last.version, revision: payload.revision, resource: withVersion(payload.after, last.version), updatedAt: last.recordedAt.toISOString(), updatedBy: last.actor };
+      // Only what the answer needs: the stored "before" and the event's other columns stay in PostgreSQL.
+      const [last] = await ctx.db.$queryRaw<{ version: number; revision: number; resource: Resource | null; recorded_at: Date; actor: string }[]>`
+        SELECT version, (payload->>'revision')::int AS revision, payload->'after' AS resource, recorded_at, actor
+        FROM events WHERE stream_id = ${resourceStream(input.key)} ORDER BY version DESC LIMIT 1`;
+      if (!last?.resource) throw new TRPCError({ code: 'NOT_FOUND', message: `${input.key} does not exist${last ? ' (it was deleted)' : ''}` });
+      return { key: input.key, version: last.version, revision: last.revision, resource: withVersion(last.resource, last.version), updatedAt: last.recorded_at.toISOString(), updatedBy: last.actor };
     }),
   ),
 

@@ -22,7 +22,12 @@ export const tokensRouter = router({
 
   revoke: requiring('token:manage')
     .input(z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, 'a token id (12 hex digits)'), reason: z.string().max(4_096).optional() }).strict())
-    .mutation(({ ctx, input }) => mapped(() => revokeToken(ctx.db, input.id, ctx.principal.actor, input.reason))),
+    .mutation(({ ctx, input }) =>
+      mapped(async () => {
+        await revokeToken(ctx.db, input.id, ctx.principal.actor, input.reason);
+        ctx.tokensChanged?.();
+      }),
+    ),
 });
 
 const serialize = (t: Awaited<ReturnType<typeof listTokens>>[number]) => ({

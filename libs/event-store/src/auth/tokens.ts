@@ -30,6 +30,7 @@ export interface TokenPrincipal {
   role: Role;
   namespaces: string[];
   tiers: string[];
+  expiresAt: Date | null;
 }
 
 /**
@@ -83,7 +84,7 @@ export async function authenticate(db: Db, token: string, now = new Date()): Pro
   if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
   // Last use, at most once a minute per token: a write per request would be wasteful.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await db.$executeRaw`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${id!}`;
-  return { tokenId: id!, actor: `token:${row.name}`, role: row.role, namespaces: row.namespaces, tiers: row.tiers };
+  return { tokenId: id!, actor: `token:${row.name}`, role: row.role, namespaces: row.namespaces, tiers: row.tiers, expiresAt: row.expires_at };
 }
 
 /** Revokes a token for good; revoking one already revoked is an error naming when it was. */
