@@ -109,7 +109,9 @@ async function printBootstrapToken(state: StackState): Promise<void> {
     info('');
     info(`Admin API token (shown this once; it expires ${made.info.expiresAt!.toISOString().slice(0, 10)}):`);
     info(`  ${made.token}`);
-    info('Keep it safe: use it to create the other tokens, then revoke it.');
+    info('Keep it safe: log in with it (it is read from standard input, never from the command line),');
+    info(`  echo '<the token>' | npx palisade login --server ${state.processes['gateway']?.url ?? 'http://127.0.0.1:4000'}`);
+    info('create the other tokens (npx palisade token create NAME --role ROLE), then revoke it.');
   } finally {
     await prisma.$disconnect();
   }
