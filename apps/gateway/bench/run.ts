@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { ensureTestServices, createTestDatabase } from '@palisade/testing';
-import { applyMigrations, createPrismaClient, createToken, type PrismaClient } from '@palisade/event-store';
+import { applyMigrations, createDbClient, createToken, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
 import { createGatewayServer } from '../src/server.js';
 import type { LoadResult, Operation, RunSpec } from './load.js';
@@ -101,7 +101,7 @@ function startLoad(): Promise<{ run: (spec: RunSpec) => Promise<LoadResult>; sto
 }
 
 /** Waits until the sealer and the domain projection have caught up with the log, so one operation's writes do not weigh on the next's figures. */
-async function settle(prisma: PrismaClient): Promise<void> {
+async function settle(prisma: DbClient): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const [row] = await prisma.$queryRaw<{ behind: boolean }[]>`
       SELECT coalesce((SELECT max(position) FROM events), 0) >
@@ -119,13 +119,15 @@ process.env['NATS_URL'] ??= services.natsUrl;
 process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
 const db = await createTestDatabase('bench_gateway');
 await applyMigrations(db.url);
-const prisma = createPrismaClient(db.url, { max: DB_CONNECTIONS });
+const prisma = createDbClient(db.url, { max: DB_CONNECTIONS });
 const silent = pino({ level: 'silent' });
+// The API logs a line per request, as deployed (synchronously, as main.ts does; to /dev/null here).
+const requestLog = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 // NATS is not given, so the outbox relay waits; the sealer and the projection run.
 const background = startBackground(db.url, () => undefined, silent);
 const server = createGatewayServer({
   health: async () => ({ status: 'ok', service: 'gateway', version: 'bench', startedAt: new Date().toISOString(), checks: [] }),
-  log: silent,
+  log: requestLog,
   maxBodyBytes: 1 << 20,
   db: prisma,
   rateLimit: RATE_LIMIT,

@@ -1,4 +1,4 @@
-import { CommittedHorizon, createPrismaClient, domainProjection, projectBatch, runLoop, runRelay, sealBatch } from '@palisade/event-store';
+import { CommittedHorizon, createDbClient, domainProjection, projectBatch, runLoop, runRelay, sealBatch } from '@palisade/event-store';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
  * PostgreSQL lock, so several gateways can run them and only one at a time does the work.
  */
 export function startBackground(databaseUrl: string, nats: () => NatsConnection | undefined, log: Logger): { stop: () => Promise<void> } {
-  const prisma = createPrismaClient(databaseUrl, { max: 4 });
+  const prisma = createDbClient(databaseUrl, { max: 4 });
   const abort = new AbortController();
   const onError = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed; retrying`);
   const sealer = new CommittedHorizon();

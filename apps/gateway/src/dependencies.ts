@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { createPrismaClient, type PrismaClient } from '@palisade/event-store';
+import { createDbClient, type DbClient } from '@palisade/event-store';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 
@@ -17,7 +17,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 export interface Dependencies {
   pool: pg.Pool;
   /** The event store's client: the API's procedures and token checks use it. */
-  prisma: PrismaClient;
+  prisma: DbClient;
   temporal: Connection;
   /** The NATS connection once established; undefined while still connecting. */
   nats: () => NatsConnection | undefined;
@@ -26,7 +26,7 @@ export interface Dependencies {
 }
 
 export function openDependencies(config: GatewayConfig, log: Logger, meta: { version: string; startedAt: string }): Dependencies {
-  const prisma = createPrismaClient(config.DATABASE_URL, { max: 8 });
+  const prisma = createDbClient(config.DATABASE_URL, { max: 8 });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
   pool.on('error', (error) => log.warn({ err: error }, 'postgres pool error'));
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: CHECK_TIMEOUT_MS });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '@palisade/api';
 import { HealthReport, redactUrl } from '@palisade/contracts';
 import { createTestDatabase, testServices, type TestDatabase } from '@palisade/testing';
-import { applyMigrations, createPrismaClient, createToken, revokeToken, type PrismaClient } from '@palisade/event-store';
+import { applyMigrations, createDbClient, createToken, revokeToken, type DbClient } from '@palisade/event-store';
 import { loadConfig } from './config.js';
 import { openDependencies, type Dependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
@@ -109,14 +109,14 @@ describe('gateway with a dependency down', () => {
 
 describe('the API behind bearer tokens', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   let url: string;
   let server: Server;
 
   beforeAll(async () => {
     db = await createTestDatabase('gateway_auth');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 2 });
+    prisma = createDbClient(db.url, { max: 2 });
     server = createGatewayServer({ health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }), log: silent, maxBodyBytes: 1 << 20, db: prisma });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type ApiContext, type Principal } from '@palisade/api';
-import { authenticate, type PrismaClient } from '@palisade/event-store';
+import { authenticate, type DbClient } from '@palisade/event-store';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
 import type { Logger } from 'pino';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
@@ -13,7 +13,7 @@ export interface GatewayServerOptions {
   log: Logger;
   maxBodyBytes: number;
   /** The event store; with it, bearer tokens are checked and the API procedures work. */
-  db?: PrismaClient;
+  db?: DbClient;
   /** Per-token request rate (default: 200/s, bursts of 400). */
   rateLimit?: { perSecond: number; burst: number };
   agents?: () => AgentStatus[];

@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
-import { ValidationFailedError, type PrismaClient, type ResourceProblem } from '@palisade/event-store';
+import { ValidationFailedError, type DbClient, type ResourceProblem } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
 
 /**
@@ -14,7 +14,7 @@ export interface ApiContext {
   /** The caller, when a valid token came with the request. */
   principal?: Principal;
   /** The event store (absent only in tests of procedures that do not need it). */
-  db?: PrismaClient;
+  db?: DbClient;
   /** Called after a token is revoked, so a gateway forgets what it cached about tokens. */
   tokensChanged?: () => void;
   /** Agents as last heard from (the gateway listens to their heartbeats). */

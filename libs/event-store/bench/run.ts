@@ -13,7 +13,7 @@ import { connectBus, streams } from '@palisade/bus';
 import { ensureTestServices, createTestDatabase } from '@palisade/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
 import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
-import { append, applyMigrations, auditLog, createPrismaClient, resourceAsOf, resourcesAsOf, runRelay, type NewEvent, type PrismaClient } from '../src/index.js';
+import { append, applyMigrations, auditLog, createDbClient, resourceAsOf, resourcesAsOf, runRelay, type NewEvent, type DbClient } from '../src/index.js';
 
 const round = (n: number, d = 2) => +n.toFixed(d);
 const pct = (xs: number[], p: number) => {
@@ -62,7 +62,7 @@ async function rawInsertRates(url: string) {
   return { singleRowsPerSecond: Math.round(single), batchRowsPerSecond: Math.round(batches * 100) };
 }
 
-async function appendRates(prisma: PrismaClient) {
+async function appendRates(prisma: DbClient) {
   const versions = new Map<string, number>();
   const appendOne = async (stream: string, events: NewEvent[]) => {
     const expected = versions.get(stream) ?? 0;
@@ -81,7 +81,7 @@ async function appendRates(prisma: PrismaClient) {
 }
 
 /** Open loop: an append is started every 2 ms whatever happened to the previous ones; latency from its scheduled start. */
-async function latencyAtLoad(prisma: PrismaClient, perSecond: number, seconds: number) {
+async function latencyAtLoad(prisma: DbClient, perSecond: number, seconds: number) {
   const latencies: number[] = [];
   const interval = 1000 / perSecond;
   const start = performance.now();
@@ -128,7 +128,7 @@ async function fillMillion(url: string) {
   return ms;
 }
 
-async function queryLatencies(prisma: PrismaClient) {
+async function queryLatencies(prisma: DbClient) {
   const measure = async (runs: number, fn: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 3; i++) await fn(i);
     const xs: number[] = [];
@@ -148,7 +148,7 @@ async function queryLatencies(prisma: PrismaClient) {
   };
 }
 
-async function outboxThroughput(prisma: PrismaClient, url: string, count: number) {
+async function outboxThroughput(prisma: DbClient, url: string, count: number) {
   const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));
   const nats = await startPrivateNats({ root, log: () => undefined });
   const nc = await connectBus({ url: nats.url, name: 'bench' });
@@ -192,7 +192,7 @@ process.env['NATS_URL'] ??= services.natsUrl;
 process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
 const db = await createTestDatabase('bench');
 await applyMigrations(db.url);
-const prisma = createPrismaClient(db.url, { max: 10 });
+const prisma = createDbClient(db.url, { max: 10 });
 try {
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };

@@ -1,52 +1,86 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createPrismaClient, type PrismaClient } from './client.js';
+import { createDbClient, DbError, type DbClient } from './client.js';
 import { applyMigrations } from './migrate/apply.js';
 
-describe('Prisma client on PostgreSQL through the pg driver adapter', () => {
+describe('the SQL client on PostgreSQL', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let sql: DbClient;
 
   beforeAll(async () => {
-    db = await createTestDatabase('prisma');
+    db = await createTestDatabase('sqlclient');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 2 });
+    sql = createDbClient(db.url, { max: 3 });
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await sql?.$disconnect();
     await db?.drop();
   });
 
-  it('writes an event and reads back exactly what was written', async () => {
-    const id = randomUUID();
-    const payload = { kind: 'GlobalNetworkPolicy', name: 'deny-blue', spec: { order: 10, selector: "color == 'red'" } };
-    const created = await prisma.event.create({
-      data: { id, streamId: 'resource/GlobalNetworkPolicy/deny-blue', streamType: 'resource', version: 1, type: 'ResourceApplied', payload, actor: 'alice', reason: 'block blue', contentHash: 'test' },
-    });
-    expect(typeof created.position).toBe('bigint');
+  const insert = (tx: Pick<DbClient, '$executeRaw'>, streamId: string, version: number, payload: unknown = {}) =>
+    tx.$executeRaw`INSERT INTO events (id, stream_id, stream_type, version, type, payload, actor, content_hash) VALUES (${randomUUID()}::uuid, ${streamId}, 'resource', ${version}, 'ResourceApplied', ${JSON.stringify(payload)}::jsonb, 'alice', 'test')`;
 
-    const read = await prisma.event.findUniqueOrThrow({ where: { id } });
-    expect(read).toMatchObject({ id, version: 1, actor: 'alice', reason: 'block blue', schemaVersion: 1, correlationId: null });
-    expect(read.payload).toEqual(payload);
-    expect(read.position).toBe(created.position);
-    expect(read.recordedAt).toBeInstanceOf(Date);
+  it('sends values as parameters and reads back the types the store relies on', async () => {
+    const payload = { kind: 'GlobalNetworkPolicy', name: "o'brien; DROP TABLE events; --", spec: { order: 10 } };
+    expect(await insert(sql, 'resource/GlobalNetworkPolicy/x', 1, payload)).toBe(1);
+    const [row] = await sql.$queryRaw<{ position: bigint; payload: unknown; recorded_at: Date; version: number; ids: bigint[]; n: bigint }[]>`
+      SELECT position, payload, recorded_at, version, ARRAY[position, 2::bigint] AS ids, (SELECT count(*) FROM events) AS n FROM events WHERE stream_id = ${'resource/GlobalNetworkPolicy/x'}`;
+    expect(typeof row!.position).toBe('bigint');
+    expect(row!.payload).toEqual(payload);
+    expect(row!.recorded_at).toBeInstanceOf(Date);
+    expect(row!.version).toBe(1);
+    expect(row!.ids).toEqual([row!.position, 2n]);
+    expect(row!.n).toBe(1n);
+    // bigint, arrays and Dates as parameters.
+    const [echo] = await sql.$queryRawUnsafe<{ b: bigint; a: string[]; t: Date }[]>('SELECT $1::bigint AS b, $2::text[] AS a, $3::timestamptz AS t', 9007199254740993n, ['x', "y'"], new Date(0));
+    expect(echo).toEqual({ b: 9007199254740993n, a: ['x', "y'"], t: new Date(0) });
   });
 
-  it('maps a duplicate stream version to Prisma error P2002', async () => {
-    const base = { streamId: 'resource/Tier/security', streamType: 'resource', type: 'ResourceApplied', payload: {}, actor: 'bob', contentHash: 'test' };
-    await prisma.event.create({ data: { ...base, id: randomUUID(), version: 1 } });
-    await expect(prisma.event.create({ data: { ...base, id: randomUUID(), version: 1 } })).rejects.toMatchObject({ code: 'P2002' });
-    expect(await prisma.event.count({ where: { streamId: base.streamId } })).toBe(1);
-  });
-
-  it('runs an interactive transaction that rolls back as a whole', async () => {
+  it('reports a duplicate stream version with its SQLSTATE, and rolls a transaction back as a whole', async () => {
     const streamId = `resource/NetworkSet/${randomUUID()}`;
-    const attempt = prisma.$transaction(async (tx) => {
-      await tx.event.create({ data: { id: randomUUID(), streamId, streamType: 'resource', version: 1, type: 'ResourceApplied', payload: {}, actor: 'carol', contentHash: 'test' } });
-      await tx.event.create({ data: { id: randomUUID(), streamId, streamType: 'resource', version: 1, type: 'ResourceApplied', payload: {}, actor: 'carol', contentHash: 'test' } });
+    await insert(sql, streamId, 1);
+    await expect(insert(sql, streamId, 1)).rejects.toMatchObject({ name: 'DbError', code: '23505', message: expect.stringContaining('duplicate key') });
+    const other = `resource/NetworkSet/${randomUUID()}`;
+    const attempt = sql.$transaction(async (tx) => {
+      await insert(tx, other, 1);
+      await insert(tx, other, 1);
     });
-    await expect(attempt).rejects.toMatchObject({ code: 'P2002' });
-    expect(await prisma.event.count({ where: { streamId } })).toBe(0);
+    await expect(attempt).rejects.toBeInstanceOf(DbError);
+    const [row] = await sql.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE stream_id = ${other}`;
+    expect(row!.n).toBe(0n);
+  });
+
+  it('rolls back what a transaction did when its function throws, and commits when it returns', async () => {
+    const streamId = `resource/Tier/${randomUUID()}`;
+    await expect(sql.$transaction(async (tx) => {
+      await insert(tx, streamId, 1);
+      throw new Error('changed my mind');
+    })).rejects.toThrow('changed my mind');
+    expect(await sql.$transaction(async (tx) => insert(tx, streamId, 1))).toBe(1);
+    const [row] = await sql.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE stream_id = ${streamId}`;
+    expect(row!.n).toBe(1n);
+  });
+
+  it('expires a transaction that runs past its timeout, writing nothing', async () => {
+    const streamId = `resource/Tier/${randomUUID()}`;
+    await expect(sql.$transaction(async (tx) => {
+      await insert(tx, streamId, 1);
+      await new Promise((r) => setTimeout(r, 150));
+      await insert(tx, streamId, 2);
+    }, { timeout: 100 })).rejects.toThrow(/transaction expired: it ran longer than its 100 ms timeout/);
+    const [row] = await sql.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE stream_id = ${streamId}`;
+    expect(row!.n).toBe(0n);
+  });
+
+  it('runs a transaction at the isolation level asked for', async () => {
+    const level = await sql.$transaction(async (tx) => (await tx.$queryRaw<{ l: string }[]>`SELECT current_setting('transaction_isolation') AS l`)[0]!.l, { isolationLevel: 'RepeatableRead' });
+    expect(level).toBe('repeatable read');
+  });
+
+  it('names an unreachable server in its error', async () => {
+    const down = createDbClient('postgres://postgres@127.0.0.1:1/x', { max: 1 });
+    await expect(down.$queryRaw`SELECT 1`).rejects.toMatchObject({ message: expect.stringMatching(/ECONNREFUSED/) });
+    await down.$disconnect();
   });
 });

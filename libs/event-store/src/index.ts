@@ -1,4 +1,4 @@
-export { createPrismaClient, PrismaClient, type PrismaOptions, type Event } from './client.js';
+export { createDbClient, DbError, type DbClient, type DbTx, type DbOptions, type TransactionOptions } from './client.js';
 export { applyMigrations, type MigrateOptions, type MigrateResult } from './migrate/apply.js';
 export { loadMigrations, defaultMigrationsDir, checksum, type Migration } from './migrate/load.js';
 export { MigrationError, type MigrationErrorCode } from './migrate/errors.js';

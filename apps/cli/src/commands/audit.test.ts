@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { append, applyMigrations, CommittedHorizon, createPrismaClient, sealBatch, type PrismaClient } from '@palisade/event-store';
+import { append, applyMigrations, CommittedHorizon, createDbClient, sealBatch, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { captureCli } from '../test-support/run-cli.js';
 
@@ -9,13 +9,13 @@ const { palisade } = cli;
 
 describe('palisade audit verify', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   const saved = process.env['DATABASE_URL'];
 
   beforeAll(async () => {
     db = await createTestDatabase('cli_audit');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 2 });
+    prisma = createDbClient(db.url, { max: 2 });
     for (let i = 0; i < 4; i++) await append(prisma, [{ streamId: `test/s${i}`, expectedVersion: 0, events: [{ id: randomUUID(), type: 'Test.Done', payload: { i }, actor: 'alice' }] }]);
     await sealBatch(prisma, new CommittedHorizon());
     process.env['DATABASE_URL'] = db.url;

@@ -1,4 +1,4 @@
-import { createPrismaClient, verifyChain } from '@palisade/event-store';
+import { createDbClient, verifyChain } from '@palisade/event-store';
 import { readState, serviceEnv, stackPaths } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { stringify } from 'yaml';
@@ -31,7 +31,7 @@ export async function auditVerify(options: { home: string; output: 'text' | 'jso
     process.stderr.write(`palisade audit verify: ${(error as Error).message}\n`);
     return EXIT.USAGE;
   }
-  const prisma = createPrismaClient(url, { max: 2 });
+  const prisma = createDbClient(url, { max: 2 });
   try {
     let result;
     try {

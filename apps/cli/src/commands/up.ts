@@ -1,4 +1,4 @@
-import { bootstrapAdminToken, createPrismaClient } from '@palisade/event-store';
+import { bootstrapAdminToken, createDbClient } from '@palisade/event-store';
 import { down, isAlive, pickPort, readState, serviceEnv, stackPaths, startProcess, stopProcesses, upServices, type StackState } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';
@@ -102,7 +102,7 @@ export async function up(options: UpOptions): Promise<number> {
  * this is the only time it is shown (only its hash is stored).
  */
 async function printBootstrapToken(state: StackState): Promise<void> {
-  const prisma = createPrismaClient(state.services.postgres.url, { max: 1 });
+  const prisma = createDbClient(state.services.postgres.url, { max: 1 });
   try {
     const made = await bootstrapAdminToken(prisma);
     if (!made) return;

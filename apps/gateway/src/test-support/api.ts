@@ -5,13 +5,13 @@ import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { pino } from 'pino';
 import type { AppRouter } from '@palisade/api';
 import type { Role } from '@palisade/contracts';
-import { applyMigrations, createPrismaClient, createToken, type PrismaClient } from '@palisade/event-store';
+import { applyMigrations, createDbClient, createToken, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { createGatewayServer, type GatewayServerOptions } from '../server.js';
 
 export interface ApiHarness {
   url: string;
-  prisma: PrismaClient;
+  prisma: DbClient;
   /** A new token for a role (developers: bound to `namespaces`). */
   token(role: Role, namespaces?: string[], tiers?: string[]): Promise<string>;
   client(token?: string, batch?: boolean): ReturnType<typeof createTRPCClient<AppRouter>>;
@@ -23,7 +23,7 @@ export interface ApiHarness {
 export async function startApi(prefix: string, options: Partial<GatewayServerOptions> = {}): Promise<ApiHarness> {
   const db: TestDatabase = await createTestDatabase(prefix);
   await applyMigrations(db.url);
-  const prisma = createPrismaClient(db.url, { max: 4 });
+  const prisma = createDbClient(db.url, { max: 4 });
   const server: Server = createGatewayServer({
     health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }),
     log: pino({ level: 'silent' }),

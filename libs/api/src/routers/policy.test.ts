@@ -1,7 +1,7 @@
 // Validate, simulate, impact preview, releases, clusters and live events, against a real database.
 import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, catchUp, createPrismaClient, domainProjection, type PrismaClient } from '@palisade/event-store';
+import { applyMigrations, catchUp, createDbClient, domainProjection, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
 import type { Principal } from '../authz/roles.js';
@@ -38,7 +38,7 @@ const webToDb = { from: 'shop/web', to: 'shop/db', protocol: 'TCP', port: 5432 }
 
 describe('policy, release, cluster and event procedures', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   const agents: AgentStatus[] = [{ cluster: 'eu-1', node: 'node-1', agentVersion: '0.1.0', lastSeen: new Date().toISOString(), uptimeSeconds: 5, alive: true }];
   const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: prisma, principal, agents: () => agents });
   const admin: Principal = { actor: 'token:root', role: 'admin' };
@@ -50,7 +50,7 @@ describe('policy, release, cluster and event procedures', () => {
   beforeAll(async () => {
     db = await createTestDatabase('api_policy');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 4 });
+    prisma = createDbClient(db.url, { max: 4 });
     await as(admin).resources.put({ documents: cluster, reason: 'cluster state' });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, createPrismaClient, type PrismaClient } from '@palisade/event-store';
+import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import type { HealthReport } from '@palisade/contracts';
 import type { Principal } from '../authz/roles.js';
@@ -20,7 +20,7 @@ const tier = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { nam
 
 describe('resources and audit procedures', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   const as = (principal?: Principal) => createCaller({ requestId: 'test', health, db: prisma, ...(principal ? { principal } : {}) });
   const dev: Principal = { actor: 'token:dana', role: 'developer', namespaces: ['shop'] };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
@@ -31,7 +31,7 @@ describe('resources and audit procedures', () => {
   beforeAll(async () => {
     db = await createTestDatabase('api');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 4 });
+    prisma = createDbClient(db.url, { max: 4 });
   });
   afterAll(async () => {
     await prisma?.$disconnect();

@@ -1,5 +1,5 @@
 import { ClusterState, type Resource } from '@palisade/engine';
-import { CommittedHorizon, readRange, type PrismaClient, type ResourceEventPayload } from '@palisade/event-store';
+import { CommittedHorizon, readRange, type DbClient, type ResourceEventPayload } from '@palisade/event-store';
 
 /** The policy set and cluster state as the engine sees it, and the log position it reflects. */
 export interface CurrentState {
@@ -16,12 +16,12 @@ interface Cache {
   queued?: Promise<CurrentState>;
 }
 
-const caches = new WeakMap<PrismaClient, Cache>();
+const caches = new WeakMap<DbClient, Cache>();
 const PAGE = 1_000;
 /** Further behind than this, reloading the projection is cheaper than replaying the log. */
 const REPLAY_LIMIT = 20_000;
 
-async function load(db: PrismaClient): Promise<CurrentState> {
+async function load(db: DbClient): Promise<CurrentState> {
   // The projection's rows and its checkpoint, read in one snapshot, agree with each other.
   return db.$transaction(
     async (tx) => {
@@ -33,7 +33,7 @@ async function load(db: PrismaClient): Promise<CurrentState> {
   );
 }
 
-async function refresh(db: PrismaClient, cache: Cache): Promise<CurrentState> {
+async function refresh(db: DbClient, cache: Cache): Promise<CurrentState> {
   const upTo = await cache.horizon.current(db);
   let current = cache.current ?? (await load(db));
   if (upTo - current.position > REPLAY_LIMIT) current = await load(db);
@@ -57,7 +57,7 @@ async function refresh(db: PrismaClient, cache: Cache): Promise<CurrentState> {
  * from the log on each call (the changes since the last call, applied incrementally), so a
  * request sees every write committed before it.
  */
-export function currentState(db: PrismaClient): Promise<CurrentState> {
+export function currentState(db: DbClient): Promise<CurrentState> {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = { horizon: new CommittedHorizon() }));
   const c = cache;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createPrismaClient, type PrismaClient } from '../client.js';
+import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
 import { readStream } from '../store/read.js';
 import { sha256Hex } from '../store/canonical.js';
@@ -8,12 +8,12 @@ import { authenticate, bootstrapAdminToken, createToken, listTokens, revokeToken
 
 describe('API tokens', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
 
   beforeAll(async () => {
     db = await createTestDatabase('tokens');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 6 });
+    prisma = createDbClient(db.url, { max: 6 });
   });
   afterAll(async () => {
     await prisma?.$disconnect();
@@ -39,7 +39,7 @@ describe('API tokens', () => {
     expect(created).toMatchObject({ type: 'Token.Created', actor: 'token:bootstrap-admin', reason: 'onboarding', payload: { role: 'developer', namespaces: ['shop'], tiers: ['default'] } });
     expect(JSON.stringify(created)).not.toContain(secret);
     expect(JSON.stringify(await listTokens(prisma))).not.toContain(secret);
-    expect(await authenticate(prisma, token)).toEqual({ tokenId: info.id, actor: 'token:alice laptop', role: 'developer', namespaces: ['shop'], tiers: ['default'] });
+    expect(await authenticate(prisma, token)).toEqual({ tokenId: info.id, actor: 'token:alice laptop', role: 'developer', namespaces: ['shop'], tiers: ['default'], expiresAt: info.expiresAt });
   });
 
   it('refuses malformed, unknown, wrong-secret, expired and revoked tokens alike', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createPrismaClient, type PrismaClient } from '../client.js';
+import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
 import { append } from '../store/append.js';
 import { CommittedHorizon } from '../store/read.js';
@@ -12,7 +12,7 @@ const event = (n: number) => ({ id: randomUUID(), type: 'Test.Happened', payload
 
 describe('the hash chain', () => {
   let db: TestDatabase | undefined;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
 
   // A fresh database per test: tampering is destructive.
   beforeEach(async () => {
@@ -20,7 +20,7 @@ describe('the hash chain', () => {
     await db?.drop();
     db = await createTestDatabase('chain');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 4 });
+    prisma = createDbClient(db.url, { max: 4 });
     for (let i = 0; i < 5; i++) await append(prisma, [{ streamId: `test/s${i % 2}`, expectedVersion: 'any', events: [event(2 * i), event(2 * i + 1)] }]);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createPrismaClient, type PrismaClient } from '../client.js';
+import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
 import { auditLog, diffBetween, resourceAsOf, resourcesAsOf } from '../audit/queries.js';
 import { catchUp, rebuild } from '../projections/runner.js';
@@ -28,13 +28,13 @@ const np = (ns: string, name: string, port: number) => ({
 
 describe('resources, releases, clusters and the audit history', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   const count = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
 
   beforeAll(async () => {
     db = await createTestDatabase('domain');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 6 });
+    prisma = createDbClient(db.url, { max: 6 });
   });
   afterAll(async () => {
     await prisma?.$disconnect();
@@ -116,6 +116,21 @@ describe('resources, releases, clusters and the audit history', () => {
     const after = await readStream(prisma, `resource/${key}`);
     expect(after).toHaveLength(before.length);
     expect(JSON.stringify(after.map((e) => e.payload))).not.toContain('resourceVersion');
+    await deleteResources(prisma, [key], { actor: 'carol' });
+  });
+
+  it('lets concurrent writers of one resource all land in turn, and refuses all but one writer of the same version', async () => {
+    const key = 'GlobalNetworkPolicy/race';
+    // No versions named: each change is redone from a fresh read if another got in first.
+    const writes = await Promise.all(Array.from({ length: 8 }, (_, i) => applyResources(prisma, [gnp('race', 100 + i)], { actor: `w${i}` })));
+    expect(writes.every((w) => w.changes[0]!.op === 'applied')).toBe(true);
+    const stream = await readStream(prisma, `resource/${key}`);
+    expect(stream.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(new Set(writes.map((w) => w.revision)).size).toBe(8);
+    // The same version named by all: one wins, the others get the conflict.
+    const named = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => applyResources(prisma, [gnp('race', 200 + i)], { actor: `v${i}` }, { expectedVersions: { [key]: 8 } })));
+    expect(named.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of named) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError);
     await deleteResources(prisma, [key], { actor: 'carol' });
   });
 

@@ -169,49 +169,58 @@ function takeResourceVersions(resources: Resource[]): { resources: Resource[]; v
 export async function applyResources(db: Db, inputs: unknown[] | string, meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
   const { resources, versions } = takeResourceVersions(validateResources(inputs));
   const correlationId = meta.correlationId ?? randomUUID();
-  return db.$transaction(
-    async (tx) => {
-      const revision = await nextRevision(tx);
-      const requests = [];
-      const changes: ResourceChange[] = [];
-      const currents = await currentOf(tx, resources.map((r) => keyOf(r)));
-      for (const resource of resources) {
-        const id = identity(resource);
-        const current = currents.get(id.key)!;
-        options.authorize?.(resource, current.resource);
-        const expected = options.expectedVersions?.[id.key] ?? versions.get(id.key);
-        if (expected !== undefined && expected !== current.version) throw new ConcurrencyError(resourceStream(id.key), expected, current.version);
-        const stored = JSON.parse(canonicalJson(resource)) as Resource;
-        if (current.resource && canonicalJson(current.resource) === canonicalJson(stored)) {
-          changes.push({ key: id.key, op: 'unchanged', version: current.version });
-          continue;
-        }
-        const payload: ResourceEventPayload = { ...id, revision, before: current.resource, after: stored };
-        requests.push({ streamId: resourceStream(id.key), expectedVersion: current.version, events: [event('Resource.Applied', payload, meta, correlationId)] });
-        changes.push({ key: id.key, op: 'applied', version: current.version + 1 });
-      }
-      if (requests.length === 0) {
-        // Nothing changed: no revision is spent.
-        throw new NoChange(changes, correlationId);
-      }
-      const results = await appendInTransaction(tx, requests);
-      const positions = new Map(results.map((r) => [r.streamId, r.positions[0]]));
-      return { revision, correlationId, changes: changes.map((c) => (c.op === 'applied' ? { ...c, position: positions.get(resourceStream(c.key))! } : c)) };
-    },
-    { timeout: 60_000 },
-  ).catch(async (error: unknown) => {
-    if (error instanceof NoChange) return { revision: await currentRevision(db), correlationId: error.correlationId, changes: error.changes };
-    throw error;
-  });
+  // Reads, checks and authorization run before the revision lock, so concurrent changes queue only
+  // for the revision and the insert. A resource changed between the read and the lock makes the
+  // append's version check fail: the change is then redone from a fresh read (and a caller who
+  // named the version they saw gets the conflict).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(
+        async (tx) => {
+          const pending: { id: ReturnType<typeof identity>; stored: Resource; current: Current }[] = [];
+          const changes: ResourceChange[] = [];
+          const currents = await currentOf(tx, resources.map((r) => keyOf(r)));
+          for (const resource of resources) {
+            const id = identity(resource);
+            const current = currents.get(id.key)!;
+            options.authorize?.(resource, current.resource);
+            const expected = options.expectedVersions?.[id.key] ?? versions.get(id.key);
+            if (expected !== undefined && expected !== current.version) throw new ConcurrencyError(resourceStream(id.key), expected, current.version);
+            const stored = JSON.parse(canonicalJson(resource)) as Resource;
+            if (current.resource && canonicalJson(current.resource) === canonicalJson(stored)) {
+              changes.push({ key: id.key, op: 'unchanged', version: current.version });
+              continue;
+            }
+            pending.push({ id, stored, current });
+            changes.push({ key: id.key, op: 'applied', version: current.version + 1 });
+          }
+          // Nothing changed: no revision is spent.
+          if (pending.length === 0) return { revision: await currentRevision(tx), correlationId, changes };
+          const revision = await nextRevision(tx);
+          const requests = pending.map(({ id, stored, current }) => ({
+            streamId: resourceStream(id.key),
+            expectedVersion: current.version,
+            events: [event('Resource.Applied', { ...id, revision, before: current.resource, after: stored } satisfies ResourceEventPayload, meta, correlationId)],
+          }));
+          const results = await appendInTransaction(tx, requests).catch((error: unknown) => {
+            throw error instanceof ConcurrencyError ? new StaleRead(error) : error;
+          });
+          const positions = new Map(results.map((r) => [r.streamId, r.positions[0]]));
+          return { revision, correlationId, changes: changes.map((c) => (c.op === 'applied' ? { ...c, position: positions.get(resourceStream(c.key))! } : c)) };
+        },
+        { timeout: 60_000 },
+      );
+    } catch (error) {
+      if (!(error instanceof StaleRead)) throw error;
+      if (attempt >= 5) throw error.conflict;
+    }
+  }
 }
 
-/** Rolls the revision back when an apply changes nothing. */
-class NoChange extends Error {
-  constructor(
-    readonly changes: ResourceChange[],
-    readonly correlationId: string,
-  ) {
-    super('no change');
+/** What was read changed before the revision lock was taken: redo the change from a fresh read. */
+class StaleRead extends Error {
+  constructor(readonly conflict: ConcurrencyError) {
+    super(conflict.message);
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createPrismaClient, type PrismaClient } from '../client.js';
+import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
 import { append } from './append.js';
 import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
@@ -12,12 +12,12 @@ const event = (type = 'Thing.Happened', payload: NewEvent['payload'] = {}): NewE
 
 describe('appending events', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
 
   beforeAll(async () => {
     db = await createTestDatabase('append');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 12 });
+    prisma = createDbClient(db.url, { max: 12 });
   });
   afterAll(async () => {
     await prisma?.$disconnect();

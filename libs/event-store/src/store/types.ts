@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { DbClient, DbTx } from '../sql/client.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -60,5 +60,5 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
-export type Db = PrismaClient;
-export type Tx = Prisma.TransactionClient;
+export type Db = DbClient;
+export type Tx = DbTx;
