@@ -171,12 +171,14 @@ export async function applyResources(db: Db, inputs: unknown[] | string, meta: C
   const correlationId = meta.correlationId ?? randomUUID();
   // Reads, checks and authorization run before the revision lock, so concurrent changes queue only
   // for the revision and the insert. A resource changed between the read and the lock makes the
-  // append's version check fail: the change is then redone from a fresh read (and a caller who
-  // named the version they saw gets the conflict).
+  // append's version check fail: the change is then redone from a fresh read, this time under the
+  // lock from the start, so a writer cannot lose the race twice (and a caller who named the
+  // version they saw gets the conflict).
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction(
         async (tx) => {
+          if (attempt > 1) await tx.$queryRaw`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR UPDATE`;
           const pending: { id: ReturnType<typeof identity>; stored: Resource; current: Current }[] = [];
           const changes: ResourceChange[] = [];
           const currents = await currentOf(tx, resources.map((r) => keyOf(r)));
