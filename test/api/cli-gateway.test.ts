@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, bootstrapAdminToken, createPrismaClient, type PrismaClient } from '@palisade/event-store';
+import { applyMigrations, bootstrapAdminToken, createDbClient, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, ensureTestServices, type TestDatabase } from '@palisade/testing';
 import { pickPort } from '@palisade/stack';
 import { palisade, root, type CliResult } from '../support/cli.js';
@@ -16,7 +16,7 @@ const seedDocs = parseAllDocuments(readFileSync(SEED, 'utf8')).map((d) => d.toJS
 
 describe('palisade CLI against the gateway on the real stack', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   let gateway: ChildProcess;
   let gatewayLog = '';
   const dir = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
@@ -35,7 +35,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const services = await ensureTestServices();
     db = await createTestDatabase('e2e_cli');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 2 });
+    prisma = createDbClient(db.url, { max: 2 });
     const port = await pickPort();
     gateway = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
       env: { ...process.env, DATABASE_URL: db.url, NATS_URL: services.natsUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_NAMESPACE: services.temporalNamespace, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn' },
@@ -156,6 +156,9 @@ describe('palisade CLI against the gateway on the real stack', () => {
     expect(changes[seedDocs.length]).toMatchObject({ streamId: 'resource/NetworkPolicy/production/allow-tcp-6379', reason: expect.stringMatching(/^move to 638[01]$/) });
     expect(changes[seedDocs.length + 1]).toMatchObject({ actor: 'token:developer', reason: 'web only', streamId: 'resource/KubernetesNetworkPolicy/production/web' });
     expect(log.filter((e) => e.type === 'Token.Created').map((e) => e.actor)).toEqual(['system:bootstrap', ...Array(4).fill('token:bootstrap-admin')]);
+    const verify = await cli(['audit', 'verify', '--remote'], 'viewer');
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stdout).toMatch(/^ok: \d+ events verified/);
     const table = await cli(['audit', '--actor', 'token:developer'], 'viewer');
     expect(table.stdout).toMatch(/Resource\.Applied\s+KubernetesNetworkPolicy\/production\/web\s+web only/);
   });

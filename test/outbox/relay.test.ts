@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus, streams } from '@palisade/bus';
-import { append, applyMigrations, type Tx, createPrismaClient, POSITION_HEADER, projectBatch, runLoop, runRelay, CommittedHorizon, type PrismaClient, type Projection } from '@palisade/event-store';
+import { append, applyMigrations, type Tx, createDbClient, POSITION_HEADER, projectBatch, runLoop, runRelay, CommittedHorizon, type DbClient, type Projection } from '@palisade/event-store';
 import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 
@@ -31,7 +31,7 @@ async function publishedEvents(nc: NatsConnection): Promise<Published[]> {
   return out;
 }
 
-async function allEvents(prisma: PrismaClient): Promise<Published[]> {
+async function allEvents(prisma: DbClient): Promise<Published[]> {
   const rows = await prisma.$queryRaw<{ position: bigint; id: string }[]>`SELECT position, id::text AS id FROM events ORDER BY position`;
   return rows.map((r) => ({ position: Number(r.position), id: r.id }));
 }
@@ -48,7 +48,7 @@ const newEvent = (n: number) => ({ id: randomUUID(), type: 'Load.Tested', payloa
 
 describe('outbox relay and ordered readers', () => {
   let db: TestDatabase;
-  let prisma: PrismaClient;
+  let prisma: DbClient;
   let root: string;
   let nats: { pid: number; url: string; port: number };
   let nc: NatsConnection;
@@ -62,7 +62,7 @@ describe('outbox relay and ordered readers', () => {
   beforeEach(async () => {
     db = await createTestDatabase('outbox');
     await applyMigrations(db.url);
-    prisma = createPrismaClient(db.url, { max: 16 });
+    prisma = createDbClient(db.url, { max: 16 });
     root = mkdtempSync(join(tmpdir(), 'palisade-outbox-'));
     nats = await startNats();
     nc = await connectBus({ url: nats.url, name: 'outbox-test' });

@@ -8,7 +8,7 @@ import { HealthReport } from '@palisade/contracts';
 import { readState, type StackState } from '@palisade/stack';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
-import { applyResources, authenticate, createPrismaClient, POSITION_HEADER } from '@palisade/event-store';
+import { applyResources, authenticate, createDbClient, POSITION_HEADER } from '@palisade/event-store';
 import { uniqueName } from '@palisade/testing';
 import { cleanEnv, palisade, root } from '../support/cli.js';
 import { listProcesses } from '../support/processes.js';
@@ -77,7 +77,7 @@ describe('palisade up / status / down on a private local stack', () => {
 
   it('records a policy change in the event log, seals it, relays it to JetStream and verifies the chain', async () => {
     const url = state!.services.postgres.url;
-    const prisma = createPrismaClient(url, { max: 2 });
+    const prisma = createDbClient(url, { max: 2 });
     const nc = await connectBus({ url: state!.services.nats.url, name: 'e2e-up' });
     try {
       const change = await applyResources(prisma, [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'e2e-deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } }], { actor: 'e2e', reason: 'prove the wiring' });
@@ -110,7 +110,7 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(result.stdout).toContain('already up');
     // The token is not shown again.
     expect(result.stdout).not.toContain('pal_');
-    const prisma = createPrismaClient(state!.services.postgres.url, { max: 1 });
+    const prisma = createDbClient(state!.services.postgres.url, { max: 1 });
     try {
       expect(await authenticate(prisma, adminToken)).toMatchObject({ role: 'admin' });
       const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens WHERE hash = ${adminToken}`;

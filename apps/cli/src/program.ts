@@ -21,6 +21,7 @@ const simulateCommand = lazy(() => import('./commands/simulate.js'), 'simulateCo
 const simulateRemote = lazy(() => import('./commands/simulate.js'), 'simulateRemote');
 const compileCommand = lazy(() => import('./commands/compile.js'), 'compileCommand');
 const auditVerify = lazy(() => import('./commands/audit.js'), 'auditVerify');
+const auditVerifyRemote = lazy(() => import('./commands/audit.js'), 'auditVerifyRemote');
 const auditLogCommand = lazy(() => import('./commands/audit.js'), 'auditLogCommand');
 const auditDiffCommand = lazy(() => import('./commands/audit.js'), 'auditDiffCommand');
 const applyCommand = lazy(() => import('./commands/apply.js'), 'applyCommand');
@@ -207,9 +208,14 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unr
     .command('verify')
     .description("walk the event log's hash chain and report the first event edited, deleted or inserted behind the store's back")
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--remote', 'ask the gateway to run the check (needs a token, not database access)', false)
     .addOption(home)
-    .addHelpText('after', '\nUses DATABASE_URL, or the local stack started by `palisade up`.\nExit codes: 0 the chain holds, 1 it is broken (the first break is reported), 2 no database given.')
-    .action(action('audit verify', (opts: { output: 'text' | 'json'; home?: string }) => auditVerify({ home: stackHome(opts.home), output: opts.output })));
+    .addHelpText('after', '\nUses DATABASE_URL, or the local stack started by `palisade up`; with --remote, the gateway.\nExit codes: 0 the chain holds, 1 it is broken (the first break is reported), 2 no database given, 3-6 as for other gateway commands.')
+    .action(
+      action('audit verify', (opts: { output: 'text' | 'json'; remote: boolean; home?: string }) =>
+        opts.remote ? auditVerifyRemote(resolveRemote(defaultHome()), opts.output) : auditVerify({ home: stackHome(opts.home), output: opts.output }),
+      ),
+    );
 
 
   program

@@ -9,6 +9,19 @@ import { keyFor, resolveKind } from '../remote/kinds.js';
 import { presentable } from './get.js';
 import { InputError } from './snapshot-input.js';
 
+function printVerify(result: { ok: boolean; checked: number; unsealed?: number; broken?: { position: number; problem: string } }, output: 'text' | 'json', where: string): number {
+  if (output === 'json') info(JSON.stringify(result, null, 2));
+  else if (result.ok) info(`ok: ${result.checked} events verified${result.unsealed ? `, ${result.unsealed} newer ones not sealed yet (content checked)` : ''} (${where})`);
+  else info(`BROKEN at position ${result.broken!.position}: ${result.broken!.problem}\n(${result.checked} events before it verified; ${where})`);
+  return result.ok ? EXIT.OK : EXIT.FAILURE;
+}
+
+/** The same check, run by the gateway (for those with a token but no database access). */
+export async function auditVerifyRemote(remote: Remote, output: 'text' | 'json'): Promise<number> {
+  const result = await call(remote, () => connect(remote).audit.verify.query());
+  return printVerify(result, output, `via ${remote.url}`);
+}
+
 /** DATABASE_URL from the environment, else the local stack's (as `palisade up` left it). */
 export function databaseUrl(home: string): string {
   const fromEnv = process.env['DATABASE_URL'];
@@ -42,10 +55,7 @@ export async function auditVerify(options: { home: string; output: 'text' | 'jso
       process.stderr.write(`palisade audit verify: cannot read the event log at ${redactUrl(url)}: ${message.split('\n').filter(Boolean).pop()!.replace(/^.*Message: `?/, '').replace(/`$/, '')}\n`);
       return EXIT.UNAVAILABLE;
     }
-    if (options.output === 'json') info(JSON.stringify(result, null, 2));
-    else if (result.ok) info(`ok: ${result.checked} events verified${result.unsealed ? `, ${result.unsealed} newer ones not sealed yet (content checked)` : ''} (${redactUrl(url)})`);
-    else info(`BROKEN at position ${result.broken!.position}: ${result.broken!.problem}\n(${result.checked} events before it verified; ${redactUrl(url)})`);
-    return result.ok ? EXIT.OK : EXIT.FAILURE;
+    return printVerify(result, options.output, redactUrl(url));
   } finally {
     await prisma.$disconnect();
   }
