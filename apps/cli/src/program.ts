@@ -37,8 +37,8 @@ const releaseCreateCommand = lazy(() => import('./commands/releases.js'), 'relea
 const releaseListCommand = lazy(() => import('./commands/releases.js'), 'releaseListCommand');
 const releaseDiffCommand = lazy(() => import('./commands/releases.js'), 'releaseDiffCommand');
 const releaseGetCommand = lazy(() => import('./commands/releases.js'), 'releaseGetCommand');
-const clusterRegisterCommand = lazy(() => import('./commands/releases.js'), 'clusterRegisterCommand');
-const clusterListCommand = lazy(() => import('./commands/releases.js'), 'clusterListCommand');
+const clusterRegisterCommand = lazy(() => import('./commands/clusters.js'), 'clusterRegisterCommand');
+const clusterListCommand = lazy(() => import('./commands/clusters.js'), 'clusterListCommand');
 
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -40,21 +40,3 @@ export async function releaseGetCommand(remote: Remote, hash: string, output: 'y
   return EXIT.OK;
 }
 
-export async function clusterRegisterCommand(remote: Remote, name: string, labels: string[], reason?: string): Promise<number> {
-  const parsed: Record<string, string> = {};
-  for (const l of labels) {
-    const at = l.indexOf('=');
-    if (at <= 0) throw Object.assign(new Error(`--label ${JSON.stringify(l)} must be key=value`), { exitCode: 2 });
-    parsed[l.slice(0, at)] = l.slice(at + 1);
-  }
-  const result = await call(remote, () => connect(remote).clusters.register.mutate({ name, labels: parsed, ...(reason ? { reason } : {}) }));
-  info(`cluster ${name} ${result.changed ? 'registered' : 'unchanged'} (version ${result.version})`);
-  return EXIT.OK;
-}
-
-export async function clusterListCommand(remote: Remote, output: 'text' | 'json'): Promise<number> {
-  const clusters = await call(remote, () => connect(remote).clusters.list.query());
-  if (output === 'json') info(JSON.stringify(clusters, null, 2));
-  else info(table([['NAME', 'LABELS', 'DESIRED', 'OBSERVED', 'IN SYNC', 'AGENTS'], ...clusters.map((c) => [c.name, Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', c.desiredRelease?.slice(0, 12) ?? '-', c.observedRelease?.slice(0, 12) ?? '-', c.inSync ? 'yes' : 'no', `${c.agents.alive}/${c.agents.total}`])]));
-  return EXIT.OK;
-}

@@ -87,6 +87,8 @@ export interface Affected {
   all: boolean;
 }
 
+const noneAffected = (): Affected => ({ endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false });
+
 const ALLOW_ALL: Rule[] = [{ action: 'Allow' }];
 const NAMESPACED = new Set(['NetworkPolicy', 'StagedNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'KubernetesNetworkPolicy', 'NetworkSet', 'WorkloadEndpoint', 'ServiceAccount', 'Pod', 'EndpointSlice']);
 
@@ -247,7 +249,7 @@ export class ClusterState implements Snapshot {
    */
   whatIf<T>(changes: Change[], inspect: (affected: Affected) => T): T {
     const saved = new Map<string, { input: SnapshotInput; age: number } | undefined>();
-    const affected: Affected = { endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false };
+    const affected = noneAffected();
     const merge = (a: Affected) => {
       for (const field of ['endpoints', 'policies', 'selectors', 'profiles', 'services'] as const) for (const v of a[field]) affected[field].add(v);
       affected.members.push(...a.members);
@@ -264,7 +266,7 @@ export class ClusterState implements Snapshot {
       }
       return inspect(affected);
     } finally {
-      const restore: Affected = { endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false };
+      const restore = noneAffected();
       for (const [key, prior] of [...saved].reverse()) {
         if (prior) this.put(prior.input, restore, prior.age);
         else this.remove(key, restore);
@@ -275,7 +277,7 @@ export class ClusterState implements Snapshot {
 
   /** Applies one change and reports what it touched; caches are forgotten accordingly. */
   apply(change: Change): Affected {
-    const affected: Affected = { endpoints: new Set(), policies: new Set(), selectors: new Set(), members: [], profiles: new Set(), services: new Set(), all: false };
+    const affected = noneAffected();
     if ('upsert' in change) {
       const input = 'resource' in change.upsert ? change.upsert : { resource: change.upsert };
       this.put(input, affected);

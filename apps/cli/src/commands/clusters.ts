@@ -1,0 +1,23 @@
+import { call, connect } from '../remote/client.js';
+import type { Remote } from '../remote/config.js';
+import { EXIT, info, table } from '../output.js';
+import { InputError } from '../errors.js';
+
+export async function clusterRegisterCommand(remote: Remote, name: string, labels: string[], reason?: string): Promise<number> {
+  const parsed: Record<string, string> = {};
+  for (const l of labels) {
+    const at = l.indexOf('=');
+    if (at <= 0) throw new InputError(`--label ${JSON.stringify(l)} must be key=value`);
+    parsed[l.slice(0, at)] = l.slice(at + 1);
+  }
+  const result = await call(remote, () => connect(remote).clusters.register.mutate({ name, labels: parsed, ...(reason ? { reason } : {}) }));
+  info(`cluster ${name} ${result.changed ? 'registered' : 'unchanged'} (version ${result.version})`);
+  return EXIT.OK;
+}
+
+export async function clusterListCommand(remote: Remote, output: 'text' | 'json'): Promise<number> {
+  const clusters = await call(remote, () => connect(remote).clusters.list.query());
+  if (output === 'json') info(JSON.stringify(clusters, null, 2));
+  else info(table([['NAME', 'LABELS', 'DESIRED', 'OBSERVED', 'IN SYNC', 'AGENTS'], ...clusters.map((c) => [c.name, Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', c.desiredRelease?.slice(0, 12) ?? '-', c.observedRelease?.slice(0, 12) ?? '-', c.inSync ? 'yes' : 'no', `${c.agents.alive}/${c.agents.total}`])]));
+  return EXIT.OK;
+}
