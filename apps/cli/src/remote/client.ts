@@ -41,9 +41,12 @@ export async function call<T>(remote: Remote, run: () => Promise<T>): Promise<T>
   } catch (error) {
     if (error instanceof TRPCClientError) {
       const data = (error.data ?? {}) as { code?: string; httpStatus?: number; problems?: ResourceProblem[] };
-      const cause = error.cause as { code?: string } | undefined;
-      if (!data.code && (cause?.code === 'ECONNREFUSED' || /fetch failed/i.test(error.message))) {
-        throw new RemoteError(`cannot reach the gateway at ${remote.url}: ${cause?.code ?? error.message}`, EXIT.UNAVAILABLE);
+      // fetch wraps the socket's error (ECONNREFUSED, ENOTFOUND ...) a level or two down.
+      let cause: unknown = error.cause;
+      let socketCode: string | undefined;
+      for (let depth = 0; cause && depth < 4 && !socketCode; depth++, cause = (cause as { cause?: unknown }).cause) socketCode = (cause as { code?: string }).code;
+      if (!data.code && (socketCode || /fetch failed/i.test(error.message))) {
+        throw new RemoteError(`cannot reach the gateway at ${remote.url}: ${socketCode ?? error.message}`, EXIT.UNAVAILABLE);
       }
       // Errors the gateway answers before the API (413, 429, timeouts) are JSON of their own.
       const raw = /^\{"error":\{"code":"([A-Z_]+)","message":"(.*?)"/.exec(error.message);
