@@ -80,19 +80,42 @@ export const resourcesRouter = router({
     }),
   ),
 
-  /** Resources by type and namespace, a page at a time (from the projection: it trails writes by moments). */
+  /**
+   * Resources by type and namespace, a page at a time, in key order. The projection's rows, with
+   * the changes it has not applied yet laid over them from the log (read in the same snapshot),
+   * so a write shows in the next list as it does in the next get.
+   */
   list: authedProcedure
     .input(z.object({ type: z.string().max(64).optional(), namespace: z.string().max(253).optional(), after: KEY.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict())
     .query(({ ctx, input }) =>
-      mapped(async () => {
-        const rows = await ctx.db.$queryRawUnsafe<{ key: string; version: number; revision: bigint; resource: Resource }[]>(
-          `SELECT key, version, revision, resource FROM resources WHERE ($1::text IS NULL OR type = $1) AND ($2::text IS NULL OR namespace = $2) AND key > $3 ORDER BY key LIMIT ${input.limit + 1}`,
-          input.type ?? null,
-          input.namespace ?? null,
-          input.after ?? '',
-        );
-        const page = rows.slice(0, input.limit).map((r) => ({ key: r.key, version: Number(r.version), revision: Number(r.revision), resource: withVersion(r.resource, Number(r.version)) }));
-        return { items: page, ...(rows.length > input.limit ? { next: page[page.length - 1]!.key } : {}) };
-      }),
+      mapped(() =>
+        ctx.db.$transaction(
+          async (tx) => {
+            type Row = { key: string; type: string; namespace: string | null; version: number; revision: bigint; resource: Resource | null };
+            const filter = (r: Row) => (!input.type || r.type === input.type) && (!input.namespace || r.namespace === input.namespace) && r.key > (input.after ?? '');
+            const [checkpoint] = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = 'domain'`;
+            const recent = (
+              await tx.$queryRaw<Row[]>`
+                SELECT DISTINCT ON (stream_id) payload->>'key' AS key, payload->>'type' AS type, payload->>'namespace' AS namespace, version, (payload->>'revision')::bigint AS revision, payload->'after' AS resource
+                FROM events WHERE stream_type = 'resource' AND position > ${checkpoint?.position ?? 0n} ORDER BY stream_id, version DESC`
+            ).filter(filter);
+            const rows = await tx.$queryRaw<Row[]>`
+              SELECT key, type, namespace, version, revision, resource FROM resources
+              WHERE (${input.type ?? null}::text IS NULL OR type = ${input.type ?? null}) AND (${input.namespace ?? null}::text IS NULL OR namespace = ${input.namespace ?? null}) AND key > ${input.after ?? ''}
+              ORDER BY key LIMIT ${input.limit + 1}`;
+            // Past the projection's page, later keys belong to the next page.
+            const bound = rows.length > input.limit ? rows[input.limit]!.key : undefined;
+            const merged = new Map(rows.slice(0, input.limit).map((r) => [r.key, r]));
+            for (const r of recent) if (bound === undefined || r.key < bound) merged.set(r.key, r);
+            const live = [...merged.values()].filter((r) => r.resource !== null).sort((a, b) => (a.key < b.key ? -1 : 1));
+            const page = live.slice(0, input.limit).map((r) => ({ key: r.key, version: Number(r.version), revision: Number(r.revision), resource: withVersion(r.resource!, Number(r.version)) }));
+            const more = live.length > input.limit || bound !== undefined;
+            // A page emptied by recent deletions still points past itself.
+            const next = page.length ? page[page.length - 1]!.key : rows[input.limit - 1]?.key;
+            return { items: page, ...(more && next ? { next } : {}) };
+          },
+          { isolationLevel: 'RepeatableRead' },
+        ),
+      ),
     ),
 });
