@@ -6,12 +6,6 @@ import type { Remote } from './config.js';
 
 export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
 
-export function connect(remote: Remote): Api {
-  return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${remote.url}/trpc`, headers: { authorization: `Bearer ${remote.token}`, 'user-agent': 'palisade-cli' } })],
-  });
-}
-
 /** A refusal or failure from the gateway, with the exit code scripts see. */
 export class RemoteError extends Error {
   constructor(
@@ -34,11 +28,37 @@ const CODES: Record<string, number> = {
   PAYLOAD_TOO_LARGE: EXIT.FAILURE,
 };
 
+/**
+ * The gateway answers some requests before the API does (413 too large, 429 rate limited, 503
+ * timed out) with its own JSON, `{"error":{"code":"TOO_MANY_REQUESTS","message":...}}`; tRPC's
+ * own errors carry a numeric code. Those are turned into RemoteErrors here, where the body is seen.
+ */
+const gatewayFetch: typeof fetch = async (input, init) => {
+  const res = await fetch(input, init);
+  if (res.ok) return res;
+  let body: { error?: { code?: unknown; message?: unknown } } | undefined;
+  try {
+    body = (await res.clone().json()) as typeof body;
+  } catch {
+    return res;
+  }
+  const code = body?.error?.code;
+  if (typeof code !== 'string') return res;
+  throw new RemoteError(String(body?.error?.message ?? code), CODES[code] ?? EXIT.FAILURE);
+};
+
+export function connect(remote: Remote): Api {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${remote.url}/trpc`, fetch: gatewayFetch, headers: { authorization: `Bearer ${remote.token}`, 'user-agent': 'palisade-cli' } })],
+  });
+}
+
 /** Runs a call, turning what the gateway says (or that it is unreachable) into a RemoteError. */
 export async function call<T>(remote: Remote, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
+    if (error instanceof TRPCClientError && error.cause instanceof RemoteError) throw error.cause;
     if (error instanceof TRPCClientError) {
       const data = (error.data ?? {}) as { code?: string; httpStatus?: number; problems?: ResourceProblem[] };
       // fetch wraps the socket's error (ECONNREFUSED, ENOTFOUND ...) a level or two down.
@@ -48,11 +68,7 @@ export async function call<T>(remote: Remote, run: () => Promise<T>): Promise<T>
       if (!data.code && (socketCode || /fetch failed/i.test(error.message))) {
         throw new RemoteError(`cannot reach the gateway at ${remote.url}: ${socketCode ?? error.message}`, EXIT.UNAVAILABLE);
       }
-      // Errors the gateway answers before the API (413, 429, timeouts) are JSON of their own.
-      const raw = /^\{"error":\{"code":"([A-Z_]+)","message":"(.*?)"/.exec(error.message);
-      const code = data.code ?? raw?.[1] ?? 'INTERNAL_SERVER_ERROR';
-      const message = raw ? JSON.parse(`"${raw[2]}"`) as string : error.message;
-      throw new RemoteError(message, CODES[code] ?? EXIT.FAILURE, data.problems ?? []);
+      throw new RemoteError(error.message, CODES[data.code ?? ''] ?? EXIT.FAILURE, data.problems ?? []);
     }
     throw error;
   }
