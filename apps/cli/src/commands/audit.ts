@@ -3,7 +3,7 @@ import { readState, serviceEnv, stackPaths } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { stringify } from 'yaml';
 import { EXIT, info, table } from '../output.js';
-import { call, connect } from '../remote/client.js';
+import { call, connect, RemoteError } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 import { keyFor, resolveKind } from '../remote/kinds.js';
 import { presentable } from './get.js';
@@ -102,7 +102,7 @@ export async function auditLogCommand(remote: Remote, options: AuditLogOptions):
   if (options.asOf) {
     const at = parseAt('--as-of', options.asOf);
     const { resources } = await call(remote, () => api.audit.asOf.query({ at, ...(key ? { key } : {}) }));
-    if (key && !resources[key]) throw Object.assign(new Error(`${key} did not exist at ${options.asOf}`), { exitCode: EXIT.NOT_FOUND });
+    if (key && !resources[key]) throw new RemoteError(`${key} did not exist at ${options.asOf}`, EXIT.NOT_FOUND);
     if (options.output === 'json') info(JSON.stringify(key ? resources[key] : resources, null, 2));
     else if (key || options.output === 'yaml') info(Object.values(resources).flatMap((r) => (r ? [stringify(presentable(r)).trimEnd()] : [])).join('\n---\n'));
     else info(table([['RESOURCE'], ...Object.keys(resources).sort().map((k) => [k])]));

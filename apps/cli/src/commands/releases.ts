@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { call, connect } from '../remote/client.js';
+import { call, connect, RemoteError } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 import { EXIT, info, table } from '../output.js';
 import { presentable } from './get.js';
@@ -23,7 +23,7 @@ async function resolveHash(remote: Remote, prefix: string): Promise<string> {
   if (/^[0-9a-f]{64}$/.test(prefix)) return prefix;
   const { releases } = await call(remote, () => connect(remote).releases.list.query({ limit: 500 }));
   const matches = releases.filter((r) => r.hash.startsWith(prefix.toLowerCase()));
-  if (matches.length !== 1) throw Object.assign(new Error(matches.length ? `release prefix ${prefix} is ambiguous (${matches.length} releases)` : `no release ${prefix}`), { exitCode: matches.length ? 1 : 6 });
+  if (matches.length !== 1) throw new RemoteError(matches.length ? `release prefix ${prefix} is ambiguous (${matches.length} releases)` : `no release ${prefix}`, matches.length ? EXIT.FAILURE : EXIT.NOT_FOUND);
   return matches[0]!.hash;
 }
 
