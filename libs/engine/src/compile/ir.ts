@@ -1,6 +1,7 @@
 import type { ParsedCidr } from '../net/index.js';
 import { CidrSet } from './member-sets.js';
-import type { Endpoint, Snapshot } from '../snapshot/types.js';
+import type { Endpoint } from '../snapshot/types.js';
+import type { Snapshot } from '../eval/snapshot.js';
 import type { Direction } from '../eval/chain.js';
 import { sha256, toHex } from '../util/sha2.js';
 import { utf8Bytes } from '../util/utf8.js';

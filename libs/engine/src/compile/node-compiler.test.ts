@@ -2,15 +2,18 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeResource, type Resource } from '../model/resources.js';
 import { validateDecoded } from '../validate/resource.js';
-import { ClusterState, keyOf, type Change } from '../snapshot/state.js';
+import { ClusterState } from '../calc/cluster-state.js';
+import { keyOf, type Change } from '../calc/inputs.js';
 import { evaluateFlow, type FlowSpec } from '../eval/flow.js';
-import { applyIrDiff, compileNode, NodeCompiler, type IrDiff } from './node-compiler.js';
+import { compileNode, NodeCompiler } from './node-compiler.js';
+import { applyIrDiff, type IrDiff } from './ir-diff.js';
 import type { NodeIR } from './ir.js';
 
 // Random change sequences applied one at a time (ClusterState.apply + NodeCompiler.update) must
-// leave exactly what a full build of the final resources gives: the same IR for every node, the
-// same verdicts and traces, the same snapshot errors. Each diff must be minimal (only objects
-// whose content changed) and complete (applied to the previous IR it gives the new one).
+// leave exactly what a full build of the final resources gives: after every step, the same content
+// in every calculator of the graph; at the end, the same IR for every node, the same verdicts and
+// traces, the same snapshot errors. Each diff must be minimal (only objects whose content changed)
+// and complete (applied to the previous IR it gives the new one).
 
 const NODES = ['n1', 'n2'];
 const NAMESPACES = ['ns-a', 'ns-b', 'ns-c'];
@@ -90,7 +93,7 @@ const resource: fc.Arbitrary<unknown> = fc.oneof(
       ? { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: meta('gns', undefined, { role: 'ext' }), spec: { nets } }
       : { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: meta('ns1', 'ns-a', { role: 'ext' }), spec: { nets } },
   ),
-  fc.record({ name: oneOf(['prof1', 'kns.ns-a']), ingress: fc.array(rule, { maxLength: 1 }), env: fc.boolean() }).map((p) => ({
+  fc.record({ name: oneOf(['prof1', 'kns.ns-a', 'projectcalico-default-allow']), ingress: fc.array(rule, { maxLength: 1 }), env: fc.boolean() }).map((p) => ({
     apiVersion: 'projectcalico.org/v3',
     kind: 'Profile',
     metadata: meta(p.name),
@@ -98,10 +101,17 @@ const resource: fc.Arbitrary<unknown> = fc.oneof(
   })),
   fc.record({ order: oneOf([50, 500]), defaultAction: oneOf(['Deny', 'Pass']) }).map((t) => ({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: meta('security'), spec: t })),
   fc.record({ action: oneOf(['Drop', 'Accept', 'Return']) }).map((f) => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: meta('default'), spec: { defaultEndpointToHostAction: f.action } })),
-  fc.record({ ips: fc.subarray(IPS.slice(0, 4)), port: oneOf([80, 8080]) }).map((s) => ({
+  fc.record({ name: oneOf(NODES), labels, ip: oneOf(['10.99.1.1', '10.99.2.1']) }).map((n) => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: meta(n.name, undefined, n.labels),
+    status: { addresses: [{ type: 'InternalIP', address: n.ip }] },
+  })),
+  // A slice may move to another service: both services must be rebuilt.
+  fc.record({ ips: fc.subarray(IPS.slice(0, 4)), port: oneOf([80, 8080]), service: oneOf(['svc1', 'svc2']) }).map((s) => ({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: meta('svc1-x', 'ns-a', { 'kubernetes.io/service-name': 'svc1' }),
+    metadata: meta('svc1-x', 'ns-a', { 'kubernetes.io/service-name': s.service }),
     addressType: 'IPv4',
     endpoints: s.ips.map((ip) => ({ addresses: [ip] })),
     ports: [{ name: 'http', port: s.port, protocol: 'TCP' }],
@@ -153,6 +163,24 @@ const change: fc.Arbitrary<{ upsert: unknown } | { deleteIndex: number }> = fc.o
 );
 
 const json = (value: unknown) => JSON.stringify(value);
+
+/** JSON with object keys sorted and selectors as their canonical text: equal content, equal text. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      if (typeof (v as { matches?: unknown }).matches === 'function') return `selector ${String(v)}`;
+      return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+
+/** Every calculator holds what it would after a full build of the same resources. */
+function expectCalculatorsAsBuilt(state: ClusterState): void {
+  const fresh = ClusterState.from(state.resources()).dumpCalculators();
+  const dump = state.dumpCalculators();
+  expect(Object.keys(dump)).toEqual(Object.keys(fresh));
+  for (const name of Object.keys(fresh)) expect(canonical(dump[name]), `calculator ${name}`).toBe(canonical(fresh[name]));
+}
 
 function flowsOf(state: ClusterState): FlowSpec[] {
   const peers = [...[...state.endpoints.values()].filter((e) => e.kind === 'workload').map((e) => e.id), '192.0.2.7', 'host:n1', 'fd00:99::2'];
@@ -220,6 +248,7 @@ describe('incremental compilation', () => {
           const before = compilers.map((compiler) => compiler.ir());
           const affected = state.apply(c);
           compilers.forEach((compiler, i) => checkDiff(before[i]!, compiler.update(affected), compiler.ir()));
+          expectCalculatorsAsBuilt(state);
         }
         const fresh = ClusterState.from(state.resources());
         for (const compiler of compilers) expect(json(compiler.ir())).toBe(json(compileNode(fresh, compiler.node)));

@@ -1,43 +1,16 @@
 import { hostCidr, type ParsedCidr } from '../net/index.js';
 import type { Selector } from '../selector/selector.js';
-import { SelectorIndex } from '../index/label-index.js';
-import { indexesOf, type Member } from '../index/snapshot-index.js';
+import { SelectorIndex } from '../labelindex/label-index.js';
 import { chainFor, type Direction, type Stage } from '../eval/chain.js';
-import type { Affected } from '../snapshot/state.js';
-import type { CompiledEntity, CompiledRule, Endpoint, PolicyInfo, ProfileInfo, Snapshot } from '../snapshot/types.js';
-import { CidrSet, compareTuples, TupleSet, tupleKey, type MemberChanges, type Tuple } from './member-sets.js';
-import { localEndpoints, normalizeCidrs, shortHash, workloadInterface, type EndpointIR, type Family, type IpSetIR, type MatchIR, type NodeIR, type PolicyChainIR, type RuleIR, type StageIR, type TupleSetIR } from './ir.js';
-
-/**
- * What changed in a node's IR: whole objects to write and ids to delete, per kind, and for sets
- * that stay, the members that joined and left (what `nft add element` / `delete element` take).
- */
-export interface IrDiff {
-  node: string;
-  endpoints: { upsert: EndpointIR[]; remove: string[] };
-  chains: { upsert: PolicyChainIR[]; remove: string[] };
-  ipSets: { upsert: IpSetIR[]; remove: string[]; members: ({ id: string } & MemberChanges<string>)[] };
-  tupleSets: { upsert: TupleSetIR[]; remove: string[]; members: ({ id: string } & MemberChanges<Tuple>)[] };
-  /** Present when the node's Felix settings changed. */
-  felix?: NodeIR['felix'];
-}
-
-type SetEntry = {
-  id: string;
-  family: Family;
-  source: string;
-  /** Chains that use the set. */
-  refs: number;
-} & (
-  | { kind: 'ipSets'; members: CidrSet; contribute: (m: Member) => ParsedCidr[]; recompute: () => ParsedCidr[] }
-  | { kind: 'tupleSets'; members: TupleSet; contribute: (m: Member) => Tuple[]; recompute: () => Tuple[] }
-);
-
-function setIR(entry: SetEntry): IpSetIR | TupleSetIR {
-  return entry.kind === 'ipSets'
-    ? { id: entry.id, family: entry.family, members: entry.members.members(), source: entry.source }
-    : { id: entry.id, family: entry.family, members: entry.members.members(), source: entry.source };
-}
+import type { Affected } from '../snapshot/affected.js';
+import type { Endpoint, Member, PolicyInfo, ProfileInfo } from '../snapshot/types.js';
+import type { Snapshot } from '../eval/snapshot.js';
+import { CidrSet, TupleSet, type Tuple } from './member-sets.js';
+import { localEndpoints, shortHash, workloadInterface, type EndpointIR, type Family, type IpSetIR, type MatchIR, type NodeIR, type PolicyChainIR, type StageIR, type TupleSetIR } from './ir.js';
+import { byId, diffIr, sortRecord, type IrDiff } from './ir-diff.js';
+import { policyChainId, policyChainIR, profileChainId, profileChainIR, type RuleSets } from './rule-ir.js';
+import { setIR, type SetEntry, type SetTrigger } from './set-entry.js';
+import { UpdateTracker, type TrackedCompiler } from './update-tracker.js';
 
 interface ChainEntry {
   ir: PolicyChainIR;
@@ -51,12 +24,6 @@ interface EndpointEntry {
   chains: string[];
 }
 
-/** Why a set's members may change: a selector over members, every endpoint's named ports, or a service. */
-type SetTrigger = { selector: Selector } | { everyEndpoint: true } | { service: string };
-
-const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const sortRecord = <T>(entries: Iterable<[string, T]>): Record<string, T> => Object.fromEntries([...entries].sort(([a], [b]) => byId(a, b)));
-
 /**
  * One node's compiled policy, kept up to date change by change. Chains are shared by every local
  * endpoint a policy applies to and sets by every chain that names them, with reference counts, so
@@ -64,7 +31,7 @@ const sortRecord = <T>(entries: Iterable<[string, T]>): Record<string, T> => Obj
  * indexes) and reports exactly the objects whose content changed. `compileNode` is a compiler that
  * never receives an update, so a full build and a sequence of updates run the same code.
  */
-export class NodeCompiler {
+export class NodeCompiler implements TrackedCompiler {
   private endpoints = new Map<string, EndpointEntry>();
   private chains = new Map<string, ChainEntry>();
   private sets = new Map<string, SetEntry>();
@@ -75,8 +42,13 @@ export class NodeCompiler {
   private felix: NodeIR['felix'];
   /** Collects the sets a chain (or the chains an endpoint) refers to while it is built. */
   private collecting: Set<string> | undefined;
+  private readonly ruleSets: RuleSets = {
+    selectorSet: (selector) => this.selectorSet(selector),
+    namedPortSet: (names, protocol, selector) => this.namedPortSet(names, protocol, selector),
+    serviceMatch: (key, side) => this.serviceMatch(key, side),
+  };
   /** During an update: records what objects were before they change. */
-  private tracker: Tracker | undefined;
+  private tracker: UpdateTracker | undefined;
   /** Chain ids of the shared tier groups seen (groups are immutable: a changed policy makes new groups). */
   private readonly groupChainIds = new WeakMap<object, string[]>();
 
@@ -118,7 +90,7 @@ export class NodeCompiler {
       this.felix = fresh.felix;
       return diffIr(previous, this.ir());
     }
-    const before = new Tracker(this);
+    const before = new UpdateTracker(this);
     this.tracker = before;
     try {
       this.applyIncrementally(affected, before);
@@ -128,7 +100,7 @@ export class NodeCompiler {
     return before.diff(this);
   }
 
-  private applyIncrementally(affected: Affected, before: Tracker): void {
+  private applyIncrementally(affected: Affected, before: UpdateTracker): void {
 
     // Members that left or joined: the sets whose selector matches them lose or gain their
     // addresses (every set here predates the update; sets made below start from the current state).
@@ -154,12 +126,12 @@ export class NodeCompiler {
 
     // Chains whose policy or profile changed (or went: their endpoints drop them below).
     for (const policyId of affected.policies) {
-      const rank = indexesOf(this.snapshot).rank.get(policyId);
+      const rank = this.snapshot.indexes.rank.get(policyId);
       const policy = rank === undefined ? undefined : this.snapshot.policies[rank];
       if (!policy) continue;
       for (const direction of ['ingress', 'egress'] as const) {
         const id = policyChainId(policy.id, direction);
-        if (this.chains.has(id)) this.rebuildChain(before, id, () => this.policyChainIR(policy, direction));
+        if (this.chains.has(id)) this.rebuildChain(before, id, () => policyChainIR(this.ruleSets, policy, direction));
       }
     }
     for (const name of affected.profiles) {
@@ -167,7 +139,7 @@ export class NodeCompiler {
       if (!profile) continue;
       for (const direction of ['ingress', 'egress'] as const) {
         const id = profileChainId(name, direction);
-        if (this.chains.has(id)) this.rebuildChain(before, id, () => this.profileChainIR(profile, direction));
+        if (this.chains.has(id)) this.rebuildChain(before, id, () => profileChainIR(this.ruleSets, profile, direction));
       }
     }
 
@@ -194,7 +166,7 @@ export class NodeCompiler {
     this.endpoints.set(endpoint.id, { ir, chains: [...chains] });
   }
 
-  private rebuildChain(tracker: Tracker, id: string, build: () => PolicyChainIR): void {
+  private rebuildChain(tracker: UpdateTracker, id: string, build: () => PolicyChainIR): void {
     const entry = this.chains.get(id)!;
     tracker.touch('chains', id);
     const sets = new Set<string>();
@@ -205,7 +177,7 @@ export class NodeCompiler {
   }
 
   /** Drops one reference from each of these chains (or sets); what nothing refers to goes later. */
-  private release(kind: 'endpoints' | 'chains', ids: string[], tracker: Tracker): void {
+  private release(kind: 'endpoints' | 'chains', ids: string[], tracker: UpdateTracker): void {
     for (const id of ids) {
       const entry = kind === 'endpoints' ? this.chains.get(id)! : this.sets.get(id)!;
       entry.refs--;
@@ -213,7 +185,7 @@ export class NodeCompiler {
     }
   }
 
-  private collectGarbage(tracker: Tracker): void {
+  private collectGarbage(tracker: UpdateTracker): void {
     for (const id of tracker.orphanedChains) {
       const chain = this.chains.get(id);
       if (!chain || chain.refs > 0) continue;
@@ -290,20 +262,19 @@ export class NodeCompiler {
 
   private endpointsOf(selector: Selector | undefined): Iterable<Endpoint> {
     if (!selector) return this.snapshot.endpoints.values();
-    return [...indexesOf(this.snapshot).members.matching(selector).values()].flatMap((m) => (m.kind === 'endpoint' ? [m.endpoint] : []));
+    return [...this.snapshot.indexes.members.matching(selector).values()].flatMap((m) => (m.kind === 'endpoint' ? [m.endpoint] : []));
   }
 
-  /** A selector's addresses: its endpoints' IPs and its network sets' nets. */
   private selectorSet(selector: Selector): Partial<Record<Family, string>> {
     const source = selector.toString();
     const hash = shortHash(source);
     // Both families' sets are made from one lookup of the selector's members.
     let matched: Member[] | undefined;
-    const members = () => (matched ??= [...indexesOf(this.snapshot).members.matching(selector).values()]);
+    const members = () => (matched ??= [...this.snapshot.indexes.members.matching(selector).values()]);
     return this.perFamily('s', (family, prefix) => {
       const contribute = (m: Member): ParsedCidr[] =>
         m.kind === 'endpoint' ? m.endpoint.ips.filter((ip) => ip.family === family).map(hostCidr) : m.set.nets.filter((n) => n.family === family);
-      const recompute = () => [...indexesOf(this.snapshot).members.matching(selector).values()].flatMap(contribute);
+      const recompute = () => [...this.snapshot.indexes.members.matching(selector).values()].flatMap(contribute);
       return this.useSet(`${prefix}${hash}`, { selector }, () => ({ kind: 'ipSets', id: `${prefix}${hash}`, family, source, refs: 0, members: CidrSet.of(members().flatMap(contribute)), contribute, recompute }));
     });
   }
@@ -324,7 +295,7 @@ export class NodeCompiler {
     );
   }
 
-  /** Named ports resolve on the endpoints that have them (restricted to the side's selector, as Calico's named-port IP sets are). */
+  /** Restricted to the side's selector, as Calico's named-port IP sets are. */
   private namedPortSet(names: string[], protocol: number | undefined, selector: Selector | undefined): Partial<Record<Family, string>> {
     const source = `${names.join(',')}|${protocol ?? ''}|${selector?.toString() ?? '*'}`;
     const tuples = (family: Family, endpoint: Endpoint): Tuple[] => {
@@ -360,64 +331,6 @@ export class NodeCompiler {
     };
   }
 
-  private match(entity: CompiledEntity, protocol: number | undefined, side: 'source' | 'destination'): MatchIR {
-    const out: MatchIR = {};
-    if (entity.nets) out.nets = normalizeCidrs(entity.nets);
-    if (entity.notNets) out.notNets = normalizeCidrs(entity.notNets);
-    if (entity.selector) out.selector = this.selectorSet(entity.selector);
-    if (entity.notSelector) out.notSelector = this.selectorSet(entity.notSelector);
-    const split = (list: CompiledEntity['ports']) => ({
-      numbers: (list ?? []).filter((p): p is { min: number; max: number } => 'min' in p),
-      names: (list ?? []).filter((p): p is { name: string } => 'name' in p).map((p) => p.name),
-    });
-    const ports = split(entity.ports);
-    const notPorts = split(entity.notPorts);
-    if (ports.numbers.length) out.ports = ports.numbers;
-    if (ports.names.length) out.namedPorts = this.namedPortSet(ports.names, protocol, entity.selector);
-    if (notPorts.numbers.length) out.notPorts = notPorts.numbers;
-    if (notPorts.names.length) out.notNamedPorts = this.namedPortSet(notPorts.names, protocol, entity.selector);
-    if (entity.services) Object.assign(out, this.serviceMatch(`${entity.services.namespace}/${entity.services.name}`, side));
-    return out;
-  }
-
-  private rule(rule: CompiledRule): RuleIR {
-    return {
-      index: rule.index,
-      action: rule.action,
-      ...(rule.ipVersion !== undefined ? { ipVersion: rule.ipVersion } : {}),
-      ...(rule.protocol !== undefined ? { protocol: rule.protocol } : {}),
-      ...(rule.notProtocol !== undefined ? { notProtocol: rule.notProtocol } : {}),
-      ...(rule.icmp ? { icmp: rule.icmp } : {}),
-      ...(rule.notIcmp ? { notIcmp: rule.notIcmp } : {}),
-      src: this.match(rule.source, rule.protocol, 'source'),
-      dst: this.match(rule.destination, rule.protocol, 'destination'),
-    };
-  }
-
-  private policyChainIR(policy: PolicyInfo, direction: Direction): PolicyChainIR {
-    const label = `${policy.tier}/${policy.namespace ? `${policy.namespace}/` : ''}${policy.name}`;
-    return {
-      id: policyChainId(policy.id, direction),
-      owner: policy.id,
-      tier: policy.tier,
-      direction,
-      stage: policy.doNotTrack ? 'untracked' : policy.preDNAT ? 'preDNAT' : 'normal',
-      rules: (direction === 'ingress' ? policy.ingress : policy.egress).map((r) => this.rule(r)),
-      logPrefix: `calico-packet: ${label} `.slice(0, 120),
-    };
-  }
-
-  private profileChainIR(profile: ProfileInfo, direction: Direction): PolicyChainIR {
-    return {
-      id: profileChainId(profile.name, direction),
-      owner: `profile/${profile.name}`,
-      direction,
-      stage: 'normal',
-      rules: (direction === 'ingress' ? profile.ingress : profile.egress).map((r) => this.rule(r)),
-      logPrefix: `calico-packet: profile/${profile.name} `.slice(0, 120),
-    };
-  }
-
   /** The chains of a shared tier group (a thousand platform policies): made once, then only referenced. */
   private groupChains(group: { policies: PolicyInfo[] }, direction: Direction): string[] {
     let ids = this.groupChainIds.get(group);
@@ -429,7 +342,7 @@ export class NodeCompiler {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (this.chains.has(id)) this.collecting?.add(id);
-      else this.useChain(id, () => this.policyChainIR(policies[i]!, direction));
+      else this.useChain(id, () => policyChainIR(this.ruleSets, policies[i]!, direction));
     }
     return ids;
   }
@@ -446,7 +359,7 @@ export class NodeCompiler {
 
   private endpointIR(endpoint: Endpoint): EndpointIR {
     const profiles = endpoint.profiles.map((name) => this.snapshot.profiles.get(name)).filter((p): p is ProfileInfo => p !== undefined);
-    for (const p of profiles) for (const direction of ['ingress', 'egress'] as const) this.useChain(profileChainId(p.name, direction), () => this.profileChainIR(p, direction));
+    for (const p of profiles) for (const direction of ['ingress', 'egress'] as const) this.useChain(profileChainId(p.name, direction), () => profileChainIR(this.ruleSets, p, direction));
     const base: EndpointIR = {
       id: endpoint.id,
       kind: endpoint.kind,
@@ -476,160 +389,9 @@ export class NodeCompiler {
 }
 
 /**
- * Remembers what endpoints and chains looked like before an update (as JSON, taken on first
- * touch), which sets were made, emptied of references or had members change, then reports the
- * objects whose content differs afterwards.
- */
-class Tracker {
-  private readonly before = new Map<string, { kind: 'endpoints' | 'chains'; id: string; json: string | undefined }>();
-  private readonly createdSets = new Set<string>();
-  private readonly dirtySets = new Set<string>();
-  private readonly removedSets: { kind: 'ipSets' | 'tupleSets'; id: string }[] = [];
-  readonly orphanedChains: string[] = [];
-  readonly orphanedSets: string[] = [];
-
-  constructor(private readonly compiler: NodeCompiler) {}
-
-  touch(kind: 'endpoints' | 'chains', id: string): void {
-    const key = `${kind}\u0000${id}`;
-    if (this.before.has(key)) return;
-    const current = this.compiler.current(kind, id);
-    this.before.set(key, { kind, id, json: current ? JSON.stringify(current) : undefined });
-  }
-
-  /** An endpoint or chain that did not exist before the update. */
-  created(kind: 'endpoints' | 'chains', id: string): void {
-    const key = `${kind}\u0000${id}`;
-    if (!this.before.has(key)) this.before.set(key, { kind, id, json: undefined });
-  }
-
-  createdSet(id: string): void {
-    this.createdSets.add(id);
-  }
-
-  dirty(id: string): void {
-    this.dirtySets.add(id);
-  }
-
-  removedSet(entry: SetEntry): void {
-    if (this.createdSets.delete(entry.id)) return; // made and dropped in one update: never seen
-    this.dirtySets.delete(entry.id);
-    this.removedSets.push({ kind: entry.kind, id: entry.id });
-  }
-
-  orphan(kind: 'chains' | 'ipSets', id: string): void {
-    (kind === 'chains' ? this.orphanedChains : this.orphanedSets).push(id);
-  }
-
-  diff(compiler: NodeCompiler): IrDiff {
-    const diff = emptyDiff(compiler.node);
-    for (const { kind, id, json } of this.before.values()) {
-      const now = compiler.current(kind, id);
-      if (!now) {
-        if (json !== undefined) diff[kind].remove.push(id);
-      } else if (JSON.stringify(now) !== json) (diff[kind].upsert as (typeof now)[]).push(now);
-    }
-    for (const { kind, id } of this.removedSets) diff[kind].remove.push(id);
-    for (const id of this.createdSets) {
-      const entry = compiler.set(id)!;
-      entry.members.takeChanges();
-      if (entry.kind === 'ipSets') diff.ipSets.upsert.push(setIR(entry) as IpSetIR);
-      else diff.tupleSets.upsert.push(setIR(entry) as TupleSetIR);
-    }
-    for (const id of this.dirtySets) {
-      if (this.createdSets.has(id)) continue;
-      const entry = compiler.set(id)!;
-      if (entry.kind === 'ipSets') {
-        const changes = entry.members.takeChanges();
-        if (changes.add.length || changes.remove.length) diff.ipSets.members.push({ id, ...changes });
-      } else {
-        const changes = entry.members.takeChanges();
-        if (changes.add.length || changes.remove.length) diff.tupleSets.members.push({ id, ...changes });
-      }
-    }
-    return sortDiff(diff);
-  }
-}
-
-function emptyDiff(node: string): IrDiff {
-  return { node, endpoints: { upsert: [], remove: [] }, chains: { upsert: [], remove: [] }, ipSets: { upsert: [], remove: [], members: [] }, tupleSets: { upsert: [], remove: [], members: [] } };
-}
-
-function sortDiff(diff: IrDiff): IrDiff {
-  for (const part of [diff.endpoints, diff.chains, diff.ipSets, diff.tupleSets]) {
-    (part.upsert as { id: string }[]).sort((a, b) => byId(a.id, b.id));
-    part.remove.sort(byId);
-  }
-  diff.ipSets.members.sort((a, b) => byId(a.id, b.id));
-  diff.tupleSets.members.sort((a, b) => byId(a.id, b.id));
-  return diff;
-}
-
-/** The difference between two IRs of a node, as whole objects (what a full rebuild reports). */
-export function diffIr(previous: NodeIR, next: NodeIR): IrDiff {
-  const diff = emptyDiff(next.node);
-  const compare = <T extends { id: string }>(a: Record<string, T>, b: Record<string, T>, part: { upsert: T[]; remove: string[] }) => {
-    for (const id of Object.keys(a)) if (!(id in b)) part.remove.push(id);
-    for (const [id, item] of Object.entries(b)) if (JSON.stringify(a[id]) !== JSON.stringify(item)) part.upsert.push(item);
-  };
-  const byKey = (list: EndpointIR[]) => Object.fromEntries(list.map((e) => [e.id, e]));
-  compare(byKey(previous.endpoints), byKey(next.endpoints), diff.endpoints);
-  compare(previous.chains, next.chains, diff.chains);
-  compare(previous.ipSets, next.ipSets, diff.ipSets);
-  compare(previous.tupleSets, next.tupleSets, diff.tupleSets);
-  if (JSON.stringify(previous.felix) !== JSON.stringify(next.felix)) diff.felix = next.felix;
-  return sortDiff(diff);
-}
-
-export const policyChainId = (policyId: string, direction: Direction): string => `p${direction === 'ingress' ? 'i' : 'e'}-${shortHash(policyId)}`;
-export const profileChainId = (profile: string, direction: Direction): string => `r${direction === 'ingress' ? 'i' : 'e'}-${shortHash(profile)}`;
-
-/**
  * Compiles one node's policy: a chain per local endpoint, direction and stage, in Calico's order,
  * referring to shared per-policy chains and to IP sets built from the selectors they use.
  */
 export function compileNode(snapshot: Snapshot, node: string): NodeIR {
   return new NodeCompiler(snapshot, node).ir();
-}
-
-/** Applies a diff to an IR (what an agent holding the last IR does with an update). */
-export function applyIrDiff(ir: NodeIR, diff: IrDiff): NodeIR {
-  const endpoints = new Map(ir.endpoints.map((e) => [e.id, e]));
-  for (const id of diff.endpoints.remove) endpoints.delete(id);
-  for (const e of diff.endpoints.upsert) endpoints.set(e.id, e);
-  const patch = <T>(record: Record<string, T>, part: { upsert: (T & { id: string })[]; remove: string[] }) => {
-    const map = new Map(Object.entries(record));
-    for (const id of part.remove) map.delete(id);
-    for (const item of part.upsert) map.set(item.id, item);
-    return map;
-  };
-  const ipSets = patch(ir.ipSets, diff.ipSets);
-  for (const change of diff.ipSets.members) {
-    const set = ipSets.get(change.id)!;
-    const members = new Set(set.members);
-    for (const m of change.remove) members.delete(m);
-    for (const m of change.add) members.add(m);
-    ipSets.set(change.id, { ...set, members: [...members].sort() });
-  }
-  const tupleSets = patch(ir.tupleSets, diff.tupleSets);
-  for (const change of diff.tupleSets.members) {
-    const set = tupleSets.get(change.id)!;
-    const members = new Map(set.members.map((m) => [tupleKey(m), m]));
-    for (const m of change.remove) members.delete(tupleKey(m));
-    for (const m of change.add) members.set(tupleKey(m), m);
-    tupleSets.set(change.id, { ...set, members: [...members.values()].sort(compareTuples) });
-  }
-  return {
-    node: ir.node,
-    endpoints: [...endpoints.values()].sort((a, b) => byId(a.id, b.id)),
-    chains: sortRecord(patch(ir.chains, diff.chains)),
-    ipSets: sortRecord(ipSets),
-    tupleSets: sortRecord(tupleSets),
-    felix: diff.felix ?? ir.felix,
-  };
-}
-
-/** True when a diff changes nothing. */
-export function isEmptyDiff(diff: IrDiff): boolean {
-  return !diff.felix && [diff.endpoints, diff.chains, diff.ipSets, diff.tupleSets].every((p) => p.upsert.length === 0 && p.remove.length === 0) && !diff.ipSets.members.length && !diff.tupleSets.members.length;
 }

@@ -1,7 +1,6 @@
-import type { CompiledRule, Endpoint, PolicyInfo, Snapshot, TierInfo } from '../snapshot/types.js';
+import type { CompiledRule, Endpoint, PolicyInfo, TierInfo } from '../snapshot/types.js';
+import type { Snapshot } from './snapshot.js';
 import { ruleMismatch, type Packet } from './match.js';
-import { indexesOf } from '../index/snapshot-index.js';
-import { cachesOf, chainsOf, rememberGroup } from '../snapshot/caches.js';
 
 export type Direction = 'ingress' | 'egress';
 /** normal: policy of the endpoint itself; forward: applyOnForward (host endpoints); the untracked and pre-DNAT stages of host endpoints. */
@@ -129,12 +128,12 @@ const serialOf = (policy: PolicyInfo): number => {
 };
 
 function sharedGroup(snapshot: Snapshot, tier: TierInfo, policies: PolicyInfo[], direction: Direction): CompiledGroup {
-  const caches = cachesOf(snapshot);
+  const caches = snapshot.evaluation;
   const key = `${direction[0]}${tier.name}\u0000${policies.map(serialOf).join(',')}`;
-  let group = caches.groups.get(key)?.group as CompiledGroup | undefined;
+  let group = caches.group(key);
   if (!group) {
     group = compileGroup(tier, policies, direction);
-    rememberGroup(snapshot, key, group, policies.map((p) => p.id));
+    caches.rememberGroup(key, group, policies.map((p) => p.id));
   }
   return group;
 }
@@ -198,18 +197,18 @@ function canonicalLabels(endpoint: Endpoint): string {
 }
 
 export function compiledChainFor(snapshot: Snapshot, endpoint: Endpoint, direction: Direction, stage: Stage, pending: boolean): CompiledChain {
-  const cache = chainsOf(snapshot, endpoint) as CompiledChain[];
+  const caches = snapshot.evaluation;
+  const cache = caches.chainsOf(endpoint);
   const key = (direction === 'ingress' ? 0 : 8) + STAGES[stage] * 2 + (pending ? 1 : 0);
   const cached = cache[key];
   if (cached) return cached;
   // Which policies apply depends only on the endpoint's labels and kind: replicas share the answer.
-  const caches = cachesOf(snapshot);
   const labelsKey = `${key}\u0001${endpoint.kind}\u0001${canonicalLabels(endpoint)}`;
-  const shared = caches.chainsByLabels.get(labelsKey) as CompiledChain | undefined;
+  const shared = caches.chainsByLabels.get(labelsKey);
   if (shared) return (cache[key] = shared);
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
   const replaced = new Set(pending ? snapshot.policies.filter((p) => p.staged).map((p) => p.staged!.replaces) : []);
-  const { policies: index, rank } = indexesOf(snapshot);
+  const { policies: index, rank } = snapshot.indexes;
   // Only policies whose selector can match this endpoint, found through the label index, in evaluation order.
   const ranked = [...index.matching(endpoint.labels).values()].map((p) => ({ rank: rank.get(p.id)!, p }));
   const selected = ranked.sort((a, b) => a.rank - b.rank).map((r) => r.p);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSnapshot } from '../snapshot/state.js';
+import { buildSnapshot } from '../calc/cluster-state.js';
 import { parseDocuments } from '../parse/documents.js';
 import { evaluateFlow } from './flow.js';
 import { FlowError } from './peers.js';

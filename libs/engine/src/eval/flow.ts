@@ -1,7 +1,7 @@
 import { PROTOCOL_NUMBERS } from '../numorstring/index.js';
 import { cidrContains, type IpFamily } from '../net/index.js';
-import type { Endpoint, Snapshot } from '../snapshot/types.js';
-import { indexesOf } from '../index/snapshot-index.js';
+import type { Endpoint } from '../snapshot/types.js';
+import type { Snapshot } from './snapshot.js';
 import { NO_LOGS, walkTiers, type ChainResult, type Decision, type Direction, type Stage } from './chain.js';
 import { protocolName, ruleMismatch, type Packet } from './match.js';
 import { FlowError, resolvePeer, uplinkHostEndpoint, type Peer } from './peers.js';
@@ -342,7 +342,7 @@ export function evaluateFlow(snapshot: Snapshot, spec: FlowSpec, options: Evalua
   result.to = to;
   result.protocol = protocol;
   if (packet.dstPort !== undefined) result.port = packet.dstPort;
-  if (indexesOf(snapshot).staged > 0) {
+  if (snapshot.indexes.staged > 0) {
     const pending = walk({ snapshot, packet, explain, pending: true });
     result.pending = { ...pending, differs: pending.allowed !== enforced.allowed || decisionKey(pending) !== decisionKey(enforced) };
   }

@@ -1,8 +1,6 @@
 import { cidrContains, type ParsedCidr, type ParsedIp } from '../net/index.js';
 import type { Selector } from '../selector/selector.js';
-import type { Snapshot } from '../snapshot/types.js';
-import { indexesOf } from '../index/snapshot-index.js';
-import { cachesOf, rememberIpSet } from '../snapshot/caches.js';
+import type { Snapshot } from './snapshot.js';
 
 /** What a selector stands for on the wire: the IPs of the endpoints and the nets of the network sets it selects. */
 export interface IpSet {
@@ -14,19 +12,19 @@ export interface IpSet {
 
 /** The IP set of a selector in a snapshot, as Calico renders it, kept until a change affects it. */
 export function ipSetOf(snapshot: Snapshot, selector: Selector): IpSet {
-  const caches = cachesOf(snapshot);
-  const known = caches.ipSetsBySelector.get(selector) as IpSet | undefined;
-  if (known && !known.stale) return known;
+  const caches = snapshot.evaluation;
+  const known = caches.ipSetFor(selector);
+  if (known) return known;
   const key = selector.toString();
-  let set = caches.ipSets.get(key) as IpSet | undefined;
+  let set = caches.ipSetByKey(key, selector);
   if (!set) {
     set = { ips: new Set(), nets: [] };
-    for (const member of indexesOf(snapshot).members.matching(selector).values()) {
+    for (const member of snapshot.indexes.members.matching(selector).values()) {
       if (member.kind === 'endpoint') for (const ip of member.endpoint.ips) set.ips.add(ip.text);
       else set.nets.push(...member.set.nets);
     }
-    rememberIpSet(snapshot, key, selector, set);
-  } else caches.ipSetsBySelector.set(selector, set);
+    caches.rememberIpSet(key, selector, set);
+  }
   return set;
 }
 

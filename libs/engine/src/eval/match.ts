@@ -1,6 +1,7 @@
 import { cidrContains, type ParsedIp } from '../net/index.js';
 import { PROTOCOL_NUMBERS } from '../numorstring/index.js';
-import type { CompiledEntity, CompiledRule, PortMatch, Snapshot } from '../snapshot/types.js';
+import type { CompiledEntity, CompiledRule, PortMatch } from '../snapshot/types.js';
+import type { Snapshot } from './snapshot.js';
 import { ipSetContains, ipSetOf } from './ipsets.js';
 import type { Peer } from './peers.js';
 

@@ -1,6 +1,6 @@
 import { parseIp, type IpFamily, type ParsedIp } from '../net/index.js';
-import type { Endpoint, NodeInfo, Snapshot } from '../snapshot/types.js';
-import { cachesOf } from '../snapshot/caches.js';
+import type { Endpoint, NodeInfo } from '../snapshot/types.js';
+import type { Snapshot } from './snapshot.js';
 
 /** One end of a flow, after looking it up in the snapshot (shared between flows: do not modify). */
 export interface Peer {
@@ -49,7 +49,7 @@ export function uplinkHostEndpoint(snapshot: Snapshot, node: NodeInfo | undefine
  * cluster.
  */
 export function resolvePeer(snapshot: Snapshot, text: string, field: string, family?: IpFamily): Peer {
-  const peers = cachesOf(snapshot).peers as Map<string, Peer>;
+  const peers = snapshot.evaluation.peers;
   const key = family ? `${text}\u0000${family}` : text;
   let peer = peers.get(key);
   if (peer) return peer;

@@ -1,4 +1,4 @@
-import type { Snapshot } from '../snapshot/types.js';
+import type { Snapshot } from './snapshot.js';
 import { describe, evaluateFlow, type FlowResult, type FlowSpec } from './flow.js';
 import type { ChainResult, TraceStep } from './chain.js';
 import { FlowError } from './peers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDocuments } from '../parse/documents.js';
-import { ClusterState } from '../snapshot/state.js';
+import { ClusterState } from '../calc/cluster-state.js';
 import { simulate, type Probe } from '../eval/simulate.js';
 import { namespace, pod } from '../eval/test-support/snapshots.js';
 import { previewImpact } from './preview.js';

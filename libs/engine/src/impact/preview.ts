@@ -1,5 +1,6 @@
 import type { Endpoint, PolicyInfo } from '../snapshot/types.js';
-import type { Change, ClusterState } from '../snapshot/state.js';
+import type { ClusterState } from '../calc/cluster-state.js';
+import type { Change } from '../calc/inputs.js';
 import { simulate, ProbeError, type Probe, type ProbeResult } from '../eval/simulate.js';
 
 /** How one policy's reach changes: the endpoints it newly applies to, and those it no longer does. */

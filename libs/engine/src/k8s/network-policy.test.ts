@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocuments } from '../parse/documents.js';
 import type { KubernetesNetworkPolicy } from '../model/kubernetes.js';
 import { validate } from '../validate/resource.js';
-import { ConversionInputError, fromKubernetesNetworkPolicy } from './from.js';
+import { ConversionInputError, fromKubernetesNetworkPolicy } from '../validate/from-kubernetes.js';
 import { convertKubernetesNetworkPolicy } from './network-policy.js';
 import { asPort, portToValue } from '../numorstring/index.js';
 import { simplifyPorts } from './ports.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocuments } from './documents.js';
-import { validateDocuments } from './validate-documents.js';
+import { validateDocuments } from '../validate/documents.js';
 
 const seed = readFileSync(new URL('../../fixtures/seed-policies.yaml', import.meta.url), 'utf8');
 

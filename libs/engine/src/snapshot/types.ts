@@ -50,6 +50,9 @@ export interface NetworkSetInfo {
   source: SourceRef;
 }
 
+/** What a selector can select besides a policy: an endpoint or a network set. */
+export type Member = { kind: 'endpoint'; endpoint: Endpoint } | { kind: 'networkSet'; set: NetworkSetInfo };
+
 export interface NodeInfo {
   name: string;
   labels: Labels;
@@ -157,21 +160,4 @@ export interface SnapshotError {
   message: string;
   /** The objects involved, with the field at fault. */
   refs: (SourceRef & { field?: string })[];
-}
-
-export interface Snapshot {
-  endpoints: ReadonlyMap<string, Endpoint>;
-  endpointByIp: ReadonlyMap<string, Endpoint>;
-  networkSets: readonly NetworkSetInfo[];
-  nodes: ReadonlyMap<string, NodeInfo>;
-  nodeByIp: ReadonlyMap<string, NodeInfo>;
-  services: ReadonlyMap<string, ServiceInfo>;
-  /** Sorted as Calico evaluates them. */
-  tiers: readonly TierInfo[];
-  /** Sorted by tier, order, then Calico's name tie-break. */
-  policies: readonly PolicyInfo[];
-  profiles: ReadonlyMap<string, ProfileInfo>;
-  namespaces: ReadonlyMap<string, Labels>;
-  felix(node: string | undefined): FelixSettings;
-  errors: readonly SnapshotError[];
 }

@@ -304,7 +304,6 @@ export interface ValidationResult {
   errors: ValidationError[];
 }
 
-export { formatPath } from '../parse/locate.js';
 import { formatPath } from '../parse/locate.js';
 
 /**

@@ -1,8 +1,8 @@
 // Small snapshot builders for the evaluation tests.
 import { parseDocuments } from '../../parse/documents.js';
 import { validateDecoded } from '../../validate/resource.js';
-import { buildSnapshot } from '../../snapshot/state.js';
-import type { Snapshot } from '../../snapshot/types.js';
+import { buildSnapshot } from '../../calc/cluster-state.js';
+import type { Snapshot } from '../snapshot.js';
 
 export function namespace(name: string, labels: Record<string, string> = {}): string {
   return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels: ${JSON.stringify(labels)}\n`;

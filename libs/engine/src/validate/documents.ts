@@ -1,6 +1,6 @@
-import { validateDecoded } from '../validate/resource.js';
-import { formatPath } from './locate.js';
-import { parseDocuments, type LocatedError, type ParseOptions } from './documents.js';
+import { validateDecoded } from './resource.js';
+import { formatPath } from '../parse/locate.js';
+import { parseDocuments, type LocatedError, type ParseOptions } from '../parse/documents.js';
 import type { Resource } from '../model/resources.js';
 
 export interface DocumentVerdict {

@@ -3,9 +3,9 @@ import type { CalicoGlobalNetworkPolicy, CalicoNetworkPolicy } from '../model/ca
 import type { ClusterNetworkPolicy, KubernetesNetworkPolicy } from '../model/kubernetes.js';
 import type { Issue } from '../schema/schema.js';
 import { formatPath } from '../parse/locate.js';
-import { validateDecoded } from '../validate/resource.js';
-import { convertClusterNetworkPolicy } from './cluster-network-policy.js';
-import { convertKubernetesNetworkPolicy } from './network-policy.js';
+import { validateDecoded } from './resource.js';
+import { convertClusterNetworkPolicy } from '../k8s/cluster-network-policy.js';
+import { convertKubernetesNetworkPolicy } from '../k8s/network-policy.js';
 
 /** The input is not a valid Kubernetes policy; `errors` say where and why. */
 export class ConversionInputError extends Error {
