@@ -262,3 +262,32 @@ describe('untracked traffic', () => {
     expect(evaluateFlow(both, { from: '10.9.9.9', to: 'hep:node-2/n2', protocol: 'UDP', port: 53, sourcePort: 40000 }).allowed).toBe(true);
   });
 });
+
+describe('Kubernetes NetworkPolicy without policyTypes', () => {
+  // The API server defaults policyTypes to Ingress plus Egress when there are egress rules, so the
+  // egress rules of such a policy are enforced; written out or left for defaulting, one verdict.
+  const egressOnlyToDb = (policyTypes: string) => `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+${policyTypes}  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {team: data}}
+    ports: [{protocol: TCP, port: 5432}]
+`;
+  for (const [spelling, types] of [
+    ['left out', ''],
+    ['written out', '  policyTypes: [Ingress, Egress]\n'],
+  ] as const) {
+    it(`enforces the egress rules when policyTypes is ${spelling}`, () => {
+      const snapshot = snapshotOf(...base, egressOnlyToDb(types));
+      expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP', port: 5432 }).allowed).toBe(true);
+      const denied = evaluateFlow(snapshot, { from: 'shop/web', to: 'shop/worker', protocol: 'TCP', port: 80 });
+      expect(denied.allowed).toBe(false);
+      expect(denied.egress?.verdict).toBe('deny');
+      // Ingress is isolated too (no ingress rules): nothing reaches web.
+      expect(evaluateFlow(snapshot, { from: 'shop/worker', to: 'shop/web', protocol: 'TCP', port: 8080 }).allowed).toBe(false);
+    });
+  }
+});

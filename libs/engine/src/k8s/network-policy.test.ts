@@ -98,10 +98,24 @@ describe('convertKubernetesNetworkPolicy', () => {
     expect(convertKubernetesNetworkPolicy(knp({ podSelector: {}, ingress: [{ ports: [{ protocol: 'SCTP' }] }] })).policy.spec?.ingress).toEqual([{ action: 'Allow', protocol: 'SCTP' }]);
   });
 
-  it('keeps egress rules even when policyTypes leaves Egress out (they are not enforced), and defaults types to Ingress', () => {
-    const { policy } = convertKubernetesNetworkPolicy(knp({ podSelector: {}, egress: [{}] }));
+  it('keeps egress rules when policyTypes leaves Egress out (they are not enforced)', () => {
+    const { policy } = convertKubernetesNetworkPolicy(knp({ podSelector: {}, policyTypes: ['Ingress'], egress: [{}] }));
     expect(policy.spec?.types).toEqual(['Ingress']);
     expect(policy.spec?.egress).toEqual([{ action: 'Allow' }]);
+  });
+
+  it('defaults a missing or empty policyTypes as the API server does: Ingress, plus Egress when there are egress rules', () => {
+    // Read as Calico reads it (always after the API server's defaulting), egress rules take effect.
+    expect(convertKubernetesNetworkPolicy(knp({ podSelector: {}, egress: [{}] })).policy.spec?.types).toEqual(['Ingress', 'Egress']);
+    expect(convertKubernetesNetworkPolicy(knp({ podSelector: {}, policyTypes: [], egress: [{}] })).policy.spec?.types).toEqual(['Ingress', 'Egress']);
+    expect(convertKubernetesNetworkPolicy(knp({ podSelector: {}, ingress: [{}], egress: [{}] })).policy.spec?.types).toEqual(['Ingress', 'Egress']);
+    // An empty egress list is no egress rule.
+    expect(convertKubernetesNetworkPolicy(knp({ podSelector: {}, egress: [] })).policy.spec?.types).toEqual(['Ingress']);
+    expect(convertKubernetesNetworkPolicy(knp({ podSelector: {}, ingress: [{}] })).policy.spec?.types).toEqual(['Ingress']);
+    // Both spellings of the same policy convert alike.
+    const written = convertKubernetesNetworkPolicy(knp({ podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ podSelector: {} }] }] })).policy;
+    const defaulted = convertKubernetesNetworkPolicy(knp({ podSelector: { matchLabels: { app: 'web' } }, egress: [{ to: [{ podSelector: {} }] }] })).policy;
+    expect(defaulted).toEqual(written);
   });
 
   it('orders policyTypes Ingress then Egress whatever the input order', () => {

@@ -116,16 +116,28 @@ function convertRules(
 }
 
 /**
+ * The policy types the Kubernetes API server writes into a NetworkPolicy that names none
+ * (SetDefaults_NetworkPolicy): Ingress, and Egress too when it has egress rules. Calico's own
+ * converter reads `[Ingress]` for a missing field only because the API server has always filled
+ * it in before Calico sees the policy; Palisade reads manifests as written, so it must default
+ * the field itself, or a policy written without `policyTypes` would silently lose its egress rules.
+ */
+export function defaultPolicyTypes(spec: { egress?: readonly unknown[] | undefined }): ('Ingress' | 'Egress')[] {
+  return spec.egress?.length ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/**
  * Converts a Kubernetes NetworkPolicy the way Calico does (K8sNetworkPolicyToCalico): default
  * tier, order 1000, the pod selector restricted to Kubernetes pods, one Allow rule per protocol
- * and peer, ipBlock except as notNets, ports merged per protocol, types from policyTypes.
+ * and peer, ipBlock except as notNets, ports merged per protocol, types from policyTypes (defaulted
+ * as the API server defaults them when absent).
  */
 export function convertKubernetesNetworkPolicy(knp: KubernetesNetworkPolicy): ConvertedNetworkPolicy {
   const spec = knp.spec ?? {};
   const errors: ConversionError[] = [];
   const ingress = convertRules(spec.ingress?.map((r) => ({ peers: r.from, ports: r.ports })), 'ingress', errors);
   const egress = convertRules(spec.egress?.map((r) => ({ peers: r.to, ports: r.ports })), 'egress', errors);
-  const declared = spec.policyTypes ?? [];
+  const declared = spec.policyTypes?.length ? spec.policyTypes : defaultPolicyTypes(spec);
   const types = (['Ingress', 'Egress'] as const).filter((t) => declared.includes(t));
   const policy: CalicoNetworkPolicy = {
     apiVersion: 'projectcalico.org/v3',
