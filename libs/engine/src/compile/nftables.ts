@@ -185,6 +185,7 @@ export function renderNftables(ir: NodeIR): string {
   const vmap = (field: 'iifname' | 'oifname', prefix: string) =>
     workloads.length ? [`    ${field} vmap ${elements(workloads.map((e) => `${quote(e.interface)} : jump ${chainName(prefix, e)}`))}`] : [];
   const hostIf = (field: 'iifname' | 'oifname', e: EndpointIR) => (e.interface === '*' ? `${field} != { "lo", ${quote(WORKLOAD_WILDCARD)} }` : `${field} ${quote(e.interface)}`);
+  const named = hosts.filter((e) => e.interface !== '*').map((e) => e.interface);
   const accepted = `meta mark & ${hex(MARK.untracked)} != 0 accept`;
   // A forwarded packet's forward-stage chains only run when no host endpoint stage accepted it earlier.
   const notPreDnat = `meta mark & ${hex(MARK.preDNAT)} == 0`;
@@ -207,7 +208,8 @@ export function renderNftables(ir: NodeIR): string {
     '  chain pre-dnat {',
     '    type filter hook prerouting priority -110; policy accept;',
     `    ${accepted}`,
-    ...hosts.map((e) => `    ${hostIf('iifname', e)} jump ${chainName('hpi', e)}`),
+    // Felix sends every interface no named endpoint claims, workload interfaces too, to a "*" endpoint's pre-DNAT policy.
+    ...hosts.map((e) => `    ${e.interface === '*' ? `iifname != { ${['lo', ...named].map(quote).join(', ')} }` : hostIf('iifname', e)} jump ${chainName('hpi', e)}`),
     '  }',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',

@@ -1,6 +1,6 @@
 import { PROTOCOL_NUMBERS } from '../numorstring/index.js';
 import { cidrContains, type IpFamily } from '../net/index.js';
-import type { Endpoint } from '../snapshot/types.js';
+import type { Endpoint, NodeInfo } from '../snapshot/types.js';
 import type { Snapshot } from './snapshot.js';
 import { NO_LOGS, walkTiers, type ChainResult, type Decision, type Direction, type Stage } from './chain.js';
 import { protocolName, ruleMismatch, type Packet } from './match.js';
@@ -122,6 +122,21 @@ function earlyStage(ctx: Context, hep: Endpoint, direction: Direction, stage: 'd
   return undefined;
 }
 
+/**
+ * Pre-DNAT policy of a node's all-interfaces ("*") host endpoint. Felix dispatches every packet
+ * arriving at the node to it, from the node's own workload interfaces too (the from-host-endpoint
+ * dispatch sends any interface no named endpoint claims to the "*" endpoint), and mangle
+ * PREROUTING runs before the workload's egress policy in filter INPUT or FORWARD. Only a Deny
+ * changes the outcome: an Allow still leaves the packet to the workload's egress policy and, to
+ * the host, defaultEndpointToHostAction.
+ */
+function allInterfacesPreDnat(ctx: Context, node: NodeInfo | undefined): ChainResult | undefined {
+  const hep = uplinkHostEndpoint(ctx.snapshot, node);
+  if (hep?.interfaceName !== '*') return undefined;
+  const result = earlyStage(ctx, hep, 'ingress', 'preDNAT');
+  return result?.verdict === 'deny' ? result : undefined;
+}
+
 function failsafe(ctx: Context, node: string | undefined, direction: Direction): { protocol: number; port: number } | undefined {
   const felix = ctx.snapshot.felix(node);
   const list = direction === 'ingress' ? felix.failsafeInbound : felix.failsafeOutbound;
@@ -199,6 +214,7 @@ function walk(ctx: Context): FlowVerdict {
 
   // 1. Leaving the source.
   if (src.kind === 'workload' && src.endpoint) {
+    if (!run(allInterfacesPreDnat(ctx, srcNode))) return verdict;
     const egress = workloadChain(ctx, src.endpoint, 'egress');
     verdict.egress = egress;
     if (!run(egress)) return verdict;
@@ -225,8 +241,9 @@ function walk(ctx: Context): FlowVerdict {
     }
   } else if (src.kind === 'host' && src.endpoint && !(dst.kind === 'workload' && sameNode)) {
     // A host process sending off the host: untracked stage, then the host endpoint's egress policy.
-    if (!run(earlyStage(ctx, src.endpoint, 'egress', 'doNotTrack'))) return verdict;
-    const egress = hostChain(ctx, src.endpoint, 'egress');
+    // What untracked policy allowed skips the tracked stage (Felix accepts it in filter OUTPUT at once).
+    const untracked = earlyStage(ctx, src.endpoint, 'egress', 'doNotTrack');
+    const egress = untracked ?? hostChain(ctx, src.endpoint, 'egress');
     verdict.egress = egress;
     if (!run(egress)) return verdict;
   }
@@ -245,6 +262,7 @@ function walk(ctx: Context): FlowVerdict {
     const uplink = dst.kind === 'host' ? (dst.endpoint ?? uplinkHostEndpoint(snapshot, dstNode)) : uplinkHostEndpoint(snapshot, dstNode);
     if (uplink) {
       const untracked = earlyStage(ctx, uplink, 'ingress', 'doNotTrack');
+      if (untracked && dst.kind === 'host') verdict.ingress = untracked;
       if (!run(untracked)) return verdict;
       if (!untracked) {
         const preDnat = earlyStage(ctx, uplink, 'ingress', 'preDNAT');
