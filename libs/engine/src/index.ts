@@ -42,7 +42,7 @@ export { evaluateFlow, describe as describeDecision, type FlowSpec, type FlowRes
 export type { ChainResult, Decision, TraceStep, Direction, Stage } from './eval/chain.js';
 export { resolvePeer, uplinkHostEndpoint, FlowError, type Peer } from './eval/peers.js';
 export { ruleMismatch, type Packet } from './eval/match.js';
-export { simulate, parseProbes, ProbeError, type Probe, type ProbeResult, type VerdictSummary } from './eval/simulate.js';
+export { simulate, simulateProbe, parseProbes, parseProbe, ProbeError, type Probe, type ProbeResult, type VerdictSummary } from './eval/simulate.js';
 export { localEndpoints, workloadInterface, normalizeCidrs, type NodeIR, type EndpointIR, type PolicyChainIR, type RuleIR, type MatchIR, type IpSetIR, type TupleSetIR, type TierIR, type StageIR } from './compile/ir.js';
 export { compileNode, NodeCompiler } from './compile/node-compiler.js';
 export { applyIrDiff, diffIr, isEmptyDiff, type IrDiff } from './compile/ir-diff.js';
