@@ -18,6 +18,11 @@ import { parseSelector } from '../selector/selector.js';
 
 const EVERYTHING = parseSelector('all()');
 
+// The endpoints a change to a namespace, service account or profile reaches.
+const workloadsIn = (namespace: string) => (e: Endpoint) => e.kind === 'workload' && e.namespace === namespace;
+const runningAs = (account: { metadata: { name: string; namespace?: string | undefined } }) => (e: Endpoint) => e.namespace === (account.metadata.namespace ?? 'default') && e.serviceAccount === account.metadata.name;
+const withProfile = (profile: string) => (e: Endpoint) => e.profiles.includes(profile);
+
 /**
  * The calculation graph: every calculator of the state, and the one place that knows which
  * resource kind feeds which calculator and in what order one change flows through them (as
@@ -139,16 +144,16 @@ export class CalculationGraph {
     switch (r.kind) {
       case 'Namespace':
         this.identities.setNamespace(r);
-        this.endpoints.rederive((e) => e.kind === 'workload' && e.namespace === r.metadata.name, affected);
+        this.endpoints.rederive(workloadsIn(r.metadata.name), affected);
         return;
       case 'ServiceAccount':
         this.identities.setServiceAccount(r);
-        this.endpoints.rederive((e) => e.namespace === (r.metadata.namespace ?? 'default') && e.serviceAccount === r.metadata.name, affected);
+        this.endpoints.rederive(runningAs(r), affected);
         return;
       case 'Profile':
         this.profiles.set(r);
         affected?.profiles.add(r.metadata.name);
-        this.endpoints.rederive((e) => e.profiles.includes(r.metadata.name), affected);
+        this.endpoints.rederive(withProfile(r.metadata.name), affected);
         return;
       case 'Pod':
       case 'WorkloadEndpoint':
@@ -187,18 +192,18 @@ export class CalculationGraph {
       case 'Namespace':
         if (replacing) return;
         this.identities.deleteNamespace(r.metadata.name);
-        this.endpoints.rederive((e) => e.kind === 'workload' && e.namespace === r.metadata.name, affected);
+        this.endpoints.rederive(workloadsIn(r.metadata.name), affected);
         return;
       case 'ServiceAccount':
         if (replacing) return;
         this.identities.deleteServiceAccount(r);
-        this.endpoints.rederive((e) => e.namespace === (r.metadata.namespace ?? 'default') && e.serviceAccount === r.metadata.name, affected);
+        this.endpoints.rederive(runningAs(r), affected);
         return;
       case 'Profile':
         if (replacing) return;
         this.profiles.delete(r.metadata.name);
         affected?.profiles.add(r.metadata.name);
-        this.endpoints.rederive((e) => e.profiles.includes(r.metadata.name), affected);
+        this.endpoints.rederive(withProfile(r.metadata.name), affected);
         return;
       case 'Pod':
       case 'WorkloadEndpoint':
