@@ -3,7 +3,8 @@ import { Command, Option } from 'commander';
 import type { ResourceOutput } from './commands/get.js';
 import { InputError } from './errors.js';
 import { resolveRemote, type Remote } from './remote/config.js';
-import { EXIT, EXIT_CODES_HELP, report } from './output.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
+import { report } from './output.js';
 import { stackHome } from './workspace.js';
 
 

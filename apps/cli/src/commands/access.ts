@@ -3,8 +3,9 @@ import { Writable } from 'node:stream';
 import { Role } from '@palisade/contracts';
 import { call, connect } from '../remote/client.js';
 import { resolveServer, writeConfig, type Remote } from '../remote/config.js';
-import { EXIT, info, table } from '../output.js';
-import { InputError } from './snapshot-input.js';
+import { InputError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
 
 /** A token from standard input: piped, or typed at a prompt that does not echo it. */
 async function readToken(): Promise<string> {

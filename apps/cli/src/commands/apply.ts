@@ -1,10 +1,11 @@
-import { validateDocuments } from '@palisade/engine';
-import { parseProbes, ProbeError, type Resource } from '@palisade/engine';
+import { parseProbes, ProbeError, validateDocuments, type Resource } from '@palisade/engine';
 import { readFileSync } from 'node:fs';
-import { call, connect, RemoteError } from '../remote/client.js';
+import { InputError, LocalValidationError, type Problem } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
+import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
-import { EXIT, info, table } from '../output.js';
-import { expandPaths, InputError, readInput } from './snapshot-input.js';
+import { expandPaths, readInput } from './snapshot-input.js';
 
 export interface ApplyOptions {
   files: string[];
@@ -21,14 +22,14 @@ function readFiles(paths: string[], recursive: boolean): { name: string; documen
 
 /** Local validation, for the dry run's preview (which takes resources): errors name file and line. */
 function localResources(files: { name: string; documents: string }[]): Resource[] {
-  const problems: { file: string; index: number; line: number; column: number; path: string; message: string }[] = [];
+  const problems: Problem[] = [];
   const resources: Resource[] = [];
   for (const f of files) {
     const result = validateDocuments(f.documents);
     for (const e of [...result.errors, ...result.documents.flatMap((d) => d.errors)]) problems.push({ file: f.name, index: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
     for (const d of result.documents) if (d.valid && d.resource) resources.push(d.resource);
   }
-  if (problems.length) throw new RemoteError('invalid input', EXIT.FAILURE, problems);
+  if (problems.length) throw new LocalValidationError(problems);
   return resources;
 }
 

@@ -1,13 +1,14 @@
 import { createDbClient, verifyChain } from '@palisade/event-store';
-import { readState, serviceEnv, stackPaths } from '@palisade/stack';
+import { readState, serviceEnv, stackPaths, StackError } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { stringify } from 'yaml';
-import { EXIT, info, table } from '../output.js';
-import { call, connect, RemoteError } from '../remote/client.js';
+import { InputError, RemoteError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
+import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 import { keyFor, resolveKind } from '../remote/kinds.js';
 import { presentable } from './get.js';
-import { InputError } from './snapshot-input.js';
 
 function printVerify(result: { ok: boolean; checked: number; unsealed?: number; broken?: { position: number; problem: string } }, output: 'text' | 'json', where: string): number {
   if (output === 'json') info(JSON.stringify(result, null, 2));
@@ -37,13 +38,7 @@ export function databaseUrl(home: string): string {
  * inserted or relinked behind the store's back. Read-only.
  */
 export async function auditVerify(options: { home: string; output: 'text' | 'json' }): Promise<number> {
-  let url: string;
-  try {
-    url = databaseUrl(options.home);
-  } catch (error) {
-    process.stderr.write(`palisade audit verify: ${(error as Error).message}\n`);
-    return EXIT.USAGE;
-  }
+  const url = databaseUrl(options.home);
   const prisma = createDbClient(url, { max: 2 });
   try {
     let result;
@@ -52,8 +47,8 @@ export async function auditVerify(options: { home: string; output: 'text' | 'jso
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!/ECONNREFUSED|ENOTFOUND|reach database|connect|does not exist|authentication/i.test(message)) throw error;
-      process.stderr.write(`palisade audit verify: cannot read the event log at ${redactUrl(url)}: ${message.split('\n').filter(Boolean).pop()!.replace(/^.*Message: `?/, '').replace(/`$/, '')}\n`);
-      return EXIT.UNAVAILABLE;
+      // The database is a dependency like the stack's others: unreachable is exit 3.
+      throw new StackError('UNREACHABLE', 'postgres', `cannot read the event log at ${redactUrl(url)}: ${message.split('\n').filter(Boolean).pop()!.replace(/^.*Message: `?/, '').replace(/`$/, '')}`);
     }
     return printVerify(result, options.output, redactUrl(url));
   } finally {
@@ -102,7 +97,7 @@ export async function auditLogCommand(remote: Remote, options: AuditLogOptions):
   if (options.asOf) {
     const at = parseAt('--as-of', options.asOf);
     const { resources } = await call(remote, () => api.audit.asOf.query({ at, ...(key ? { key } : {}) }));
-    if (key && !resources[key]) throw new RemoteError(`${key} did not exist at ${options.asOf}`, EXIT.NOT_FOUND);
+    if (key && !resources[key]) throw new RemoteError(`${key} did not exist at ${options.asOf}`, 'not-found');
     if (options.output === 'json') info(JSON.stringify(key ? resources[key] : resources, null, 2));
     else if (key || options.output === 'yaml') info(Object.values(resources).flatMap((r) => (r ? [stringify(presentable(r)).trimEnd()] : [])).join('\n---\n'));
     else info(table([['RESOURCE'], ...Object.keys(resources).sort().map((k) => [k])]));

@@ -1,7 +1,8 @@
 import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
-import { EXIT, info, table } from '../output.js';
 import { InputError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
 
 export async function clusterRegisterCommand(remote: Remote, name: string, labels: string[], reason?: string): Promise<number> {
   const parsed: Record<string, string> = {};

@@ -4,7 +4,8 @@ import { expandPaths, readInput } from './snapshot-input.js';
 import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 import { keyFor, resolveKind } from '../remote/kinds.js';
-import { EXIT, info, table } from '../output.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
 
 export type ResourceOutput = 'table' | 'wide' | 'yaml' | 'json';
 

@@ -1,7 +1,9 @@
 import { stringify } from 'yaml';
-import { call, connect, RemoteError } from '../remote/client.js';
+import { RemoteError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
+import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
-import { EXIT, info, table } from '../output.js';
 import { presentable } from './get.js';
 
 export async function releaseCreateCommand(remote: Remote, reason: string | undefined, output: 'text' | 'json'): Promise<number> {
@@ -23,7 +25,8 @@ async function resolveHash(remote: Remote, prefix: string): Promise<string> {
   if (/^[0-9a-f]{64}$/.test(prefix)) return prefix;
   const { releases } = await call(remote, () => connect(remote).releases.list.query({ limit: 500 }));
   const matches = releases.filter((r) => r.hash.startsWith(prefix.toLowerCase()));
-  if (matches.length !== 1) throw new RemoteError(matches.length ? `release prefix ${prefix} is ambiguous (${matches.length} releases)` : `no release ${prefix}`, matches.length ? EXIT.FAILURE : EXIT.NOT_FOUND);
+  if (matches.length > 1) throw new RemoteError(`release prefix ${prefix} is ambiguous (${matches.length} releases)`, 'invalid');
+  if (matches.length === 0) throw new RemoteError(`no release ${prefix}`, 'not-found');
   return matches[0]!.hash;
 }
 

@@ -1,8 +1,10 @@
 import { describeDecision, evaluateFlow, parseProbes, ProbeError, FlowError, simulate, type Probe, type ProbeResult, type TraceStep, type ChainResult } from '@palisade/engine';
 import { readFileSync } from 'node:fs';
-import { EXIT, info } from '../output.js';
-import { InputError, loadSnapshot } from './snapshot-input.js';
-import { call, connect, RemoteError } from '../remote/client.js';
+import { InputError, RemoteError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info } from '../output.js';
+import { loadSnapshot } from './snapshot-input.js';
+import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 
 export interface SimulateOptions {
@@ -49,6 +51,17 @@ function printResult(r: ProbeResult, stages: ChainResult[] | undefined): void {
   if (r.trace) for (const step of r.trace) info(`    ${traceLine(step)}`);
 }
 
+/** The engine's objections to a probe or an endpoint are about what was typed: usage errors. */
+function asInput<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof FlowError) throw new InputError(`--${error.field}: ${error.message}`);
+    if (error instanceof ProbeError) throw new InputError(error.message);
+    throw error;
+  }
+}
+
 function readProbes(file: string): Probe[] {
   let raw: unknown;
   try {
@@ -56,7 +69,7 @@ function readProbes(file: string): Probe[] {
   } catch (error) {
     throw new InputError(`${file}: not readable JSON: ${(error as Error).message}`);
   }
-  return parseProbes(raw);
+  return asInput(() => parseProbes(raw));
 }
 
 function printBatch(results: ProbeResult[], output: 'text' | 'json'): void {
@@ -82,43 +95,26 @@ function probeFromFlags(options: SimulateOptions): Probe {
 
 /** Decides one flow, or a batch of probes, against a snapshot. Exits 0 when evaluated (whatever the verdicts). */
 export function simulateCommand(options: SimulateOptions): number {
-  try {
-    if (options.files.length === 0) throw new InputError('give the snapshot with -f FILE|DIR, or --remote to simulate against the gateway\'s current state');
-    const snapshot = loadSnapshot(options.files, options.recursive);
-    if (options.probes) {
-      printBatch(simulate(snapshot, readProbes(options.probes), { explain: options.explain }), options.output);
-      return EXIT.OK;
-    }
-    const spec = probeFromFlags(options);
-    const result = evaluateFlow(snapshot, spec, { explain: options.explain });
-    const [summary] = simulate(snapshot, [spec], { explain: options.explain });
-    if (options.output === 'json') info(JSON.stringify(summary, null, 2));
-    else printResult(summary!, result.stages);
+  if (options.files.length === 0) throw new InputError('give the snapshot with -f FILE|DIR, or --remote to simulate against the gateway\'s current state');
+  const snapshot = loadSnapshot(options.files, options.recursive);
+  const { probes, explain } = options;
+  if (probes) {
+    printBatch(asInput(() => simulate(snapshot, readProbes(probes), { explain })), options.output);
     return EXIT.OK;
-  } catch (error) {
-    if (error instanceof InputError || error instanceof ProbeError || error instanceof FlowError) {
-      process.stderr.write(`palisade simulate: ${error instanceof FlowError ? `--${error.field}: ` : ''}${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw error;
   }
+  const spec = probeFromFlags(options);
+  const { stages, summary } = asInput(() => ({ stages: evaluateFlow(snapshot, spec, { explain }).stages, summary: simulate(snapshot, [spec], { explain })[0]! }));
+  if (options.output === 'json') info(JSON.stringify(summary, null, 2));
+  else printResult(summary, stages);
+  return EXIT.OK;
 }
 
 /** The same, against the gateway's current state (every committed change). */
 export async function simulateRemote(remote: Remote, options: SimulateOptions): Promise<number> {
-  let probes: Probe[];
-  try {
-    probes = options.probes ? readProbes(options.probes) : [probeFromFlags(options)];
-  } catch (error) {
-    if (error instanceof InputError || error instanceof ProbeError) {
-      process.stderr.write(`palisade simulate: ${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw error;
-  }
-  // An unknown endpoint or a bad probe is bad input, as it is locally.
+  const probes = options.probes ? readProbes(options.probes) : [probeFromFlags(options)];
   const { results } = await call(remote, () => connect(remote).policy.simulate.query({ probes, explain: options.explain })).catch((error: unknown) => {
-    if (error instanceof RemoteError && error.exitCode === EXIT.FAILURE) throw new RemoteError(error.message, EXIT.USAGE);
+    // An unknown endpoint or a bad probe is bad input, as it is locally.
+    if (error instanceof RemoteError && error.kind === 'invalid') throw new InputError(error.message);
     throw error;
   });
   if (options.probes) printBatch(results as ProbeResult[], options.output);

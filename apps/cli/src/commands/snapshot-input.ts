@@ -1,12 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { buildSnapshot, validateDocuments, type Snapshot, type SnapshotInput } from '@palisade/engine';
-
-const MANIFEST = new Set(['.yaml', '.yml', '.json']);
-
 import { InputError } from '../errors.js';
 
-export { InputError };
+const MANIFEST = new Set(['.yaml', '.yml', '.json']);
 
 /** FILE, DIR (its .yaml/.yml/.json files, recursively with `recursive`) or - (standard input). */
 export function expandPaths(paths: string[], recursive: boolean): string[] {

@@ -1,6 +1,7 @@
 import { describeError, status as stackStatus } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
-import { EXIT, info, table } from '../output.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
 import { gatewayReady, runProbeWorkflow } from '../readiness.js';
 
 interface Row {

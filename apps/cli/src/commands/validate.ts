@@ -1,6 +1,7 @@
 import { validateDocuments, type LocatedError } from '@palisade/engine';
-import { EXIT, info } from '../output.js';
-import { expandPaths, InputError, readInput } from './snapshot-input.js';
+import { EXIT } from '../exit-codes.js';
+import { info } from '../output.js';
+import { expandPaths, readInput } from './snapshot-input.js';
 
 export interface ValidateOptions {
   files: string[];
@@ -27,16 +28,7 @@ const located = (e: LocatedError) => ({ path: e.path, line: e.line, column: e.co
  * file, line, column and field path. Exits 1 when anything is invalid.
  */
 export function validateCommand(options: ValidateOptions): number {
-  let files: string[];
-  try {
-    files = expandPaths(options.files, options.recursive);
-  } catch (error) {
-    if (error instanceof InputError) {
-      process.stderr.write(`palisade validate: ${error.message}\n`);
-      return EXIT.USAGE;
-    }
-    throw error;
-  }
+  const files = expandPaths(options.files, options.recursive);
   const verdicts: JsonVerdict[] = [];
   for (const file of files) {
     const label = file === '-' ? '<stdin>' : file;

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, connect, RemoteError } from './client.js';
+import { RemoteError } from '../errors.js';
+import { describeFailure } from '../output.js';
+import { call, connect } from './client.js';
 
 // A stand-in for the gateway's own refusals, which come before the API and are not tRPC-shaped.
 describe('refusals the gateway makes before the API', () => {
@@ -22,8 +24,10 @@ describe('refusals the gateway makes before the API', () => {
     const remote = { url, token: 'pal_x' };
     const limited = await call(remote, () => connect(remote).tokens.whoami.query()).catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(RemoteError);
-    expect(limited).toMatchObject({ exitCode: 3, message: 'token:x is over its rate limit; retry in 5 s' });
+    expect(limited).toMatchObject({ kind: 'rate-limited', message: 'token:x is over its rate limit; retry in 5 s' });
+    expect(describeFailure(limited).exitCode).toBe(3);
     const large = await call(remote, () => connect(remote).resources.put.mutate({ resources: [{}] })).catch((e: unknown) => e);
-    expect(large).toMatchObject({ exitCode: 1, message: expect.stringContaining('exceeds the limit') });
+    expect(large).toMatchObject({ kind: 'invalid', message: expect.stringContaining('exceeds the limit') });
+    expect(describeFailure(large).exitCode).toBe(1);
   });
 });

@@ -1,32 +1,22 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@palisade/api';
-import type { ResourceProblem } from '@palisade/event-store';
-import { EXIT } from '../output.js';
+import { RemoteError, type Problem, type RemoteErrorKind } from '../errors.js';
 import type { Remote } from './config.js';
 
 export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
 
-/** A refusal or failure from the gateway, with the exit code scripts see. */
-export class RemoteError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-    readonly problems: ResourceProblem[] = [],
-  ) {
-    super(message);
-  }
-}
-
-const CODES: Record<string, number> = {
-  UNAUTHORIZED: EXIT.DENIED,
-  FORBIDDEN: EXIT.DENIED,
-  CONFLICT: EXIT.CONFLICT,
-  NOT_FOUND: EXIT.NOT_FOUND,
-  TOO_MANY_REQUESTS: EXIT.UNAVAILABLE,
-  BAD_REQUEST: EXIT.FAILURE,
-  PARSE_ERROR: EXIT.FAILURE,
-  PAYLOAD_TOO_LARGE: EXIT.FAILURE,
-};
+/** The gateway's and tRPC's error codes, in the terms exit codes distinguish; any other code is a failure. */
+const KINDS = new Map<string, RemoteErrorKind>([
+  ['UNAUTHORIZED', 'denied'],
+  ['FORBIDDEN', 'denied'],
+  ['CONFLICT', 'conflict'],
+  ['NOT_FOUND', 'not-found'],
+  ['TOO_MANY_REQUESTS', 'rate-limited'],
+  ['BAD_REQUEST', 'invalid'],
+  ['PARSE_ERROR', 'invalid'],
+  ['PAYLOAD_TOO_LARGE', 'invalid'],
+]);
+const kindOf = (code: string | undefined): RemoteErrorKind => KINDS.get(code ?? '') ?? 'failed';
 
 /**
  * The gateway answers some requests before the API does (413 too large, 429 rate limited, 503
@@ -44,7 +34,7 @@ const gatewayFetch: typeof fetch = async (input, init) => {
   }
   const code = body?.error?.code;
   if (typeof code !== 'string') return res;
-  throw new RemoteError(String(body?.error?.message ?? code), CODES[code] ?? EXIT.FAILURE);
+  throw new RemoteError(String(body?.error?.message ?? code), kindOf(code));
 };
 
 export function connect(remote: Remote): Api {
@@ -60,15 +50,15 @@ export async function call<T>(remote: Remote, run: () => Promise<T>): Promise<T>
   } catch (error) {
     if (error instanceof TRPCClientError && error.cause instanceof RemoteError) throw error.cause;
     if (error instanceof TRPCClientError) {
-      const data = (error.data ?? {}) as { code?: string; httpStatus?: number; problems?: ResourceProblem[] };
+      const data = (error.data ?? {}) as { code?: string; httpStatus?: number; problems?: Problem[] };
       // fetch wraps the socket's error (ECONNREFUSED, ENOTFOUND ...) a level or two down.
       let cause: unknown = error.cause;
       let socketCode: string | undefined;
       for (let depth = 0; cause && depth < 4 && !socketCode; depth++, cause = (cause as { cause?: unknown }).cause) socketCode = (cause as { code?: string }).code;
       if (!data.code && (socketCode || /fetch failed/i.test(error.message))) {
-        throw new RemoteError(`cannot reach the gateway at ${remote.url}: ${socketCode ?? error.message}`, EXIT.UNAVAILABLE);
+        throw new RemoteError(`cannot reach the gateway at ${remote.url}: ${socketCode ?? error.message}`, 'unreachable');
       }
-      throw new RemoteError(error.message, CODES[data.code ?? ''] ?? EXIT.FAILURE, data.problems ?? []);
+      throw new RemoteError(error.message, kindOf(data.code), data.problems ?? []);
     }
     throw error;
   }

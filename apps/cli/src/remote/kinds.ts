@@ -1,5 +1,5 @@
 import { KINDS } from '@palisade/engine';
-import { InputError } from '../commands/snapshot-input.js';
+import { InputError } from '../errors.js';
 
 /** Short names people type, as kubectl and calicoctl accept them. */
 const ALIASES: Record<string, string> = {
