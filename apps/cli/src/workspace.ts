@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findWorkspaceRoot, StackError } from '@palisade/stack/local';
 
+const checkout = () => findWorkspaceRoot(import.meta.dirname) ?? findWorkspaceRoot(process.cwd());
+
 /** The checkout this CLI belongs to (found from the CLI's own location, else the current directory). */
 export function workspaceRoot(): string {
-  const root = findWorkspaceRoot(import.meta.dirname) ?? findWorkspaceRoot(process.cwd());
+  const root = checkout();
   if (!root) {
     throw new StackError('BAD_CONFIG', 'stack', 'not inside a Palisade checkout', 'Run palisade up|down|status from the repository.');
   }
@@ -16,6 +18,11 @@ export function stackHome(option: string | undefined): string {
   if (option) return resolve(option);
   if (process.env['PALISADE_HOME']) return resolve(process.env['PALISADE_HOME']);
   return join(workspaceRoot(), '.palisade');
+}
+
+/** The local stack's directory when there is one to look in: commands that talk to the gateway fall back to its gateway. */
+export function localStackHome(): string | undefined {
+  return process.env['PALISADE_HOME'] || checkout() ? stackHome(undefined) : undefined;
 }
 
 export interface Artefacts {

@@ -1,11 +1,12 @@
 import { stringify } from 'yaml';
 import { keyOf, validateDocuments, type Resource } from '@palisade/engine';
-import { expandPaths, readInput } from './snapshot-input.js';
+import { InputError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { info, table } from '../output.js';
 import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
 import { keyFor, resolveKind } from '../remote/kinds.js';
-import { EXIT } from '../exit-codes.js';
-import { info, table } from '../output.js';
+import { expandPaths, readInput } from './snapshot-input.js';
 
 export type ResourceOutput = 'table' | 'wide' | 'yaml' | 'json';
 
@@ -77,20 +78,33 @@ export interface DeleteOptions {
   kind?: string;
   names: string[];
   namespace?: string;
-  keys?: string[];
+  /** Delete the resources these files describe, instead of a kind and names. */
+  files?: string[];
+  recursive: boolean;
   reason?: string;
 }
 
 /** Deletes resources by kind and name (or the ones files describe), as one change. */
 export async function deleteCommand(remote: Remote, options: DeleteOptions): Promise<number> {
-  const keys = options.keys ?? options.names.map((name) => keyFor(resolveKind(options.kind!), name, options.namespace));
+  const keys = keysToDelete(options);
   const api = connect(remote);
   const result = await call(remote, () => api.resources.delete.mutate({ keys, ...(options.reason ? { reason: options.reason } : {}) }));
   for (const c of result.changes) info(`${c.key} deleted`);
   return EXIT.OK;
 }
 
-/** The keys of the resources files describe (for `delete -f`). */
-export function keysInFiles(paths: string[], recursive: boolean): string[] {
+function keysToDelete(options: DeleteOptions): string[] {
+  if (options.files) {
+    const keys = keysInFiles(options.files, options.recursive);
+    if (keys.length === 0) throw new InputError('the files describe no resources');
+    return keys;
+  }
+  const { kind, names } = options;
+  if (!kind || names.length === 0) throw new InputError('give a kind and names, or -f FILE');
+  return names.map((name) => keyFor(resolveKind(kind), name, options.namespace));
+}
+
+/** The keys of the resources files describe. */
+function keysInFiles(paths: string[], recursive: boolean): string[] {
   return expandPaths(paths, recursive).flatMap((file) => validateDocuments(readInput(file)).documents.flatMap((d) => (d.resource ? [keyOf(d.resource)] : [])));
 }

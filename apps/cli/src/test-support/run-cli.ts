@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, vi } from 'vitest';
-import { buildProgram } from '../program.js';
+import { runCli } from '../program.js';
 
 /**
  * Runs the CLI in-process with its stdout and stderr captured, for each test of the file that
@@ -33,7 +33,7 @@ export function captureCli() {
     },
     /** `palisade <args>`; resolves to the exit code. */
     async palisade(...args: string[]): Promise<number> {
-      await buildProgram().parseAsync(['node', 'palisade', ...args]);
+      await runCli(['node', 'palisade', ...args]);
       return Number(process.exitCode ?? 0);
     },
   };

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { action, gateway } from './action.js';
+import { GATEWAY_HELP, outputOption } from './options.js';
+
+const implementation = () => import('../commands/clusters.js');
+
+/** `palisade cluster` (register, list). */
+export function register(program: Command): void {
+  const cluster = program.command('cluster').description('clusters that run releases');
+  cluster
+    .command('register')
+    .description('register a cluster, or change its labels')
+    .argument('<name>', 'a DNS label')
+    .option('-l, --label <key=value...>', 'labels (waves select clusters by label)', [])
+    .option('--reason <text>', 'why')
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('cluster register', async (name: string, opts: { label: string[]; reason?: string }) => {
+        const remote = await gateway();
+        return (await implementation()).clusterRegisterCommand(remote, name, opts.label, opts.reason);
+      }),
+    );
+  cluster
+    .command('list')
+    .description('clusters with their desired and observed releases and their agents')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('cluster list', async (opts: { output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await implementation()).clusterListCommand(remote, opts.output);
+      }),
+    );
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { action, stackHome } from './action.js';
+import { homeOption, outputOption } from './options.js';
+
+/** `palisade up`, `down` and `status`: the local stack. */
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('start the platform on a local stack: PostgreSQL, NATS JetStream, Temporal, the worker, the gateway and the console')
+    .option('-d, --detach', 'return once everything is ready instead of staying in the foreground', false)
+    .option('--no-console', 'do not start the web console')
+    .addOption(homeOption())
+    .addHelpText(
+      'after',
+      `
+Existing servers are used instead of private ones when these are set:
+  DATABASE_URL        postgres://user:password@host:port/database
+  NATS_URL            nats://host:port (JetStream enabled)
+  TEMPORAL_ADDRESS    host:port   (TEMPORAL_NAMESPACE, default "default")
+Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unreachable.`,
+    )
+    .action(
+      action('up', async (opts: { detach: boolean; console: boolean; home?: string }) => {
+        const home = await stackHome(opts.home);
+        return (await import('../commands/up.js')).up({ home, detach: opts.detach, console: opts.console });
+      }),
+    );
+
+  program
+    .command('down')
+    .description('stop everything `palisade up` started (servers named by environment variables are left alone)')
+    .addOption(homeOption())
+    .action(
+      action('down', async (opts: { home?: string }) => {
+        const home = await stackHome(opts.home);
+        return (await import('../commands/down.js')).down(home);
+      }),
+    );
+
+  program
+    .command('status')
+    .description('probe every service and process of the local stack and run a workflow end to end')
+    .addOption(outputOption(['table', 'json'], 'table'))
+    .addOption(homeOption())
+    .action(
+      action('status', async (opts: { output: 'table' | 'json'; home?: string }) => {
+        const home = await stackHome(opts.home);
+        return (await import('../commands/status.js')).status(home, opts.output);
+      }),
+    );
+}

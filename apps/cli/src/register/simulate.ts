@@ -1,0 +1,69 @@
+import { Option, type Command } from 'commander';
+import type { SimulateOptions } from '../commands/simulate.js';
+import { action } from './action.js';
+import { outputOption, wholeNumber } from './options.js';
+
+interface SimulateFlags {
+  filename?: string[];
+  recursive: boolean;
+  remote: boolean;
+  from?: string;
+  to?: string;
+  protocol?: string;
+  port?: number;
+  sourcePort?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  ipVersion?: '4' | '6';
+  probes?: string;
+  explain: boolean;
+  output: 'text' | 'json';
+}
+
+function simulateOptions(flags: SimulateFlags): SimulateOptions {
+  return {
+    files: flags.filename ?? [],
+    recursive: flags.recursive,
+    explain: flags.explain,
+    output: flags.output,
+    ...(flags.from ? { from: flags.from } : {}),
+    ...(flags.to ? { to: flags.to } : {}),
+    ...(flags.protocol ? { protocol: flags.protocol } : {}),
+    ...(flags.port !== undefined ? { port: flags.port } : {}),
+    ...(flags.sourcePort !== undefined ? { sourcePort: flags.sourcePort } : {}),
+    ...(flags.icmpType !== undefined ? { icmpType: flags.icmpType } : {}),
+    ...(flags.icmpCode !== undefined ? { icmpCode: flags.icmpCode } : {}),
+    ...(flags.ipVersion ? { ipVersion: flags.ipVersion === '6' ? 6 : 4 } : {}),
+    ...(flags.probes ? { probes: flags.probes } : {}),
+  };
+}
+
+/** `palisade simulate`: a flow decided against files, or against the gateway's state with --remote. */
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('decide a flow (or a batch of probes) against a snapshot of resources, as Calico would, with an optional explain trace')
+    .option('-f, --filename <path...>', 'snapshot: files or directories of YAML/JSON (pods, nodes, namespaces, policies ...)')
+    .option('-R, --recursive', 'read directories recursively', false)
+    .option('--remote', "decide against the gateway's current state instead of files (PALISADE_URL/PALISADE_TOKEN or `palisade login`)", false)
+    .option('--from <endpoint>', 'namespace/pod, hep:<node>/<hostEndpoint>, host:<node> or an IP address')
+    .option('--to <endpoint>', 'the same forms as --from')
+    .option('--protocol <protocol>', 'TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number')
+    .option('--port <port>', 'destination port', wholeNumber('--port'))
+    .option('--source-port <port>', 'source port', wholeNumber('--source-port'))
+    .option('--icmp-type <type>', 'ICMP type', wholeNumber('--icmp-type'))
+    .option('--icmp-code <code>', 'ICMP code', wholeNumber('--icmp-code'))
+    .addOption(new Option('--ip-version <version>', 'address family when endpoints have both').choices(['4', '6']))
+    .option('--probes <file>', 'a JSON list of probes: [{ "from", "to", "protocol", "port", "sourcePort"?, "icmp"? }]')
+    .option('--explain', 'print every tier, policy and rule considered and why it did or did not match', false)
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', '\nExit codes: 0 evaluated (whatever the verdict), 2 bad input (an unknown endpoint, an invalid snapshot or probe).')
+    .action(
+      action('simulate', async (flags: SimulateFlags) => {
+        if (!flags.remote) return (await import('../commands/simulate.js')).simulateCommand(simulateOptions(flags));
+        // Only the environment or the login file: --remote has never fallen back to the local stack's gateway.
+        const remote = (await import('../remote/config.js')).resolveRemote();
+        return (await import('../commands/simulate.js')).simulateRemote(remote, simulateOptions(flags));
+      }),
+    );
+}
