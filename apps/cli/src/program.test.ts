@@ -57,7 +57,7 @@ describe('registration', () => {
       validate: ['-f, --filename <path...> (required)', '-R, --recursive =false', '-n, --namespace <namespace>', textOrJson],
       simulate: [
         '-f, --filename <path...>', '-R, --recursive =false', '--remote =false', '--from <endpoint>', '--to <endpoint>', '--protocol <protocol>',
-        '--port <port>', '--source-port <port>', '--icmp-type <type>', '--icmp-code <code>', '--ip-version <version> {4|6}', '--probes <file>', '--explain =false', textOrJson,
+        '--port <port>', '--source-port <port>', '--icmp-type <type>', '--icmp-code <code>', '--ip-version <version> {4|6}', '--probes <file>', '--explain =false', '-o, --output <format> {text|json|ndjson} ="text"',
       ],
       compile: ['-f, --filename <path...> (required)', '-R, --recursive =false', '--node <node> (required)', '--format <format> {nft|json} ="nft"'],
       audit: [],

@@ -1,5 +1,6 @@
-import { describeDecision, evaluateFlow, parseProbes, ProbeError, FlowError, simulate, type Probe, type ProbeResult, type TraceStep, type ChainResult } from '@palisade/engine';
-import { readFileSync } from 'node:fs';
+import { describeDecision, evaluateFlow, ProbeError, FlowError, simulate, simulateProbe, type Probe, type ProbeResult, type TraceStep, type ChainResult } from '@palisade/engine';
+import { readProbes } from '../probes/read-probes.js';
+import { ResultWriter, type ResultFormat } from '../probes/write-results.js';
 import { InputError, RemoteError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { info } from '../output.js';
@@ -20,7 +21,7 @@ export interface SimulateOptions {
   ipVersion?: 4 | 6;
   probes?: string;
   explain: boolean;
-  output: 'text' | 'json';
+  output: ResultFormat;
 }
 
 function traceLine(step: TraceStep): string {
@@ -44,12 +45,16 @@ function traceLine(step: TraceStep): string {
 
 const chainLine = (label: string, c: ChainResult | undefined) => (c ? `  ${label.padEnd(8)} ${c.endpoint}: ${c.verdict} by ${c.decidedBy ? describeDecision(c.decidedBy) : '(no decision)'}` : `  ${label.padEnd(8)} (no policy at this end)`);
 
-function printResult(r: ProbeResult, stages: ChainResult[] | undefined): void {
-  info(`${r.allowed ? 'ALLOWED' : 'DENIED '}  ${r.from} -> ${r.to}  ${typeof r.protocol === 'number' ? r.protocol : r.protocol.toUpperCase()}${r.port ? `/${r.port}` : ''}`);
-  if (stages) for (const s of stages) info(chainLine(s.stage === 'normal' ? s.direction : `${s.direction}/${s.stage}`, s));
-  if (r.pending) info(`  pending (staged policies in force): ${r.pending.allowed ? 'ALLOWED' : 'DENIED'}${r.pending.differs ? ' — differs from the enforced verdict' : ''}`);
-  if (r.trace) for (const step of r.trace) info(`    ${traceLine(step)}`);
+/** A result as text, one line per stage and trace step, each ending in a newline. */
+function formatResult(r: ProbeResult, stages?: ChainResult[]): string {
+  const lines = [`${r.allowed ? 'ALLOWED' : 'DENIED '}  ${r.from} -> ${r.to}  ${typeof r.protocol === 'number' ? r.protocol : r.protocol.toUpperCase()}${r.port ? `/${r.port}` : ''}`];
+  if (stages) for (const s of stages) lines.push(chainLine(s.stage === 'normal' ? s.direction : `${s.direction}/${s.stage}`, s));
+  if (r.pending) lines.push(`  pending (staged policies in force): ${r.pending.allowed ? 'ALLOWED' : 'DENIED'}${r.pending.differs ? ' — differs from the enforced verdict' : ''}`);
+  if (r.trace) for (const step of r.trace) lines.push(`    ${traceLine(step)}`);
+  return lines.map((l) => `${l}\n`).join('');
 }
+
+const printResult = (r: ProbeResult, stages?: ChainResult[]) => process.stdout.write(formatResult(r, stages));
 
 /** The engine's objections to a probe or an endpoint are about what was typed: usage errors. */
 function asInput<T>(run: () => T): T {
@@ -62,22 +67,17 @@ function asInput<T>(run: () => T): T {
   }
 }
 
-function readProbes(file: string): Probe[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(`${file}: not readable JSON: ${(error as Error).message}`);
-  }
-  return asInput(() => parseProbes(raw));
+/** Writes results as they come, in constant memory whatever their number. */
+async function writeBatch(results: AsyncIterable<ProbeResult> | Iterable<ProbeResult>, output: ResultFormat): Promise<void> {
+  const writer = new ResultWriter(process.stdout, output, (r) => formatResult(r));
+  for await (const r of results) await writer.write(r);
+  await writer.end();
 }
 
-function printBatch(results: ProbeResult[], output: 'text' | 'json'): void {
-  if (output === 'json') info(JSON.stringify(results, null, 2));
-  else {
-    for (const r of results) printResult(r, undefined);
-    info(`${results.filter((r) => r.allowed).length} allowed, ${results.filter((r) => !r.allowed).length} denied`);
-  }
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
 }
 
 function probeFromFlags(options: SimulateOptions): Probe {
@@ -93,32 +93,41 @@ function probeFromFlags(options: SimulateOptions): Probe {
   };
 }
 
-/** Decides one flow, or a batch of probes, against a snapshot. Exits 0 when evaluated (whatever the verdicts). */
-export function simulateCommand(options: SimulateOptions): number {
+/**
+ * Decides one flow, or a batch of probes, against a snapshot. Exits 0 when evaluated (whatever the
+ * verdicts). Probes are read, decided and written one at a time: results already written stay
+ * written when a later probe is bad.
+ */
+export async function simulateCommand(options: SimulateOptions): Promise<number> {
   if (options.files.length === 0) throw new InputError('give the snapshot with -f FILE|DIR, or --remote to simulate against the gateway\'s current state');
   const snapshot = loadSnapshot(options.files, options.recursive);
   const { probes, explain } = options;
   if (probes) {
-    printBatch(asInput(() => simulate(snapshot, readProbes(probes), { explain })), options.output);
+    let index = 0;
+    const decide = async function* () {
+      for await (const probe of readProbes(probes)) yield asInput(() => simulateProbe(snapshot, probe, index++, { explain }));
+    };
+    await writeBatch(decide(), options.output);
     return EXIT.OK;
   }
   const spec = probeFromFlags(options);
   const { stages, summary } = asInput(() => ({ stages: evaluateFlow(snapshot, spec, { explain }).stages, summary: simulate(snapshot, [spec], { explain })[0]! }));
-  if (options.output === 'json') info(JSON.stringify(summary, null, 2));
-  else printResult(summary, stages);
+  if (options.output === 'text') printResult(summary, stages);
+  else info(options.output === 'json' ? JSON.stringify(summary, null, 2) : JSON.stringify(summary));
   return EXIT.OK;
 }
 
 /** The same, against the gateway's current state (every committed change). */
 export async function simulateRemote(remote: Remote, options: SimulateOptions): Promise<number> {
-  const probes = options.probes ? readProbes(options.probes) : [probeFromFlags(options)];
+  // The gateway answers a batch as one response, within its size limits.
+  const probes = options.probes ? await collect(readProbes(options.probes)) : [probeFromFlags(options)];
   const { results } = await call(remote, () => connect(remote).policy.simulate.query({ probes, explain: options.explain })).catch((error: unknown) => {
     // An unknown endpoint or a bad probe is bad input, as it is locally.
     if (error instanceof RemoteError && error.kind === 'invalid') throw new InputError(error.message);
     throw error;
   });
-  if (options.probes) printBatch(results as ProbeResult[], options.output);
-  else if (options.output === 'json') info(JSON.stringify(results[0], null, 2));
-  else printResult(results[0] as ProbeResult, undefined);
+  if (options.probes) await writeBatch(results as ProbeResult[], options.output);
+  else if (options.output === 'text') printResult(results[0] as ProbeResult);
+  else info(options.output === 'json' ? JSON.stringify(results[0], null, 2) : JSON.stringify(results[0]));
   return EXIT.OK;
 }

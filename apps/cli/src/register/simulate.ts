@@ -17,7 +17,7 @@ interface SimulateFlags {
   ipVersion?: '4' | '6';
   probes?: string;
   explain: boolean;
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'ndjson';
 }
 
 function simulateOptions(flags: SimulateFlags): SimulateOptions {
@@ -54,9 +54,9 @@ export function register(program: Command): void {
     .option('--icmp-type <type>', 'ICMP type', wholeNumber('--icmp-type'))
     .option('--icmp-code <code>', 'ICMP code', wholeNumber('--icmp-code'))
     .addOption(new Option('--ip-version <version>', 'address family when endpoints have both').choices(['4', '6']))
-    .option('--probes <file>', 'a JSON list of probes: [{ "from", "to", "protocol", "port", "sourcePort"?, "icmp"? }]')
+    .option('--probes <file>', 'probes, read as a stream: a JSON list [{ "from", "to", "protocol", "port", "sourcePort"?, "icmp"? }] or one probe object per line (NDJSON); - for standard input')
     .option('--explain', 'print every tier, policy and rule considered and why it did or did not match', false)
-    .addOption(outputOption(['text', 'json'], 'text'))
+    .addOption(outputOption(['text', 'json', 'ndjson'], 'text'))
     .addHelpText('after', '\nExit codes: 0 evaluated (whatever the verdict), 2 bad input (an unknown endpoint, an invalid snapshot or probe).')
     .action(
       action('simulate', async (flags: SimulateFlags) => {
