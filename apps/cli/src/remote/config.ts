@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { readState, stackPaths } from '@palisade/stack/local';
 import { InputError } from '../errors.js';
@@ -14,8 +14,14 @@ export interface Remote {
   token: string;
 }
 
+/**
+ * Where the login is kept: $PALISADE_CONFIG, else the stack's own file when PALISADE_HOME names a
+ * stack (so two local stacks on one machine keep separate logins), else the user's config
+ * directory.
+ */
 export function configPath(): string {
   if (process.env['PALISADE_CONFIG']) return process.env['PALISADE_CONFIG'];
+  if (process.env['PALISADE_HOME']) return join(resolve(process.env['PALISADE_HOME']), 'login.json');
   const base = process.env['XDG_CONFIG_HOME'] || join(homedir(), '.config');
   return join(base, 'palisade', 'config.json');
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseTime } from '../commands/audit.js';
-import { resolveRemote, writeConfig } from './config.js';
+import { configPath, resolveRemote, writeConfig } from './config.js';
 import { keyFor, resolveKind } from './kinds.js';
 
 describe('kind names', () => {
@@ -45,6 +45,7 @@ describe('the login file', () => {
     process.env['PALISADE_CONFIG'] = join(dir, 'sub', 'config.json');
     delete process.env['PALISADE_URL'];
     delete process.env['PALISADE_TOKEN'];
+    delete process.env['PALISADE_HOME'];
   });
   afterEach(() => {
     process.env = { ...saved };
@@ -59,6 +60,21 @@ describe('the login file', () => {
     process.env['PALISADE_TOKEN'] = 'pal_env';
     process.env['PALISADE_URL'] = 'https://palisade.example.com/';
     expect(resolveRemote()).toEqual({ url: 'https://palisade.example.com', token: 'pal_env' });
+  });
+
+  it('belongs to the stack PALISADE_HOME names, so two local stacks keep separate logins', () => {
+    delete process.env['PALISADE_CONFIG'];
+    process.env['PALISADE_HOME'] = join(dir, 'stack-a');
+    const a = writeConfig({ server: 'http://127.0.0.1:14000', token: 'pal_a' });
+    process.env['PALISADE_HOME'] = join(dir, 'stack-b');
+    const b = writeConfig({ server: 'http://127.0.0.1:15000', token: 'pal_b' });
+    expect([a, b]).toEqual([join(dir, 'stack-a', 'login.json'), join(dir, 'stack-b', 'login.json')]);
+    expect(resolveRemote()).toEqual({ url: 'http://127.0.0.1:15000', token: 'pal_b' });
+    process.env['PALISADE_HOME'] = join(dir, 'stack-a');
+    expect(resolveRemote()).toEqual({ url: 'http://127.0.0.1:14000', token: 'pal_a' });
+    // PALISADE_CONFIG still names the file outright.
+    process.env['PALISADE_CONFIG'] = join(dir, 'explicit.json');
+    expect(configPath()).toBe(join(dir, 'explicit.json'));
   });
 
   it('says what is missing or wrong', () => {
