@@ -28,15 +28,19 @@ export interface RunResult {
 export function run(
   command: string,
   args: string[],
-  options: SpawnOptions & { timeoutMs?: number; input?: string } = {},
+  options: SpawnOptions & { timeoutMs?: number; input?: string; onStderr?: (chunk: string) => void } = {},
 ): Promise<RunResult> {
   return new Promise((resolve) => {
-    const { timeoutMs, input, ...spawnOptions } = options;
+    const { timeoutMs, input, onStderr, ...spawnOptions } = options;
     const child = spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      stderr += text;
+      onStderr?.(text);
+    });
     const timer = timeoutMs
       ? setTimeout(() => {
           stderr += `\n(timed out after ${timeoutMs} ms)`;
