@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus, streams } from '@palisade/bus';
-import { append, applyMigrations, type Tx, createDbClient, POSITION_HEADER, projectBatch, runLoop, runRelay, CommittedHorizon, type DbClient, type Projection } from '@palisade/event-store';
+import { append, applyMigrations, type Tx, createDbClient, projectBatch, runLoop, CommittedHorizon, type DbClient, type Projection } from '@palisade/event-store';
+import { POSITION_HEADER, runRelay } from '@palisade/outbox';
 import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 

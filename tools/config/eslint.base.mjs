@@ -2,6 +2,7 @@
 // The module-boundary rules live here so that one file states the architecture:
 //   apps -> libs (and the CLI -> the local-stack tool), libs -> libs,
 //   libs/engine -> nothing in the workspace and nothing Node-only (it runs in browsers),
+//   libs/event-store -> neither the engine nor the bus (it is the log, not its meaning or transport),
 //   libs/testing -> only from tests.
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
@@ -16,6 +17,9 @@ const testFiles = ['**/*.test.ts', '**/*.test.tsx', '**/*.bench.ts', '**/test-su
 const productionConstraints = [
   // The engine must run unchanged in a browser, in workflows and in agents.
   { sourceTag: 'scope:engine', onlyDependOnLibsWithTags: [], allowedExternalImports: ['ipaddr.js', 'yaml'] },
+  // The event store is the log alone: what events mean (the engine, the domain) and where they are
+  // published (the bus) build on it, never the other way round.
+  { sourceTag: 'scope:store', notDependOnLibsWithTags: ['scope:engine', 'scope:bus'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },

@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { ensureTestServices, createTestDatabase } from '@palisade/testing';
-import { applyMigrations, createDbClient, createToken, type DbClient } from '@palisade/event-store';
+import { createToken } from '@palisade/domain';
+import { applyMigrations, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
 import { createGatewayServer } from '../src/server.js';
 import type { LoadResult, Operation, RunSpec } from './load.js';
@@ -124,12 +125,14 @@ const silent = pino({ level: 'silent' });
 // The API logs a line per request, as deployed (synchronously, as main.ts does; to /dev/null here).
 const requestLog = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 // NATS is not given, so the outbox relay waits; the sealer and the projection run.
-const background = startBackground(db.url, () => undefined, silent);
+const horizon = startHorizonNotifier(prisma);
+const background = startBackground(db.url, () => undefined, silent, horizon);
 const server = createGatewayServer({
   health: async () => ({ status: 'ok', service: 'gateway', version: 'bench', startedAt: new Date().toISOString(), checks: [] }),
   log: requestLog,
   maxBodyBytes: 1 << 20,
   db: prisma,
+  horizon,
   rateLimit: RATE_LIMIT,
   // As deployed: a checked token is trusted for 5 s (GATEWAY_TOKEN_CACHE_SECONDS).
   tokenCacheMs: 5_000,
@@ -236,6 +239,7 @@ try {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await background.stop();
+  await horizon.close();
   await prisma.$disconnect();
   await db.drop();
 }

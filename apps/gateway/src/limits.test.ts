@@ -1,7 +1,7 @@
 // Input limits, hostile input, rate limits, metrics and live events over HTTP, against a real
 // database: every refusal is a clear 4xx, the gateway keeps answering, and nothing is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokeToken } from '@palisade/event-store';
+import { revokeToken } from '@palisade/domain';
 import { startApi, type ApiHarness } from './test-support/api.js';
 
 const policy = (extra: Record<string, unknown> = {}, name = 'web') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }], ...extra } });
@@ -119,6 +119,11 @@ describe('rate limits, metrics and live events', () => {
     expect(text).toMatch(/^palisade_gateway_request_duration_seconds_bucket\{route="\/trpc\/resources\.list",le="\+Inf"\} [1-9]\d*$/m);
     expect(text).toMatch(/^palisade_gateway_refused_total\{reason="rate_limited"\} 1$/m);
     expect(text).toMatch(/^palisade_gateway_refused_total\{reason="unauthenticated"\} 1$/m);
+    // The one horizon reader: how far ordered readers may read, and what that costs.
+    expect(text).toMatch(/^# TYPE palisade_horizon_reads_total counter$/m);
+    expect(text).toMatch(/^palisade_horizon_reads_total [1-9]\d*$/m);
+    expect(text).toMatch(/^palisade_horizon_listening 1$/m);
+    expect(text).toMatch(/^palisade_horizon_position \d+$/m);
   });
 
   it('streams live events as server-sent events, resumable from the last id', async () => {

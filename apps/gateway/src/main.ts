@@ -1,5 +1,5 @@
 import { ConfigError, redactUrl } from '@palisade/contracts';
-import { applyMigrations, MigrationError } from '@palisade/event-store';
+import { applyMigrations, MigrationError, startHorizonNotifier } from '@palisade/event-store';
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { openDependencies } from './dependencies.js';
@@ -33,7 +33,9 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt });
-  const background = startBackground(config.DATABASE_URL, deps.nats, log);
+  // One horizon reader for the process: the background loops and every live subscription wait on it.
+  const horizon = startHorizonNotifier(deps.prisma, { onError: (what, error) => log.warn({ err: error }, `${what} failed; retrying`) });
+  const background = startBackground(config.DATABASE_URL, deps.nats, log, horizon);
   const agents = trackAgents(log, config.GATEWAY_AGENT_STALE_SECONDS * 1000);
   void (async () => {
     while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     log,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
     db: deps.prisma,
+    horizon,
     rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
     agents: agents.list,
     requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000,
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     background
       .stop()
+      .then(() => horizon.close())
       .then(() => deps.close())
       .finally(() => process.exit(0));
   };

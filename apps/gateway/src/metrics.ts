@@ -11,10 +11,17 @@ interface Histogram {
   count: number;
 }
 
+/** A value read when /metrics is asked for; a counter only ever grows (its name ends in _total). */
+export interface Gauge {
+  help: string;
+  value: number;
+  type?: 'gauge' | 'counter';
+}
+
 export interface GatewayMetrics {
   observe(route: string, method: string, status: number, seconds: number): void;
   refused(reason: 'unauthenticated' | 'rate_limited' | 'too_large'): void;
-  render(gauges?: Record<string, { help: string; value: number }>): string;
+  render(gauges?: Record<string, Gauge>): string;
 }
 
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -53,7 +60,7 @@ export function createMetrics(): GatewayMetrics {
       out.push('# HELP palisade_gateway_refused_total Requests refused before reaching a procedure, by reason.', '# TYPE palisade_gateway_refused_total counter');
       for (const [reason, n] of refusals) out.push(`palisade_gateway_refused_total{reason="${reason}"} ${n}`);
       out.push('# HELP palisade_gateway_uptime_seconds Seconds since the gateway started.', '# TYPE palisade_gateway_uptime_seconds gauge', `palisade_gateway_uptime_seconds ${(Date.now() - started) / 1000}`);
-      for (const [name, g] of Object.entries(gauges)) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.value}`);
+      for (const [name, g] of Object.entries(gauges)) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type ?? 'gauge'}`, `${name} ${g.value}`);
       return out.join('\n') + '\n';
     },
   };

@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type ApiContext, type Principal } from '@palisade/api';
-import { authenticate, type DbClient } from '@palisade/event-store';
+import { authenticate } from '@palisade/domain';
+import type { DbClient, HorizonNotifier } from '@palisade/event-store';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
 import type { Logger } from 'pino';
-import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { createMetrics, type Gauge, type GatewayMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 
 export interface GatewayServerOptions {
@@ -14,6 +15,8 @@ export interface GatewayServerOptions {
   maxBodyBytes: number;
   /** The event store; with it, bearer tokens are checked and the API procedures work. */
   db?: DbClient;
+  /** The process's horizon notifier: live subscriptions and simulations read through it. */
+  horizon?: HorizonNotifier;
   /** Per-token request rate (default: 200/s, bursts of 400). */
   rateLimit?: { perSecond: number; burst: number };
   agents?: () => AgentStatus[];
@@ -46,6 +49,21 @@ function tokenCache(ttlMs: number, max = 10_000) {
       entries.set(keyOf(token), { principal, until: Math.min(Date.now() + ttlMs, expiresAt?.getTime() ?? Infinity) });
     },
     clear: () => entries.clear(),
+  };
+}
+
+/** The horizon notifier's state: how far ordered readers may read, how far behind that is, and what it costs. */
+function horizonGauges(horizon: HorizonNotifier): Record<string, Gauge> {
+  const s = horizon.stats();
+  return {
+    palisade_horizon_position: { help: 'The committed horizon: every log position up to it is final.', value: s.horizon },
+    palisade_horizon_behind_positions: { help: 'Positions taken but not known to be final at the last horizon read.', value: s.behind },
+    palisade_horizon_last_read_age_seconds: { help: 'Seconds since the horizon was last read.', value: s.sinceLastReadMs < 0 ? -1 : s.sinceLastReadMs / 1000 },
+    palisade_horizon_reads_total: { help: 'Horizon reads (one pg_locks query each) sent by this process.', value: s.reads, type: 'counter' },
+    palisade_horizon_notifications_total: { help: 'Append notifications heard on the LISTEN connection.', value: s.notifications, type: 'counter' },
+    palisade_horizon_waiting_readers: { help: 'Readers (subscriptions, background loops) waiting for the horizon to move.', value: s.waiting },
+    palisade_horizon_listening: { help: '1 while the LISTEN connection is up.', value: s.listening ? 1 : 0 },
+    palisade_horizon_reconnects_total: { help: 'Times the LISTEN connection was lost and made again.', value: s.reconnects, type: 'counter' },
   };
 }
 
@@ -87,7 +105,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxBodySize: options.maxBodyBytes,
     createContext: ({ req }): ApiContext => {
       const principal = principals.get(req);
-      return { requestId: String(req.headers['x-request-id']), health: options.health, tokensChanged: checked.clear, ...(options.db ? { db: options.db } : {}), ...(principal ? { principal } : {}), ...(options.agents ? { agents: options.agents } : {}) };
+      return { requestId: String(req.headers['x-request-id']), health: options.health, tokensChanged: checked.clear, ...(options.db ? { db: options.db } : {}), ...(options.horizon ? { horizon: options.horizon } : {}), ...(principal ? { principal } : {}), ...(options.agents ? { agents: options.agents } : {}) };
     },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
@@ -147,6 +165,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       const text = metrics.render({
         palisade_agents_known: { help: 'Agents the gateway has heard from.', value: agents.length },
         palisade_agents_alive: { help: 'Agents heard from recently.', value: agents.filter((a) => a.alive).length },
+        ...(options.horizon ? horizonGauges(options.horizon) : {}),
       });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
       res.end(text);

@@ -1,7 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
-import { ValidationFailedError, type DbClient, type ResourceProblem } from '@palisade/event-store';
+import type { DbClient, HorizonNotifier } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
+import { problemsOf, toApiError } from './errors.js';
 
 /**
  * What every procedure may use. The gateway builds it per request (the principal from the
@@ -15,6 +16,11 @@ export interface ApiContext {
   principal?: Principal;
   /** The event store (absent only in tests of procedures that do not need it). */
   db?: DbClient;
+  /**
+   * The process's committed-horizon notifier: live subscriptions wait on it and simulations read
+   * through it, so a thousand readers cost one horizon query per commit.
+   */
+  horizon?: HorizonNotifier;
   /** Called after a token is revoked, so a gateway forgets what it cached about tokens. */
   tokensChanged?: () => void;
   /** Agents as last heard from (the gateway listens to their heartbeats). */
@@ -26,17 +32,32 @@ const t = initTRPC.context<ApiContext>().create({
     // Internal errors keep their message out of responses; the gateway logs them with the request id.
     const hideMessage = error.code === 'INTERNAL_SERVER_ERROR';
     // Located validation problems travel as data, so clients can show every one with its line.
-    const problems: ResourceProblem[] | undefined = error.cause instanceof ValidationFailedError ? error.cause.problems.slice(0, 500) : undefined;
+    const problems = problemsOf(error.cause);
     return { ...shape, message: hideMessage ? 'internal error' : shape.message, data: { ...shape.data, stack: undefined, ...(problems ? { problems } : {}) } };
   },
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * Every procedure's store and domain errors become API errors here, once: procedures throw the
+ * typed errors and never map them themselves. (tRPC hands a thrown error to this middleware as
+ * an internal error whose cause is what was thrown.)
+ */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const mapped = toApiError(result.error.cause);
+    if (mapped) throw mapped;
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
 /** Every procedure but health needs a valid token, and a database. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a valid API token is required: send it as "Authorization: Bearer pal_..."' });
   if (!ctx.db) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'no event store in the context' });
   return next({ ctx: { ...ctx, principal: ctx.principal, db: ctx.db } });

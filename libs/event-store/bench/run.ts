@@ -1,19 +1,16 @@
 // Event store benchmark: `npx nx run event-store:bench`. Runs against the real PostgreSQL of the
 // test stack (started if needed, or DATABASE_URL/NATS_URL/TEMPORAL_ADDRESS) in a database of its
-// own, and a private nats-server for the outbox. Writes bench/results.json with the machine.
-// Figures are measured, never asserted; the raw INSERT rates are measured in the same run.
+// own. Writes bench/results.json with the machine. Figures are measured, never asserted; the raw
+// INSERT rates are measured in the same run. The outbox and the audit queries have their own
+// benchmarks (libs/outbox, libs/domain).
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release, arch, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, type, release, arch } from 'node:os';
 import pg from 'pg';
-import { connectBus, streams } from '@palisade/bus';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { ensureTestServices, createTestDatabase } from '@palisade/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
-import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
-import { append, applyMigrations, auditLog, createDbClient, resourceAsOf, resourcesAsOf, runRelay, type NewEvent, type DbClient } from '../src/index.js';
+import { append, applyMigrations, createDbClient, type NewEvent, type DbClient } from '../src/index.js';
 
 const round = (n: number, d = 2) => +n.toFixed(d);
 const pct = (xs: number[], p: number) => {
@@ -102,89 +99,6 @@ async function latencyAtLoad(prisma: DbClient, perSecond: number, seconds: numbe
   return { offeredPerSecond: perSecond, seconds, achievedPerSecond: Math.round(achieved), p50Ms: round(pct(latencies, 50)), p99Ms: round(pct(latencies, 99)), maxMs: round(Math.max(...latencies)) };
 }
 
-/** One million events shaped like the product's: 10,000 resources, 100 actors, correlation ids, a year of times. */
-async function fillMillion(url: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const { ms } = await timed(async () => {
-    // Appends go through the API above; the filler writes rows of the same shape directly.
-    await client.query('ALTER TABLE events DISABLE TRIGGER USER');
-    for (let chunk = 0; chunk < 10; chunk++) {
-      await client.query(
-        `INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, recorded_at, content_hash)
-         SELECT gen_random_uuid(), 'resource/NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'resource', g / 10000 + 1, 'Resource.Applied', 1,
-           jsonb_build_object('key', 'NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'type', 'NetworkPolicy', 'namespace', 'ns-' || (g % 100), 'name', 'p-' || (g % 10000),
-             'revision', g, 'before', NULL, 'after', jsonb_build_object('apiVersion', 'projectcalico.org/v3', 'kind', 'NetworkPolicy',
-               'metadata', jsonb_build_object('name', 'p-' || (g % 10000), 'namespace', 'ns-' || (g % 100)), 'spec', jsonb_build_object('order', g % 1000, 'selector', 'app == ''a' || (g % 50) || ''''))),
-           'user-' || (g % 100), 'bench fill', md5((g / 10)::text)::uuid, now() - interval '365 days' + (g * interval '31 seconds'), 'fill'
-         FROM generate_series($1::bigint, $2::bigint) g`,
-        [chunk * 100_000, chunk * 100_000 + 99_999],
-      );
-    }
-    await client.query('ALTER TABLE events ENABLE TRIGGER USER');
-    await client.query('ANALYZE events');
-  });
-  await client.end();
-  return ms;
-}
-
-async function queryLatencies(prisma: DbClient) {
-  const measure = async (runs: number, fn: (i: number) => Promise<unknown>) => {
-    for (let i = 0; i < 3; i++) await fn(i);
-    const xs: number[] = [];
-    for (let i = 0; i < runs; i++) xs.push((await timed(() => fn(i))).ms);
-    return { runs, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)) };
-  };
-  const [max] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
-  const top = Number(max!.p);
-  const [corr] = await prisma.$queryRaw<{ c: string }[]>`SELECT correlation_id::text AS c FROM events WHERE correlation_id IS NOT NULL LIMIT 1 OFFSET 5000`;
-  return {
-    byResource: await measure(50, (i) => auditLog(prisma, { resource: `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}` }, { limit: 100 })),
-    byActor: await measure(50, (i) => auditLog(prisma, { actor: `user-${i % 100}` }, { limit: 100, after: (i * 9973) % top })),
-    byCorrelationId: await measure(50, () => auditLog(prisma, { correlationId: corr!.c }, { limit: 100 })),
-    byTimeRange: await measure(50, (i) => auditLog(prisma, { from: new Date(Date.now() - (300 - i) * 86_400_000), to: new Date(Date.now() - (299 - i) * 86_400_000) }, { limit: 100 })),
-    oneResourceAsOf: await measure(50, (i) => resourceAsOf(prisma, `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}`, { position: Math.floor(top / 2) + i })),
-    wholeSetAsOf: await measure(10, (i) => resourcesAsOf(prisma, { position: Math.floor(top / 2) + i * 1000 })),
-  };
-}
-
-async function outboxThroughput(prisma: DbClient, url: string, count: number) {
-  const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));
-  const nats = await startPrivateNats({ root, log: () => undefined });
-  const nc = await connectBus({ url: nats.url, name: 'bench' });
-  try {
-    const [start] = await prisma.$queryRaw<{ p: bigint | null }[]>`SELECT max(position) AS p FROM events`;
-    for (let i = 0; i < count; i += 100) await append(prisma, [{ streamId: `outbox/${i}`, expectedVersion: 0, events: Array.from({ length: 100 }, (_, j) => event(i + j)) }]);
-    const [end] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
-    // The relay starts after the stream's last message; seed its checkpoint just before these events.
-    await prisma.$executeRaw`INSERT INTO checkpoints (name, position) VALUES ('outbox-relay', ${Number(start?.p ?? 0)}) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`;
-    const abort = new AbortController();
-    let reached = 0;
-    const { ms } = await timed(
-      () =>
-        new Promise<void>((resolve) => {
-          void runRelay(prisma, nc, {
-            databaseUrl: url,
-            signal: abort.signal,
-            batch: 1_000,
-            onProgress: (p) => {
-              reached = p;
-              if (p >= Number(end!.p)) resolve();
-            },
-          });
-        }),
-    );
-    abort.abort();
-    const jsm = await (await import('@nats-io/jetstream')).jetstreamManager(nc);
-    const info = await jsm.streams.info(streams.events.name);
-    return { events: count, ms: round(ms, 0), publishedPerSecond: Math.round(count / (ms / 1000)), streamMessages: info.state.messages, reached };
-  } finally {
-    await nc.close();
-    await stopProcessGroup(nats.pid!, 5_000);
-    rmSync(root, { recursive: true, force: true });
-  }
-}
-
 const services = await ensureTestServices((line) => console.log(line));
 // What the harness's global setup does for tests: createTestDatabase reads these.
 process.env['DATABASE_URL'] ??= services.databaseUrl;
@@ -204,13 +118,6 @@ try {
   console.log(`append: ${appends.singleEventsPerSecondOneWriter} events/s one writer, ${appends.singleEventsPerSecond8Writers} events/s 8 writers single events, ${appends.batchedEventsPerSecond8Writers} events/s in batches of 100`);
   const load = await latencyAtLoad(prisma, 500, 10);
   console.log(`latency at ${load.offeredPerSecond} events/s offered: p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms (achieved ${load.achievedPerSecond}/s)`);
-  const outbox = await outboxThroughput(prisma, db.url, 20_000);
-  console.log(`outbox: ${outbox.events} events published in ${outbox.ms} ms: ${outbox.publishedPerSecond} events/s`);
-  const fillMs = await fillMillion(db.url);
-  const [n] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
-  console.log(`filled to ${n!.n} events in ${round(fillMs / 1000, 1)} s`);
-  const queries = await queryLatencies(prisma);
-  for (const [name, q] of Object.entries(queries)) console.log(`  ${name}: p50 ${q.p50Ms} ms, p95 ${q.p95Ms} ms`);
   const results = {
     benchmark: 'event store',
     date: new Date().toISOString(),
@@ -225,8 +132,6 @@ try {
       meetsTarget: appends.batchedEventsPerSecond8Writers >= 5_000,
     },
     latencyAtLoad: { ...load, target: 'p99 under 20 ms at 500 events/s', meetsTarget: load.p99Ms < 20 },
-    outbox,
-    audit: { events: Number(n!.n), queries, target: 'p95 under 50 ms at 1 million events', meetsTarget: Object.values(queries).every((q) => q.p95Ms < 50), note: 'wholeSetAsOf returns all 10,000 resources' },
   };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log('written: bench/results.json');

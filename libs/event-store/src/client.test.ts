@@ -37,10 +37,10 @@ describe('the SQL client on PostgreSQL', () => {
     expect(echo).toEqual({ b: 9007199254740993n, a: ['x', "y'"], t: new Date(0) });
   });
 
-  it('reports a duplicate stream version with its SQLSTATE, and rolls a transaction back as a whole', async () => {
+  it('reports a duplicate stream version with its SQLSTATE and constraint, and rolls a transaction back as a whole', async () => {
     const streamId = `resource/NetworkSet/${randomUUID()}`;
     await insert(sql, streamId, 1);
-    await expect(insert(sql, streamId, 1)).rejects.toMatchObject({ name: 'DbError', code: '23505', message: expect.stringContaining('duplicate key') });
+    await expect(insert(sql, streamId, 1)).rejects.toMatchObject({ name: 'DbError', code: '23505', constraint: 'events_stream_id_version_key', message: expect.stringContaining('duplicate key') });
     const other = `resource/NetworkSet/${randomUUID()}`;
     const attempt = sql.$transaction(async (tx) => {
       await insert(tx, other, 1);

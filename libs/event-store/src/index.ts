@@ -1,22 +1,20 @@
-export { createDbClient, DbError, type DbClient, type DbTx, type DbOptions, type TransactionOptions } from './client.js';
+// The event log and nothing else: appends, reads, the committed horizon, the hash chain, the
+// projection runner, migrations and the pg client. What the events mean lives in @palisade/domain;
+// publishing them to NATS lives in @palisade/outbox.
+export { createDbClient, DbError, UNIQUE_VIOLATION, type DbClient, type DbTx, type DbOptions, type TransactionOptions } from './client.js';
 export { applyMigrations, type MigrateOptions, type MigrateResult } from './migrate/apply.js';
 export { loadMigrations, defaultMigrationsDir, checksum, type Migration } from './migrate/load.js';
 export { MigrationError, type MigrationErrorCode } from './migrate/errors.js';
 export { diffSchemas, latestSchemaSnapshot, type DiffResult } from './migrate/diff.js';
 
 export { append, appendInTransaction, streamTypeOf, hashedContent, LIMITS, NOTIFY_CHANNEL, type AppendOptions } from './store/append.js';
-export { readStream, readLast, readLastOfEach, readRange, streamVersion, CommittedHorizon } from './store/read.js';
+export { readStream, readLast, readLastAt, readLastOfEach, readRange, streamVersion, logHead, countEvents } from './store/read.js';
+export { readLog, positionAt, checkPage, MAX_PAGE, type LogFilter, type LogPage, type Page } from './store/log.js';
+export { CommittedHorizon, type HorizonSource } from './horizon/committed.js';
+export { HorizonNotifier, startHorizonNotifier, type HorizonNotifierOptions, type HorizonStats } from './horizon/notifier.js';
 export { canonicalJson, contentHash, sha256Hex } from './store/canonical.js';
 export { EventStoreError, ConcurrencyError, IdempotencyError, InvalidEventError, type EventStoreErrorCode } from './store/errors.js';
 export type { NewEvent, RecordedEvent, AppendRequest, AppendResult, ExpectedVersion, JsonValue, Db, Tx } from './store/types.js';
 export { sealBatch, linkHash, GENESIS, ChainError } from './chain/seal.js';
 export { verifyChain, type VerifyResult } from './chain/verify.js';
-export { applyResources, deleteResources, validateResources, currentRevision, resourceStream, ValidationFailedError, type ChangeMeta, type ChangeResult, type ResourceChange, type WriteOptions, type ResourceProblem, type ResourceEventPayload } from './domain/resources.js';
-export { createRelease, releaseContent, diffReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent } from './domain/releases.js';
-export { registerCluster, setDesiredRelease, reportObservedRelease, clusterView, clusterStream, type ClusterView } from './domain/clusters.js';
-export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './domain/diff.js';
-export { projectBatch, catchUp, rebuild, runLoop, type Projection, type RunOptions } from './projections/runner.js';
-export { domainProjection } from './projections/domain.js';
-export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, MAX_PAGE, type AuditFilter, type AuditPage, type Page, type AsOf } from './audit/queries.js';
-export { runRelay, eventMessage, RELAY_CHECKPOINT, POSITION_HEADER, type RelayOptions } from './outbox/relay.js';
-export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken, tokenStream, type TokenInfo, type TokenPrincipal } from './auth/tokens.js';
+export { projectBatch, catchUp, rebuild, runLoop, sleep, readCheckpoint, advanceCheckpoint, type Projection, type RunOptions } from './projections/runner.js';

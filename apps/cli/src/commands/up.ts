@@ -1,4 +1,5 @@
-import { bootstrapAdminToken, createDbClient } from '@palisade/event-store';
+import { bootstrapAdminToken } from '@palisade/domain';
+import { createDbClient } from '@palisade/event-store';
 import { down, isAlive, pickPort, readState, serviceEnv, stackPaths, startProcess, stopProcesses, upServices, type StackState } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';

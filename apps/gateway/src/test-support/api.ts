@@ -5,7 +5,8 @@ import { createTRPCClient, httpBatchLink, httpLink } from '@trpc/client';
 import { pino } from 'pino';
 import type { AppRouter } from '@palisade/api';
 import type { Role } from '@palisade/contracts';
-import { applyMigrations, createDbClient, createToken, type DbClient } from '@palisade/event-store';
+import { createToken } from '@palisade/domain';
+import { applyMigrations, countEvents, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { createGatewayServer, type GatewayServerOptions } from '../server.js';
 
@@ -24,11 +25,13 @@ export async function startApi(prefix: string, options: Partial<GatewayServerOpt
   const db: TestDatabase = await createTestDatabase(prefix);
   await applyMigrations(db.url);
   const prisma = createDbClient(db.url, { max: 4 });
+  const horizon = startHorizonNotifier(prisma);
   const server: Server = createGatewayServer({
     health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }),
     log: pino({ level: 'silent' }),
     maxBodyBytes: 1 << 20,
     db: prisma,
+    horizon,
     ...options,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -42,10 +45,11 @@ export async function startApi(prefix: string, options: Partial<GatewayServerOpt
       const headers = token ? { authorization: `Bearer ${token}` } : {};
       return createTRPCClient<AppRouter>({ links: [batch ? httpBatchLink({ url: `${url}/trpc`, headers }) : httpLink({ url: `${url}/trpc`, headers })] });
     },
-    events: async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n),
+    events: () => countEvents(prisma),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await horizon.close();
       await prisma.$disconnect();
       await db.drop();
     },

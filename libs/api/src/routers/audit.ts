@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { auditLog, diffBetween, formatDiff, resourceAsOf, resourcesAsOf, verifyChain, type AsOf } from '@palisade/event-store';
+import { auditLog, diffBetween, formatDiff, resourceAsOf, resourcesAsOf, type AsOf } from '@palisade/domain';
+import { verifyChain } from '@palisade/event-store';
 import { authedProcedure, router } from '../trpc.js';
-import { mapped } from './errors.js';
 
 const AsOfInput = z.union([z.object({ position: z.number().int().min(0) }).strict(), z.object({ time: z.iso.datetime({ offset: true }) }).strict()]);
 const asOf = (a: z.infer<typeof AsOfInput>): AsOf => ('position' in a ? { position: a.position } : { time: new Date(a.time) });
@@ -23,30 +23,24 @@ export const auditRouter = router({
         })
         .strict(),
     )
-    .query(({ ctx, input }) =>
-      mapped(async () => {
-        const { after, limit, from, to, ...filter } = input;
-        const page = await auditLog(ctx.db, { ...filter, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) }, { limit, ...(after !== undefined ? { after } : {}) });
-        return { events: page.events.map((e) => ({ ...e, recordedAt: e.recordedAt.toISOString() })), ...(page.next !== undefined ? { next: page.next } : {}) };
-      }),
-    ),
+    .query(async ({ ctx, input }) => {
+      const { after, limit, from, to, ...filter } = input;
+      const page = await auditLog(ctx.db, { ...filter, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) }, { limit, ...(after !== undefined ? { after } : {}) });
+      return { events: page.events.map((e) => ({ ...e, recordedAt: e.recordedAt.toISOString() })), ...(page.next !== undefined ? { next: page.next } : {}) };
+    }),
 
   /** The whole resource set, or one resource, as it was at a position or time. */
-  asOf: authedProcedure.input(z.object({ at: AsOfInput, key: z.string().max(512).optional() }).strict()).query(({ ctx, input }) =>
-    mapped(async () => {
-      if (input.key) return { resources: Object.fromEntries(Object.entries({ [input.key]: await resourceAsOf(ctx.db, input.key, asOf(input.at)) }).filter(([, v]) => v !== undefined)) };
-      return { resources: Object.fromEntries(await resourcesAsOf(ctx.db, asOf(input.at))) };
-    }),
-  ),
+  asOf: authedProcedure.input(z.object({ at: AsOfInput, key: z.string().max(512).optional() }).strict()).query(async ({ ctx, input }) => {
+    if (input.key) return { resources: Object.fromEntries(Object.entries({ [input.key]: await resourceAsOf(ctx.db, input.key, asOf(input.at)) }).filter(([, v]) => v !== undefined)) };
+    return { resources: Object.fromEntries(await resourcesAsOf(ctx.db, asOf(input.at))) };
+  }),
 
   /** What changed between two points in the history, structured and as text. */
-  diff: authedProcedure.input(z.object({ from: AsOfInput, to: AsOfInput }).strict()).query(({ ctx, input }) =>
-    mapped(async () => {
-      const diff = await diffBetween(ctx.db, asOf(input.from), asOf(input.to));
-      return { diff, text: formatDiff(diff) };
-    }),
-  ),
+  diff: authedProcedure.input(z.object({ from: AsOfInput, to: AsOfInput }).strict()).query(async ({ ctx, input }) => {
+    const diff = await diffBetween(ctx.db, asOf(input.from), asOf(input.to));
+    return { diff, text: formatDiff(diff) };
+  }),
 
   /** Walks the hash chain (read-only). */
-  verify: authedProcedure.query(({ ctx }) => mapped(() => verifyChain(ctx.db))),
+  verify: authedProcedure.query(({ ctx }) => verifyChain(ctx.db)),
 });

@@ -1,19 +1,9 @@
-import { tracked } from '@trpc/server';
+import { TRPCError, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { CommittedHorizon, readRange } from '@palisade/event-store';
+import { logHead } from '@palisade/event-store';
 import { authedProcedure, router } from '../trpc.js';
 
-const POLL_MS = 250;
 const PAGE = 500;
-
-const sleep = (ms: number, signal: AbortSignal | undefined) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 
 export const eventsRouter = router({
   /**
@@ -28,30 +18,31 @@ export const eventsRouter = router({
           after: z.number().int().min(0).optional(),
           streamType: z.enum(['resource', 'release', 'cluster', 'token']).optional(),
           /** Set by the client on reconnection: the last position it received. */
-          lastEventId: z.string().regex(/^\d{1,18}$/).nullish(),
+          lastEventId: z
+            .string()
+            .regex(/^\d{1,18}$/)
+            .nullish(),
         })
         .strict(),
     )
     .subscription(async function* ({ ctx, input, signal }) {
-      const horizon = new CommittedHorizon();
-      let after = input.lastEventId ? Number(input.lastEventId) : input.after;
-      if (after === undefined) {
-        // From now: the head of the log when the subscription started.
-        const [row] = await ctx.db.$queryRaw<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
-        after = Number(row?.position ?? 0);
-      }
+      const horizon = ctx.horizon;
+      if (!horizon) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'no horizon notifier in the context' });
+      // From now, when no position is given: the head of the log when the subscription started.
+      let after = input.lastEventId ? Number(input.lastEventId) : (input.after ?? (await logHead(ctx.db)));
       while (!signal?.aborted) {
-        const upTo = await horizon.current(ctx.db);
+        // Subscribers at the same position share this read; past the horizon, wait for the next commit.
+        const { events, upTo } = await horizon.readAfter(after, PAGE);
         if (upTo <= after) {
-          await sleep(POLL_MS, signal);
+          await horizon.waitFor(after, signal);
+          if (horizon.closed) return;
           continue;
         }
-        const events = await readRange(ctx.db, after, upTo, PAGE);
         for (const e of events) {
           if (input.streamType && e.streamType !== input.streamType) continue;
           yield tracked(String(e.position), { ...e, recordedAt: e.recordedAt.toISOString() });
         }
-        after = events.length === PAGE ? events[events.length - 1]!.position : upTo;
+        after = upTo;
       }
     }),
 });

@@ -1,7 +1,8 @@
 // Validate, simulate, impact preview, releases, clusters and live events, against a real database.
 import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, catchUp, createDbClient, domainProjection, type DbClient } from '@palisade/event-store';
+import { domainProjection } from '@palisade/domain';
+import { applyMigrations, catchUp, countEvents, createDbClient, logHead, startHorizonNotifier, type DbClient, type HorizonNotifier } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
 import type { Principal } from '../authz/roles.js';
@@ -39,21 +40,24 @@ const webToDb = { from: 'shop/web', to: 'shop/db', protocol: 'TCP', port: 5432 }
 describe('policy, release, cluster and event procedures', () => {
   let db: TestDatabase;
   let prisma: DbClient;
+  let horizon: HorizonNotifier;
   const agents: AgentStatus[] = [{ cluster: 'eu-1', node: 'node-1', agentVersion: '0.1.0', lastSeen: new Date().toISOString(), uptimeSeconds: 5, alive: true }];
-  const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: prisma, principal, agents: () => agents });
+  const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: prisma, horizon, principal, agents: () => agents });
   const admin: Principal = { actor: 'token:root', role: 'admin' };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
   const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
-  const count = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
+  const count = () => countEvents(prisma);
 
   beforeAll(async () => {
     db = await createTestDatabase('api_policy');
     await applyMigrations(db.url);
     prisma = createDbClient(db.url, { max: 4 });
+    horizon = startHorizonNotifier(prisma);
     await as(admin).resources.put({ documents: cluster, reason: 'cluster state' });
   });
   afterAll(async () => {
+    await horizon?.close();
     await prisma?.$disconnect();
     await db?.drop();
   });
@@ -132,8 +136,7 @@ describe('policy, release, cluster and event procedures', () => {
   });
 
   it('streams events after a position, then live ones as they commit', async () => {
-    const [row] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
-    const head = Number(row!.p);
+    const head = await logHead(prisma);
     const stream = await as(viewer).events.subscribe({ after: head - 2 });
     // Called directly, a subscription yields tracked envelopes ([id, data, marker]); over HTTP they arrive as SSE ids.
     const seen: number[] = [];

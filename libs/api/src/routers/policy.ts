@@ -1,11 +1,10 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { parseProbes, previewImpact, ProbeError, simulate, validateDocuments, type Change, type Probe } from '@palisade/engine';
-import { validateResources } from '@palisade/event-store';
+import { validateResources } from '@palisade/domain';
 import { currentState } from '../state/current.js';
 import { authedProcedure, router } from '../trpc.js';
 import { DOCUMENTS, KEY, RESOURCES } from './inputs.js';
-import { mapped } from './errors.js';
 
 const MAX_FLOWS = 10_000;
 const Probes = z.array(z.unknown()).max(MAX_FLOWS);
@@ -37,35 +36,31 @@ export const policyRouter = router({
   }),
 
   /** Decides flows against the current state (every committed change), as Calico would. */
-  simulate: authedProcedure.input(z.object({ probes: Probes.min(1), explain: z.boolean().default(false) }).strict()).query(({ ctx, input }) =>
-    mapped(async () => {
-      const list = probes(input.probes);
-      if (input.explain && list.length > 100) throw new TRPCError({ code: 'BAD_REQUEST', message: `explain traces are limited to 100 probes at a time (got ${list.length})` });
-      const { state, position } = await currentState(ctx.db);
-      try {
-        return { position, results: simulate(state, list, { explain: input.explain }) };
-      } catch (error) {
-        if (error instanceof ProbeError) throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
-        throw error;
-      }
-    }),
-  ),
+  simulate: authedProcedure.input(z.object({ probes: Probes.min(1), explain: z.boolean().default(false) }).strict()).query(async ({ ctx, input }) => {
+    const list = probes(input.probes);
+    if (input.explain && list.length > 100) throw new TRPCError({ code: 'BAD_REQUEST', message: `explain traces are limited to 100 probes at a time (got ${list.length})` });
+    const { state, position } = await currentState(ctx.db, ctx.horizon);
+    try {
+      return { position, results: simulate(state, list, { explain: input.explain }) };
+    } catch (error) {
+      if (error instanceof ProbeError) throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
+      throw error;
+    }
+  }),
 
   /**
    * What applying (and deleting) these resources would do, without doing it: the endpoints each
-   * policy would newly select or stop selecting, and which of the given flows would change verdict.
+   * policy would start or stop selecting, and which of the given flows would change verdict.
    */
   preview: authedProcedure
     .input(z.object({ documents: DOCUMENTS.optional(), resources: RESOURCES.optional(), deletes: z.array(KEY).max(1_000).optional(), flows: Probes.optional() }).strict())
-    .query(({ ctx, input }) =>
-      mapped(async () => {
-        const changes: Change[] = [];
-        if (input.documents !== undefined || input.resources !== undefined) for (const r of validateResources(input.documents ?? input.resources!)) changes.push({ upsert: r });
-        for (const key of input.deletes ?? []) changes.push(deletion(key));
-        if (changes.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'nothing to preview: give documents, resources or deletes' });
-        const flows = probes(input.flows);
-        const { state, position } = await currentState(ctx.db);
-        return { position, ...previewImpact(state, changes, flows) };
-      }),
-    ),
+    .query(async ({ ctx, input }) => {
+      const changes: Change[] = [];
+      if (input.documents !== undefined || input.resources !== undefined) for (const r of validateResources(input.documents ?? input.resources!)) changes.push({ upsert: r });
+      for (const key of input.deletes ?? []) changes.push(deletion(key));
+      if (changes.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'nothing to preview: give documents, resources or deletes' });
+      const flows = probes(input.flows);
+      const { state, position } = await currentState(ctx.db, ctx.horizon);
+      return { position, ...previewImpact(state, changes, flows) };
+    }),
 });

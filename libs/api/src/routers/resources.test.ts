@@ -1,6 +1,7 @@
 import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations, catchUp, createDbClient, domainProjection, type DbClient } from '@palisade/event-store';
+import { domainProjection } from '@palisade/domain';
+import { applyMigrations, catchUp, countEvents, createDbClient, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import type { HealthReport } from '@palisade/contracts';
 import type { Principal } from '../authz/roles.js';
@@ -25,7 +26,7 @@ describe('resources and audit procedures', () => {
   const dev: Principal = { actor: 'token:dana', role: 'developer', namespaces: ['shop'] };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
-  const count = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
+  const count = () => countEvents(prisma);
   const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
 
   beforeAll(async () => {

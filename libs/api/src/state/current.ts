@@ -1,5 +1,6 @@
-import { ClusterState, type Resource } from '@palisade/engine';
-import { CommittedHorizon, readRange, type DbClient, type ResourceEventPayload } from '@palisade/event-store';
+import { ClusterState } from '@palisade/engine';
+import { loadPolicySet, policySetChanges } from '@palisade/domain';
+import { CommittedHorizon, type DbClient, type HorizonNotifier } from '@palisade/event-store';
 
 /** The policy set and cluster state as the engine sees it, and the log position it reflects. */
 export interface CurrentState {
@@ -9,7 +10,8 @@ export interface CurrentState {
 
 interface Cache {
   current?: CurrentState;
-  horizon: CommittedHorizon;
+  /** A read of the horizon that starts after the call, so the caller's own writes are below it. */
+  freshHorizon: () => Promise<number>;
   /** One refresh at a time. */
   running?: Promise<unknown>;
   /** The refresh that starts when the running one ends: callers arriving meanwhile share it. */
@@ -17,36 +19,23 @@ interface Cache {
 }
 
 const caches = new WeakMap<DbClient, Cache>();
-const PAGE = 1_000;
-/** Further behind than this, reloading the projection is cheaper than replaying the log. */
+/** Further behind than this, reloading the policy set is cheaper than replaying the log. */
 const REPLAY_LIMIT = 20_000;
 
-async function load(db: DbClient): Promise<CurrentState> {
-  // The projection's rows and its checkpoint, read in one snapshot, agree with each other.
-  return db.$transaction(
-    async (tx) => {
-      const [checkpoint] = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = 'domain'`;
-      const rows = await tx.$queryRaw<{ resource: Resource }[]>`SELECT resource FROM resources ORDER BY position`;
-      return { state: ClusterState.from(rows.map((r) => r.resource)), position: Number(checkpoint?.position ?? 0) };
-    },
-    { isolationLevel: 'RepeatableRead', timeout: 60_000 },
-  );
+async function load(db: DbClient, upTo: number): Promise<CurrentState> {
+  const set = await loadPolicySet(db, upTo);
+  return { state: ClusterState.from(set.resources), position: set.position };
 }
 
 async function refresh(db: DbClient, cache: Cache): Promise<CurrentState> {
-  const upTo = await cache.horizon.current(db);
-  let current = cache.current ?? (await load(db));
-  if (upTo - current.position > REPLAY_LIMIT) current = await load(db);
-  // Resource events the state has not seen, below the committed horizon (none can still appear there).
+  const upTo = await cache.freshHorizon();
+  let current = cache.current ?? (await load(db, upTo));
+  if (upTo - current.position > REPLAY_LIMIT) current = await load(db, upTo);
+  // Changes the state has not seen, below the committed horizon (none can still appear there).
   while (current.position < upTo) {
-    const events = await readRange(db, current.position, upTo, PAGE);
-    for (const event of events) {
-      if (event.streamType !== 'resource') continue;
-      const p = event.payload as unknown as ResourceEventPayload;
-      if (p.after) current.state.apply({ upsert: p.after });
-      else current.state.apply({ delete: { type: p.type, name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}) } });
-    }
-    current = { state: current.state, position: events.length === PAGE ? events[events.length - 1]!.position : upTo };
+    const page = await policySetChanges(db, current.position, upTo);
+    for (const change of page.changes) current.state.apply(change);
+    current = { state: current.state, position: page.position };
   }
   cache.current = current;
   return current;
@@ -57,9 +46,13 @@ async function refresh(db: DbClient, cache: Cache): Promise<CurrentState> {
  * from the log on each call (the changes since the last call, applied incrementally), so a
  * request sees every write committed before it.
  */
-export function currentState(db: DbClient): Promise<CurrentState> {
+export function currentState(db: DbClient, notifier?: HorizonNotifier): Promise<CurrentState> {
   let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = { horizon: new CommittedHorizon() }));
+  if (!cache) {
+    // Without the process's notifier (tests), a horizon of its own, read on each call.
+    const own = new CommittedHorizon();
+    caches.set(db, (cache = { freshHorizon: notifier ? () => notifier.fresh() : () => own.current(db) }));
+  }
   const c = cache;
   if (c.queued) return c.queued;
   // A refresh already running may have read the horizon before this caller's write: queue another.

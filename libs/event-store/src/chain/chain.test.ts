@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
 import { append } from '../store/append.js';
-import { CommittedHorizon } from '../store/read.js';
+import { CommittedHorizon } from '../horizon/committed.js';
 import { sealBatch } from './seal.js';
 import { verifyChain } from './verify.js';
 

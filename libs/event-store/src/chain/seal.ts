@@ -1,6 +1,6 @@
 import { sha256Hex } from '../store/canonical.js';
 import { hashedContent } from '../store/append.js';
-import type { CommittedHorizon} from '../store/read.js';
+import type { HorizonSource } from '../horizon/committed.js';
 import { readRange } from '../store/read.js';
 import type { Db, RecordedEvent } from '../store/types.js';
 
@@ -35,7 +35,7 @@ const SEALER_LOCK = 72707370;
  * position order. Returns how many events it sealed. Refuses to seal an event whose stored content
  * no longer matches the hash computed when it was appended.
  */
-export async function sealBatch(db: Db, horizon: CommittedHorizon, limit = 1_000): Promise<number> {
+export async function sealBatch(db: Db, horizon: HorizonSource, limit = 1_000): Promise<number> {
   const upTo = await horizon.current(db);
   return db.$transaction(
     async (tx) => {

@@ -1,4 +1,6 @@
-import { CommittedHorizon, readRange } from '../store/read.js';
+import { CommittedHorizon, type HorizonSource } from '../horizon/committed.js';
+import type { HorizonNotifier } from '../horizon/notifier.js';
+import { logHead, readRange } from '../store/read.js';
 import type { Db, RecordedEvent, Tx } from '../store/types.js';
 
 /** A read model kept up to date from the log, in position order, each event applied exactly once. */
@@ -10,7 +12,20 @@ export interface Projection {
   reset(tx: Tx): Promise<void>;
 }
 
-async function checkpoint(tx: Tx, name: string): Promise<number> {
+/** Where a reader (projection, relay) has got to: 0 before its first run. */
+export async function readCheckpoint(db: Db | Tx, name: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name}`;
+  return Number(row?.position ?? 0);
+}
+
+/** Moves a checkpoint forward (never back: a slower writer of the same checkpoint cannot undo progress). */
+export async function advanceCheckpoint(db: Db | Tx, name: string, position: number): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO checkpoints (name, position) VALUES (${name}, ${position})
+    ON CONFLICT (name) DO UPDATE SET position = GREATEST(checkpoints.position, EXCLUDED.position), updated_at = now()`;
+}
+
+async function lockCheckpoint(tx: Tx, name: string): Promise<number> {
   await tx.$executeRaw`INSERT INTO checkpoints (name, position) VALUES (${name}, 0) ON CONFLICT (name) DO NOTHING`;
   // The row lock makes one runner at a time advance this projection.
   const [row] = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name} FOR UPDATE`;
@@ -22,11 +37,11 @@ async function checkpoint(tx: Tx, name: string): Promise<number> {
  * transaction: a crash leaves both as they were, so nothing is applied twice or skipped.
  * Returns how many events it applied.
  */
-export async function projectBatch(db: Db, horizon: CommittedHorizon, projection: Projection, limit = 500): Promise<number> {
+export async function projectBatch(db: Db, horizon: HorizonSource, projection: Projection, limit = 500): Promise<number> {
   const upTo = await horizon.current(db);
   return db.$transaction(
     async (tx) => {
-      const from = await checkpoint(tx, projection.name);
+      const from = await lockCheckpoint(tx, projection.name);
       if (from >= upTo) return 0;
       const events = await readRange(tx, from, upTo, limit);
       for (const event of events) await projection.apply(tx, event);
@@ -41,15 +56,13 @@ export async function projectBatch(db: Db, horizon: CommittedHorizon, projection
 
 /** Runs batches until the projection has applied every event committed when it was called. */
 export async function catchUp(db: Db, projection: Projection, horizon = new CommittedHorizon()): Promise<number> {
-  const [latest] = await db.$queryRaw<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
-  const target = Number(latest?.position ?? 0);
+  const target = await logHead(db);
   let total = 0;
   for (;;) {
     const n = await projectBatch(db, horizon, projection);
     total += n;
     if (n > 0) continue;
-    const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${projection.name}`;
-    if (Number(row?.position ?? 0) >= target) return total;
+    if ((await readCheckpoint(db, projection.name)) >= target) return total;
     await sleep(20);
   }
 }
@@ -57,7 +70,7 @@ export async function catchUp(db: Db, projection: Projection, horizon = new Comm
 /** Empties the read model and replays the whole log into it. */
 export async function rebuild(db: Db, projection: Projection): Promise<number> {
   await db.$transaction(async (tx) => {
-    await checkpoint(tx, projection.name);
+    await lockCheckpoint(tx, projection.name);
     await projection.reset(tx);
     await tx.$executeRaw`UPDATE checkpoints SET position = 0, updated_at = now() WHERE name = ${projection.name}`;
   });
@@ -66,23 +79,30 @@ export async function rebuild(db: Db, projection: Projection): Promise<number> {
 
 export interface RunOptions {
   signal: AbortSignal;
-  /** How long to sleep when caught up (a NOTIFY may wake it earlier). */
+  /** How long to sleep when caught up, without a notifier. */
   idleMs?: number;
+  /** When caught up, wait for this to read a newer horizon instead of sleeping. */
+  horizon?: HorizonNotifier;
   onError?: (error: unknown) => void;
 }
 
 /** Keeps a projection (or any ordered batch worker) running until the signal aborts. */
 export async function runLoop(step: () => Promise<number>, options: RunOptions): Promise<void> {
-  while (!options.signal.aborted) {
+  const { horizon, signal } = options;
+  while (!signal.aborted) {
+    // The step reads at least this far: waiting for a newer horizon cannot miss a wake-up.
+    const seen = horizon?.latest ?? 0;
     let n = 0;
     try {
       n = await step();
     } catch (error) {
       options.onError?.(error);
-      await sleep(1_000, options.signal);
+      await sleep(1_000, signal);
       continue;
     }
-    if (n === 0) await sleep(options.idleMs ?? 100, options.signal);
+    if (n > 0) continue;
+    if (horizon && !horizon.closed) await horizon.waitFor(seen, signal);
+    else await sleep(options.idleMs ?? 100, signal);
   }
 }
 

@@ -39,17 +39,24 @@ export interface DbClient extends DbTx {
   readonly pool: pg.Pool;
 }
 
-/** A database error with PostgreSQL's SQLSTATE (`23505`, `40001` ...) when there is one. */
+/** A database error with PostgreSQL's SQLSTATE (`23505`, `40001` ...) and the constraint it names, when there are. */
 export class DbError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; constraint?: string },
   ) {
     super(message, options);
     this.name = 'DbError';
+    this.constraint = options?.constraint;
   }
+
+  /** The constraint a violation (23505 unique, 23503 foreign key ...) is about. */
+  readonly constraint: string | undefined;
 }
+
+/** SQLSTATE of a unique violation. */
+export const UNIQUE_VIOLATION = '23505';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
@@ -76,10 +83,10 @@ const param = (v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : A
 
 const wrap = (error: unknown): never => {
   if (error instanceof DbError) throw error;
-  const e = error as { message?: string; code?: string; errors?: { message?: string }[] };
+  const e = error as { message?: string; code?: string; constraint?: string; errors?: { message?: string }[] };
   // Node reports a refused connection as an AggregateError with an empty message.
   const message = e.message || [e.code, ...(e.errors ?? []).map((x) => x.message)].filter(Boolean).join(': ') || String(error);
-  throw new DbError(message, typeof e.code === 'string' ? e.code : undefined, { cause: error });
+  throw new DbError(message, typeof e.code === 'string' ? e.code : undefined, { cause: error, ...(typeof e.constraint === 'string' ? { constraint: e.constraint } : {}) });
 };
 
 interface Runner {

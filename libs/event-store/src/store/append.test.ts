@@ -5,7 +5,8 @@ import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
 import { append } from './append.js';
 import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
-import { CommittedHorizon, readRange, readStream } from './read.js';
+import { CommittedHorizon } from '../horizon/committed.js';
+import { readRange, readStream } from './read.js';
 import type { NewEvent } from './types.js';
 
 const event = (type = 'Thing.Happened', payload: NewEvent['payload'] = {}): NewEvent => ({ id: randomUUID(), type, payload, actor: 'alice' });

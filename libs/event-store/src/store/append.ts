@@ -1,3 +1,4 @@
+import { DbError, UNIQUE_VIOLATION } from '../sql/client.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
 import type { AppendRequest, AppendResult, Db, JsonValue, NewEvent, RecordedEvent, Tx } from './types.js';
@@ -109,7 +110,7 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
   if (new Set(ids).size !== ids.length) throw new InvalidEventError(ids.findIndex((id, i) => ids.indexOf(id) !== i), 'id', 'is used twice in one append');
 
   // The transaction takes its id before any position: readers rely on that to know when every
-  // position up to a point is final (see horizon.ts). Then: ids seen before, streams' versions.
+  // position up to a point is final (see horizon/committed.ts). Then: ids seen before, streams' versions.
   const [state] = await tx.$queryRaw<{ existing: Existing[] | null; versions: { stream: string; version: number }[] | null }[]>`
     SELECT pg_current_xact_id()::text AS xid,
       (SELECT json_agg(json_build_object('id', id, 'position', position, 'stream', stream_id, 'version', version) ORDER BY position)
@@ -189,11 +190,11 @@ class UniqueViolation extends Error {
   }
 }
 
+/** The two unique keys a concurrent append can collide on; any other error passes through. */
+const APPEND_RACES = new Set(['events_id_key', 'events_stream_id_version_key']);
+
 function translateUniqueViolation(error: unknown): unknown {
-  const text = error instanceof Error ? error.message : String(error);
-  if (!/23505|unique constraint|duplicate key/i.test(text)) return error;
-  if (text.includes('events_id_key')) return new UniqueViolation('events_id_key');
-  if (text.includes('events_stream_id_version_key')) return new UniqueViolation('events_stream_id_version_key');
+  if (error instanceof DbError && error.code === UNIQUE_VIOLATION && error.constraint && APPEND_RACES.has(error.constraint)) return new UniqueViolation(error.constraint);
   return error;
 }
 

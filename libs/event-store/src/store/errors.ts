@@ -1,5 +1,5 @@
 /** Errors the event store raises, each with a stable code for callers and the API to map. */
-export type EventStoreErrorCode = 'WRONG_EXPECTED_VERSION' | 'IDEMPOTENCY_MISMATCH' | 'INVALID_EVENT' | 'VALIDATION_FAILED' | 'NOT_FOUND';
+export type EventStoreErrorCode = 'WRONG_EXPECTED_VERSION' | 'IDEMPOTENCY_MISMATCH' | 'INVALID_EVENT' | 'INVALID_QUERY';
 
 export class EventStoreError extends Error {
   constructor(

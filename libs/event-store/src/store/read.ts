@@ -1,3 +1,4 @@
+import { streamTypeOf } from './append.js';
 import type { Db, JsonValue, RecordedEvent, Tx } from './types.js';
 
 /** An events row as SELECT EVENT_COLUMNS returns it. */
@@ -56,6 +57,12 @@ export async function readLast(db: Db | Tx, streamId: string): Promise<RecordedE
   return last;
 }
 
+/** A stream's last event at or before a position: the stream as it stood then (undefined: it had no events yet). */
+export async function readLastAt(db: Db | Tx, streamId: string, position: number): Promise<RecordedEvent | undefined> {
+  const [last] = await queryEvents(db, 'stream_type = $1 AND stream_id = $2 AND position <= $3', [streamTypeOf(streamId), streamId, position], 'position DESC', 1);
+  return last;
+}
+
 /** The last event of each of these streams that has any, by stream id: one query for a whole batch. */
 export async function readLastOfEach(db: Db | Tx, streamIds: string[]): Promise<Map<string, RecordedEvent>> {
   const events = await queryEvents(db, 'stream_id = ANY($1::text[]) AND (stream_id, version) IN (SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id)', [streamIds], 'position');
@@ -76,40 +83,14 @@ export async function readRange(db: Db | Tx, after: number, upTo: number, limit:
   return queryEvents(db, 'position > $1 AND position <= $2', [after, upTo], 'position', limit);
 }
 
-/**
- * The highest position below which the log is final: every event at or below it is committed
- * (and visible) or will never exist. Positions can commit out of order: a transaction can take
- * position 5, stall, and commit after position 6 did. Reading past 5 before it commits would skip
- * it forever, so ordered readers (sealer, outbox relay, projections) read only up to here.
- *
- * How: appends take their transaction id before any position (append.ts), and a transaction
- * holds a lock on its own id until it ends. Read the sequence's last value S, then the ids of the
- * transactions running now (their locks in pg_locks): whoever took a position up to S is among
- * them or already finished. Once none of them is running, every position up to S is final.
- * Pairs (S, running) queue until then; the newest final S is the horizon. (A snapshot's xmax
- * does not work here: it is one past the highest *completed* id, so transactions that started
- * after it are invisible to it.)
- */
-export class CommittedHorizon {
-  private pending: { sequence: number; running: string[] }[] = [];
-  private horizon = 0;
+/** The log's head: the highest position committed and visible now (0 for an empty log). Not a horizon: a lower position may still commit. */
+export async function logHead(db: Db | Tx): Promise<number> {
+  const [row] = await db.$queryRaw<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
+  return Number(row?.position ?? 0);
+}
 
-  async current(db: Db): Promise<number> {
-    const [seq] = await db.$queryRaw<{ last_value: bigint; is_called: boolean }[]>`SELECT last_value, is_called FROM events_position_seq`;
-    const sequence = seq?.is_called ? Number(seq.last_value) : 0;
-    // Transactions of this database only: others cannot write its events.
-    const rows = await db.$queryRaw<{ xid: string }[]>`
-      SELECT l.transactionid::text AS xid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted AND a.datname = current_database()`;
-    const runningNow = new Set(rows.map((r) => r.xid));
-    this.pending.push({ sequence, running: [...runningNow] });
-    const still: typeof this.pending = [];
-    for (const p of this.pending) {
-      if (p.running.every((xid) => !runningNow.has(xid))) this.horizon = Math.max(this.horizon, p.sequence);
-      else still.push(p);
-    }
-    // Keep the queue short: dropping the oldest pairs only delays the horizon, never skips.
-    this.pending = still.slice(-64);
-    return this.horizon;
-  }
+/** How many events the log holds. */
+export async function countEvents(db: Db | Tx): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
+  return Number(row?.n ?? 0);
 }

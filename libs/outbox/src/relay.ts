@@ -1,9 +1,7 @@
 import pg from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ensureStream, publishInOrder, streams, streamTail, subjects } from '@palisade/bus';
-import { sleep } from '../projections/runner.js';
-import { CommittedHorizon, readRange } from '../store/read.js';
-import type { Db, RecordedEvent } from '../store/types.js';
+import { advanceCheckpoint, readCheckpoint, readRange, sleep, startHorizonNotifier, type Db, type HorizonNotifier, type RecordedEvent } from '@palisade/event-store';
 
 export const RELAY_CHECKPOINT = 'outbox-relay';
 /** Only one relay publishes at a time (the others wait): order needs a single writer. */
@@ -25,8 +23,8 @@ export interface RelayOptions {
   signal: AbortSignal;
   /** Events per round (default 500). */
   batch?: number;
-  /** Sleep when caught up (default 50 ms). */
-  idleMs?: number;
+  /** The process's horizon notifier: the relay wakes when it reads a newer horizon (without one, the relay runs its own). */
+  horizon?: HorizonNotifier;
   log?: (line: string) => void;
   /** Called after each round with the position published up to. */
   onProgress?: (position: number) => void;
@@ -50,56 +48,57 @@ export async function runRelay(db: Db, nc: NatsConnection, options: RelayOptions
       await sleep(500, options.signal);
     }
     if (options.signal.aborted) return;
-    const horizon = new CommittedHorizon();
-    let resume: { position: number; lastId: string | undefined } | undefined;
-    while (!options.signal.aborted) {
-      try {
-        if (!resume) {
-          await ensureStream(nc, streams.events);
-          resume = await resumePoint(db, nc);
-          log(`outbox relay: resuming after position ${resume.position}`);
-        }
-        const upTo = await horizon.current(db);
-        const events = await readRange(db, resume.position, upTo, options.batch ?? 500);
-        if (events.length === 0) {
-          await sleep(options.idleMs ?? 50, options.signal);
-          continue;
-        }
-        const { stored, error } = await publishInOrder(nc, events.map(eventMessage), resume.lastId);
-        if (stored > 0) {
-          const last = events[stored - 1]!;
-          resume = { position: last.position, lastId: last.id };
-          await saveCheckpoint(db, last.position);
-          options.onProgress?.(last.position);
-        }
-        if (error) {
-          log(`outbox relay: publishing stopped after ${stored} of ${events.length} (${error instanceof Error ? error.message : String(error)}); resuming from the stream's tail`);
-          resume = undefined;
-          await sleep(500, options.signal);
-        }
-      } catch (error) {
-        log(`outbox relay: ${error instanceof Error ? error.message : String(error)}; retrying`);
-        resume = undefined;
-        await sleep(1_000, options.signal);
-      }
+    const horizon = options.horizon ?? startHorizonNotifier(db, { onError: (what, error) => log(`outbox relay: ${what}: ${error instanceof Error ? error.message : String(error)}`) });
+    try {
+      await publishUntilAborted(db, nc, horizon, options, log);
+    } finally {
+      if (!options.horizon) await horizon.close();
     }
   } finally {
     await lock.end().catch(() => undefined);
   }
 }
 
+async function publishUntilAborted(db: Db, nc: NatsConnection, horizon: HorizonNotifier, options: RelayOptions, log: (line: string) => void): Promise<void> {
+  let resume: { position: number; lastId: string | undefined } | undefined;
+  while (!options.signal.aborted) {
+    try {
+      if (!resume) {
+        await ensureStream(nc, streams.events);
+        resume = await resumePoint(db, nc);
+        log(`outbox relay: resuming after position ${resume.position}`);
+      }
+      const upTo = await horizon.current();
+      const events = await readRange(db, resume.position, upTo, options.batch ?? 500);
+      if (events.length === 0) {
+        await horizon.waitFor(upTo, options.signal);
+        continue;
+      }
+      const { stored, error } = await publishInOrder(nc, events.map(eventMessage), resume.lastId);
+      if (stored > 0) {
+        const last = events[stored - 1]!;
+        resume = { position: last.position, lastId: last.id };
+        await advanceCheckpoint(db, RELAY_CHECKPOINT, last.position);
+        options.onProgress?.(last.position);
+      }
+      if (error) {
+        log(`outbox relay: publishing stopped after ${stored} of ${events.length} (${error instanceof Error ? error.message : String(error)}); resuming from the stream's tail`);
+        resume = undefined;
+        await sleep(500, options.signal);
+      }
+    } catch (error) {
+      log(`outbox relay: ${error instanceof Error ? error.message : String(error)}; retrying`);
+      resume = undefined;
+      await sleep(1_000, options.signal);
+    }
+  }
+}
+
 /** Where to start: after the stream's last message, or the checkpoint if that is further (a purged stream). */
 async function resumePoint(db: Db, nc: NatsConnection): Promise<{ position: number; lastId: string | undefined }> {
   const tail = await streamTail(nc, streams.events.name);
-  const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${RELAY_CHECKPOINT}`;
-  const checkpoint = Number(row?.position ?? 0);
+  const checkpoint = await readCheckpoint(db, RELAY_CHECKPOINT);
   const published = Number(tail.headers[POSITION_HEADER] ?? 0);
   if (published >= checkpoint) return { position: published, lastId: tail.id };
   return { position: checkpoint, lastId: tail.id };
-}
-
-async function saveCheckpoint(db: Db, position: number): Promise<void> {
-  await db.$executeRaw`
-    INSERT INTO checkpoints (name, position) VALUES (${RELAY_CHECKPOINT}, ${position})
-    ON CONFLICT (name) DO UPDATE SET position = GREATEST(checkpoints.position, EXCLUDED.position), updated_at = now()`;
 }

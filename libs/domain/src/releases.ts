@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@palisade/engine';
-import { appendInTransaction } from '../store/append.js';
-import { canonicalJson, sha256Hex } from '../store/canonical.js';
-import { EventStoreError } from '../store/errors.js';
-import { readLast } from '../store/read.js';
-import type { Db, Tx } from '../store/types.js';
+import { appendInTransaction, canonicalJson, readLast, sha256Hex, type Db, type Tx } from '@palisade/event-store';
+import { event, type ChangeMeta } from './change.js';
 import { diffResourceSets, type ResourceSetDiff } from './diff.js';
-import { POLICY_SET_COUNTER, event, type ChangeMeta, type ResourceEventPayload } from './resources.js';
+import { DomainError } from './errors.js';
+import { POLICY_SET_COUNTER, type ResourceEventPayload } from './resources/streams.js';
 
 export const releaseStream = (hash: string) => `release/${hash}`;
 
@@ -73,9 +71,29 @@ export async function createRelease(db: Db, meta: ChangeMeta): Promise<ReleaseIn
 /** A release's resources; checks the stored content still hashes to the release's name. */
 export async function releaseContent(db: Db | Tx, hash: string): Promise<ReleaseContent> {
   const [row] = await db.$queryRaw<{ content: ReleaseContent }[]>`SELECT content FROM blobs WHERE hash = ${hash}`;
-  if (!row) throw new EventStoreError('NOT_FOUND', `no release ${hash}`);
-  if (releaseHash(row.content.resources) !== hash) throw new EventStoreError('NOT_FOUND', `release ${hash}'s stored content does not match its hash: it was altered`);
+  if (!row) throw new DomainError('NOT_FOUND', `no release ${hash}`);
+  if (releaseHash(row.content.resources) !== hash) throw new DomainError('NOT_FOUND', `release ${hash}'s stored content does not match its hash: it was altered`);
   return row.content;
+}
+
+/** A release as the releases projection lists it. */
+export interface ReleaseSummary {
+  hash: string;
+  revision: number;
+  resourceCount: number;
+  actor: string;
+  reason: string | null;
+  position: number;
+  createdAt: Date;
+}
+
+/** Releases, newest first, a page at a time: `next` is the `before` of the next page. */
+export async function listReleases(db: Db, page: { before?: number; limit: number }): Promise<{ releases: ReleaseSummary[]; next?: number }> {
+  const rows = await db.$queryRaw<{ hash: string; revision: bigint; resource_count: number; actor: string; reason: string | null; position: bigint; created_at: Date }[]>`
+    SELECT hash, revision, resource_count, actor, reason, position, created_at FROM releases
+    WHERE (${page.before ?? null}::bigint IS NULL OR position < ${page.before ?? null}::bigint) ORDER BY position DESC LIMIT ${page.limit + 1}`;
+  const releases = rows.slice(0, page.limit).map((r) => ({ hash: r.hash, revision: Number(r.revision), resourceCount: r.resource_count, actor: r.actor, reason: r.reason, position: Number(r.position), createdAt: r.created_at }));
+  return { releases, ...(rows.length > page.limit ? { next: releases[releases.length - 1]!.position } : {}) };
 }
 
 /** What changes from release `from` to release `to`. */

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../store/canonical.js';
+import { canonicalJson } from '@palisade/event-store';
 
 /** One field that differs: its path, and the value on each side (absent: undefined). */
 export interface FieldChange {

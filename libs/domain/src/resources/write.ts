@@ -1,45 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { decodeResource, isNamespaced, keyOf, resourceType, validateDecoded, validateDocuments, formatPath, type Resource } from '@palisade/engine';
-import { appendInTransaction } from '../store/append.js';
-import { canonicalJson } from '../store/canonical.js';
-import { ConcurrencyError, EventStoreError } from '../store/errors.js';
-import { readLastOfEach } from '../store/read.js';
-import type { Db, JsonValue, NewEvent, Tx } from '../store/types.js';
-
-/** Who is changing things, and why: recorded on every event. */
-export interface ChangeMeta {
-  actor: string;
-  reason?: string;
-  /** Ties together every event one request caused (generated when absent). */
-  correlationId?: string;
-}
-
-export interface ResourceProblem {
-  /** The file the input came from, when the caller named one. */
-  file?: string;
-  /** Position of the resource in the input (0-based). */
-  index: number;
-  /** The YAML document and line/column, when the input was text. */
-  document?: number;
-  line?: number;
-  column?: number;
-  path: string;
-  message: string;
-}
-
-/** The input failed the engine's validation: every problem, located. Nothing was written. */
-export class ValidationFailedError extends EventStoreError {
-  constructor(readonly problems: ResourceProblem[]) {
-    super('VALIDATION_FAILED', `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
-      .slice(0, 5)
-      .map((p) => `${p.file !== undefined ? `${p.file} ` : ''}${p.line !== undefined ? `line ${p.line}:${p.column} ` : `resource ${p.index} `}${p.path ? `${p.path}: ` : ''}${p.message}`)
-      .join('; ')}${problems.length > 5 ? '; ...' : ''}`);
-    this.name = 'ValidationFailedError';
-  }
-}
-
-export const POLICY_SET_COUNTER = 'policyset';
-export const resourceStream = (key: string) => `resource/${key}`;
+import { keyOf, type Resource } from '@palisade/engine';
+import { appendInTransaction, canonicalJson, ConcurrencyError, readLastOfEach, type Db, type Tx } from '@palisade/event-store';
+import { event, type ChangeMeta } from '../change.js';
+import { DomainError } from '../errors.js';
+import { identity, POLICY_SET_COUNTER, resourceStream, type ResourceEventPayload } from './streams.js';
+import { takeResourceVersions, validateResources } from './validate.js';
 
 export interface ResourceChange {
   key: string;
@@ -54,47 +19,6 @@ export interface ChangeResult {
   revision: number;
   correlationId: string;
   changes: ResourceChange[];
-}
-
-export interface ResourceEventPayload {
-  key: string;
-  type: string;
-  namespace?: string;
-  name: string;
-  revision: number;
-  before: Resource | null;
-  after: Resource | null;
-  [k: string]: unknown;
-}
-
-/** Decodes and validates with the engine; all problems of all inputs, or the typed resources. */
-export function validateResources(inputs: unknown[] | string): Resource[] {
-  const problems: ResourceProblem[] = [];
-  const resources: Resource[] = [];
-  if (typeof inputs === 'string') {
-    const result = validateDocuments(inputs);
-    for (const e of result.errors) problems.push({ index: -1, document: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
-    result.documents.forEach((doc, index) => {
-      for (const e of doc.errors) problems.push({ index, document: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
-      if (doc.valid && doc.resource) resources.push(doc.resource);
-    });
-  } else {
-    inputs.forEach((raw, index) => {
-      const decoded = decodeResource(raw);
-      const issues = decoded.resource ? validateDecoded(decoded.resource) : decoded.issues;
-      for (const issue of issues) problems.push({ index, path: formatPath(issue.path), message: issue.message });
-      if (decoded.resource && issues.length === 0) resources.push(decoded.resource);
-    });
-  }
-  if (problems.length) throw new ValidationFailedError(problems);
-  const seen = new Map<string, number>();
-  resources.forEach((r, index) => {
-    const key = keyOf(r);
-    if (seen.has(key)) problems.push({ index, path: 'metadata.name', message: `${key} is also resource ${seen.get(key)} of this input: give each resource once` });
-    seen.set(key, index);
-  });
-  if (problems.length) throw new ValidationFailedError(problems);
-  return resources;
 }
 
 async function nextRevision(tx: Tx): Promise<number> {
@@ -126,17 +50,6 @@ async function currentOf(tx: Tx, keys: string[]): Promise<Map<string, Current>> 
   );
 }
 
-function identity(resource: Resource) {
-  const namespaced = isNamespaced(resource);
-  return { key: keyOf(resource), type: resourceType(resource), ...(namespaced ? { namespace: resource.metadata.namespace ?? 'default' } : {}), name: resource.metadata.name };
-}
-
-/**
- * Applies resources (objects, or YAML/JSON text) as one change to the policy set: each is
- * validated with the engine first (any problem: nothing is written), then every resource that
- * differs from what is stored gets an event with its before and after, all under one new
- * revision. Resources identical to what is stored are reported unchanged.
- */
 export interface WriteOptions {
   /** Per resource key: the stream version the writer last saw (a stale write is a ConcurrencyError). */
   expectedVersions?: Record<string, number>;
@@ -148,24 +61,11 @@ export interface WriteOptions {
 }
 
 /**
- * metadata.resourceVersion, as `palisade get` prints it, is the version the writer last saw: a
- * write from an older version is a conflict, not an overwrite. It is never stored.
+ * Applies resources (objects, or YAML/JSON text) as one change to the policy set: each is
+ * validated with the engine first (any problem: nothing is written), then every resource that
+ * differs from what is stored gets an event with its before and after, all under one new
+ * revision. Resources identical to what is stored are reported unchanged.
  */
-function takeResourceVersions(resources: Resource[]): { resources: Resource[]; versions: Map<string, number> } {
-  const versions = new Map<string, number>();
-  const problems: ResourceProblem[] = [];
-  const stripped = resources.map((r, index) => {
-    const rv = r.metadata.resourceVersion;
-    if (rv === undefined) return r;
-    if (!/^\d{1,15}$/.test(rv)) problems.push({ index, path: 'metadata.resourceVersion', message: `must be a version \`palisade get\` printed (digits), not ${JSON.stringify(rv)}; remove it to overwrite whatever is stored` });
-    else versions.set(keyOf(r), Number(rv));
-    const { resourceVersion: _dropped, ...metadata } = r.metadata;
-    return { ...r, metadata } as Resource;
-  });
-  if (problems.length) throw new ValidationFailedError(problems);
-  return { resources: stripped, versions };
-}
-
 export async function applyResources(db: Db, inputs: unknown[] | string, meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
   const { resources, versions } = takeResourceVersions(validateResources(inputs));
   const correlationId = meta.correlationId ?? randomUUID();
@@ -228,7 +128,7 @@ class StaleRead extends Error {
 
 /** Deletes resources by key ("NetworkPolicy/prod/db", "GlobalNetworkPolicy/deny-blue"), recording what they were. */
 export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
-  if (keys.length === 0) throw new EventStoreError('NOT_FOUND', 'no resources to delete');
+  if (keys.length === 0) throw new DomainError('NOT_FOUND', 'no resources to delete');
   const correlationId = meta.correlationId ?? randomUUID();
   return db.$transaction(async (tx) => {
     const revision = await nextRevision(tx);
@@ -236,7 +136,7 @@ export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta, 
     const currents = await currentOf(tx, keys);
     for (const key of keys) {
       const current = currents.get(key)!;
-      if (!current.resource) throw new EventStoreError('NOT_FOUND', `${key} does not exist${current.version ? ' (it was deleted)' : ''}`);
+      if (!current.resource) throw new DomainError('NOT_FOUND', `${key} does not exist${current.version ? ' (it was deleted)' : ''}`);
       options.authorize?.(null, current.resource);
       const expected = options.expectedVersions?.[key];
       if (expected !== undefined && expected !== current.version) throw new ConcurrencyError(resourceStream(key), expected, current.version);
@@ -247,8 +147,4 @@ export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta, 
     const results = await appendInTransaction(tx, requests);
     return { revision, correlationId, changes: results.map((r, i) => ({ key: keys[i]!, op: 'deleted' as const, version: r.version, position: r.positions[0]! })) };
   });
-}
-
-export function event(type: string, payload: object, meta: ChangeMeta, correlationId: string): NewEvent {
-  return { id: randomUUID(), type, payload: payload as JsonValue, actor: meta.actor, ...(meta.reason !== undefined ? { reason: meta.reason } : {}), correlationId };
 }

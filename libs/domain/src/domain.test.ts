@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createDbClient, type DbClient } from '../client.js';
-import { applyMigrations } from '../migrate/apply.js';
-import { auditLog, diffBetween, resourceAsOf, resourcesAsOf } from '../audit/queries.js';
-import { catchUp, rebuild } from '../projections/runner.js';
-import { domainProjection } from '../projections/domain.js';
-import { readStream } from '../store/read.js';
-import { ConcurrencyError, EventStoreError } from '../store/errors.js';
+import { applyMigrations, catchUp, ConcurrencyError, countEvents, createDbClient, readStream, rebuild, type DbClient } from '@palisade/event-store';
+import { auditLog, diffBetween, resourceAsOf, resourcesAsOf } from './audit.js';
 import { clusterView, registerCluster, reportObservedRelease, setDesiredRelease } from './clusters.js';
 import { formatDiff } from './diff.js';
+import { DomainError, ValidationFailedError } from './errors.js';
+import { domainProjection } from './projection.js';
 import { createRelease, diffReleases, releaseContent } from './releases.js';
-import { applyResources, currentRevision, deleteResources, ValidationFailedError } from './resources.js';
+import { applyResources, currentRevision, deleteResources } from './resources/write.js';
 
 const gnp = (name: string, order: number, selector = "color == 'red'") => ({
   apiVersion: 'projectcalico.org/v3',
@@ -29,7 +26,7 @@ const np = (ns: string, name: string, port: number) => ({
 describe('resources, releases, clusters and the audit history', () => {
   let db: TestDatabase;
   let prisma: DbClient;
-  const count = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
+  const count = () => countEvents(prisma);
 
   beforeAll(async () => {
     db = await createTestDatabase('domain');
@@ -159,7 +156,7 @@ describe('resources, releases, clusters and the audit history', () => {
     expect(await clusterView(prisma, 'east')).toEqual({ name: 'east', labels: { region: 'eu', tier: 'staging' }, desiredRelease: r!.hash, observedRelease: r!.hash, version: 4 });
     await expect(setDesiredRelease(prisma, 'east', 'a'.repeat(64), { actor: 'x' })).rejects.toThrow(/no release/);
     await expect(setDesiredRelease(prisma, 'west', r!.hash, { actor: 'x' })).rejects.toThrow(/no cluster west/);
-    await expect(registerCluster(prisma, 'Bad_Name', {}, { actor: 'x' })).rejects.toBeInstanceOf(EventStoreError);
+    await expect(registerCluster(prisma, 'Bad_Name', {}, { actor: 'x' })).rejects.toBeInstanceOf(DomainError);
   });
 
   it('keeps projections current from the log and rebuilds them identically from scratch', async () => {

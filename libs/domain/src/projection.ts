@@ -1,14 +1,16 @@
-import type { ResourceEventPayload } from '../domain/resources.js';
-import { applyClusterEvent } from '../domain/clusters.js';
-import type { RecordedEvent, Tx } from '../store/types.js';
-import type { Projection } from './runner.js';
+import type { Projection, RecordedEvent, Tx } from '@palisade/event-store';
+import { applyClusterEvent } from './clusters.js';
+import type { ResourceEventPayload } from './resources/streams.js';
+
+/** The domain projection's name: its checkpoint. */
+export const DOMAIN_PROJECTION = 'domain';
 
 /**
  * The read models the API lists from: every resource as it is now, every cluster with its
  * desired and observed release, every release.
  */
 export const domainProjection: Projection = {
-  name: 'domain',
+  name: DOMAIN_PROJECTION,
   async apply(tx: Tx, event: RecordedEvent): Promise<void> {
     const p = event.payload as Record<string, unknown>;
     switch (event.type) {

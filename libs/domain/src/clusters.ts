@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { appendInTransaction } from '../store/append.js';
-import { canonicalJson } from '../store/canonical.js';
-import { EventStoreError } from '../store/errors.js';
-import { readLast } from '../store/read.js';
-import type { Db, Tx } from '../store/types.js';
+import { appendInTransaction, canonicalJson, readLast, type Db, type Tx } from '@palisade/event-store';
+import { event, type ChangeMeta } from './change.js';
+import { DomainError } from './errors.js';
 import { releaseStream } from './releases.js';
-import { event, type ChangeMeta } from './resources.js';
 
 export const clusterStream = (name: string) => `cluster/${name}`;
 
@@ -21,13 +18,13 @@ export interface ClusterView {
 }
 
 function checkName(name: string): void {
-  if (!NAME.test(name)) throw new EventStoreError('VALIDATION_FAILED', `cluster name ${JSON.stringify(name)} must be a DNS label: lower case letters, digits and dashes, at most 63`);
+  if (!NAME.test(name)) throw new DomainError('VALIDATION_FAILED', `cluster name ${JSON.stringify(name)} must be a DNS label: lower case letters, digits and dashes, at most 63`);
 }
 
 function checkLabels(labels: Record<string, string>): void {
   for (const [k, v] of Object.entries(labels)) {
-    if (!LABEL_KEY.test(k)) throw new EventStoreError('VALIDATION_FAILED', `label key ${JSON.stringify(k)} is not a valid label key`);
-    if (typeof v !== 'string' || v.length > 63) throw new EventStoreError('VALIDATION_FAILED', `label ${k}'s value must be a string of at most 63 characters`);
+    if (!LABEL_KEY.test(k)) throw new DomainError('VALIDATION_FAILED', `label key ${JSON.stringify(k)} is not a valid label key`);
+    if (typeof v !== 'string' || v.length > 63) throw new DomainError('VALIDATION_FAILED', `label ${k}'s value must be a string of at most 63 characters`);
   }
 }
 
@@ -55,8 +52,8 @@ export async function registerCluster(db: Db, name: string, labels: Record<strin
 export async function setDesiredRelease(db: Db, name: string, release: string, meta: ChangeMeta): Promise<number> {
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
-    if (!current.view) throw new EventStoreError('NOT_FOUND', `no cluster ${name}: register it first`);
-    if (!(await readLast(tx, releaseStream(release)))) throw new EventStoreError('NOT_FOUND', `no release ${release}`);
+    if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
+    if (!(await readLast(tx, releaseStream(release)))) throw new DomainError('NOT_FOUND', `no release ${release}`);
     const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before: current.view.desiredRelease }, meta, correlationId)] }]);
     return r!.version;
   });
@@ -66,7 +63,7 @@ export async function setDesiredRelease(db: Db, name: string, release: string, m
 export async function reportObservedRelease(db: Db, name: string, release: string, meta: ChangeMeta): Promise<number> {
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
-    if (!current.view) throw new EventStoreError('NOT_FOUND', `no cluster ${name}: register it first`);
+    if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
     const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.ObservedReleaseReported', { name, release, before: current.view.observedRelease }, meta, correlationId)] }]);
     return r!.version;
   });
@@ -81,6 +78,23 @@ export async function clusterView(db: Db | Tx, name: string): Promise<ClusterVie
   for (const row of rows) applyClusterEvent(view, row.type, row.payload);
   view.version = Number(rows[rows.length - 1]!.version);
   return view;
+}
+
+/** A cluster as the clusters projection lists it. */
+export interface ClusterSummary {
+  name: string;
+  labels: Record<string, string>;
+  desiredRelease: string | null;
+  observedRelease: string | null;
+  observedAt: Date | null;
+  updatedAt: Date;
+}
+
+/** Every cluster, by name, from the projection (a registration shows once the projection has run). */
+export async function listClusters(db: Db): Promise<ClusterSummary[]> {
+  const rows = await db.$queryRaw<{ name: string; labels: Record<string, string>; desired_release: string | null; observed_release: string | null; observed_at: Date | null; updated_at: Date }[]>`
+    SELECT name, labels, desired_release, observed_release, observed_at, updated_at FROM clusters ORDER BY name`;
+  return rows.map((r) => ({ name: r.name, labels: r.labels, desiredRelease: r.desired_release, observedRelease: r.observed_release, observedAt: r.observed_at, updatedAt: r.updated_at }));
 }
 
 export function applyClusterEvent(view: Omit<ClusterView, 'version'>, type: string, payload: Record<string, unknown>): void {

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { createDbClient, type DbClient } from '../client.js';
-import { applyMigrations } from '../migrate/apply.js';
-import { readStream } from '../store/read.js';
-import { sha256Hex } from '../store/canonical.js';
+import { applyMigrations, createDbClient, readStream, sha256Hex, type DbClient } from '@palisade/event-store';
 import { authenticate, bootstrapAdminToken, createToken, listTokens, revokeToken, tokenStream } from './tokens.js';
 
 describe('API tokens', () => {

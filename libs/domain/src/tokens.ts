@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { TokenRequest, type Role } from '@palisade/contracts';
-import { appendInTransaction } from '../store/append.js';
-import { sha256Hex } from '../store/canonical.js';
-import { EventStoreError } from '../store/errors.js';
-import type { Db, Tx } from '../store/types.js';
+import { appendInTransaction, sha256Hex, type Db, type Tx } from '@palisade/event-store';
+import { DomainError } from './errors.js';
 
 /** "pal_" + 12 hex id + "_" + 43 characters of secret (32 random bytes, base64url). */
 const TOKEN = /^pal_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -44,7 +42,7 @@ export async function createToken(db: Db, request: TokenRequest, createdBy: stri
 
 function checkRequest(request: TokenRequest) {
   const parsed = TokenRequest.safeParse(request);
-  if (!parsed.success) throw new EventStoreError('VALIDATION_FAILED', `invalid token request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new DomainError('VALIDATION_FAILED', `invalid token request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(request)'}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
 
@@ -91,8 +89,8 @@ export async function authenticate(db: Db, token: string, now = new Date()): Pro
 export async function revokeToken(db: Db, id: string, actor: string, reason?: string): Promise<void> {
   await db.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ revoked_at: Date | null }[]>`SELECT revoked_at FROM api_tokens WHERE id = ${id} FOR UPDATE`;
-    if (!row) throw new EventStoreError('NOT_FOUND', `no token ${id}`);
-    if (row.revoked_at) throw new EventStoreError('NOT_FOUND', `token ${id} was already revoked at ${row.revoked_at.toISOString()}`);
+    if (!row) throw new DomainError('NOT_FOUND', `no token ${id}`);
+    if (row.revoked_at) throw new DomainError('NOT_FOUND', `token ${id} was already revoked at ${row.revoked_at.toISOString()}`);
     await tx.$executeRaw`UPDATE api_tokens SET revoked_at = now() WHERE id = ${id}`;
     await appendInTransaction(tx, [{ streamId: tokenStream(id), expectedVersion: 1, events: [{ id: randomUUID(), type: 'Token.Revoked', payload: { id }, actor, ...(reason ? { reason } : {}) }] }]);
   });

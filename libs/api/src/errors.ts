@@ -1,0 +1,29 @@
+import { TRPCError } from '@trpc/server';
+import { DomainError, ValidationFailedError, type ResourceProblem } from '@palisade/domain';
+import { ConcurrencyError, EventStoreError } from '@palisade/event-store';
+
+/** At most this many located problems travel in one error's data. */
+const MAX_PROBLEMS = 500;
+
+/**
+ * The event store's and the domain's typed errors as API errors: the one place a kind of failure
+ * gets its status. The message says what and where; anything else is not ours to name and stays
+ * an internal error.
+ */
+export function toApiError(error: unknown): TRPCError | undefined {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof ConcurrencyError) {
+    const what = error.streamId.replace(/^resource\//, '');
+    const message = error.actualVersion === 0 ? `${what} is at version 0, not the expected ${error.expectedVersion}: it does not exist (any more); remove metadata.resourceVersion to create it` : `${what} is at version ${error.actualVersion}, not the expected ${error.expectedVersion}: it changed since it was read; get it again and retry`;
+    return new TRPCError({ code: 'CONFLICT', message, cause: error });
+  }
+  // Invalid events, mismatched retries, bad queries.
+  if (error instanceof EventStoreError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
+  if (error instanceof DomainError) return new TRPCError({ code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message, cause: error });
+  return undefined;
+}
+
+/** Located validation problems, for the error's data: clients show every one with its file and line. */
+export function problemsOf(cause: unknown): ResourceProblem[] | undefined {
+  return cause instanceof ValidationFailedError ? cause.problems.slice(0, MAX_PROBLEMS) : undefined;
+}

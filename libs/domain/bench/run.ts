@@ -1,0 +1,98 @@
+// Audit query benchmark: `npx nx run domain:bench`. Fills a database of its own on the test stack's
+// PostgreSQL (started if needed, or DATABASE_URL) with a million events shaped like the product's
+// and times the audit questions. Writes bench/results.json with the machine. Measured, never asserted.
+/* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, type, release, arch } from 'node:os';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
+import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+import { applyMigrations, countEvents, createDbClient, type DbClient } from '@palisade/event-store';
+import { auditLog, resourceAsOf, resourcesAsOf } from '../src/index.js';
+
+const round = (n: number, d = 2) => +n.toFixed(d);
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - start, result };
+}
+
+/** One million events shaped like the product's: 10,000 resources, 100 actors, correlation ids, a year of times. */
+async function fillMillion(prisma: DbClient) {
+  const { ms } = await timed(async () => {
+    // Appends go through the store's API; the filler writes rows of the same shape directly.
+    await prisma.$executeRawUnsafe('ALTER TABLE events DISABLE TRIGGER USER');
+    for (let chunk = 0; chunk < 10; chunk++) {
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, recorded_at, content_hash)
+         SELECT gen_random_uuid(), 'resource/NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'resource', g / 10000 + 1, 'Resource.Applied', 1,
+           jsonb_build_object('key', 'NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'type', 'NetworkPolicy', 'namespace', 'ns-' || (g % 100), 'name', 'p-' || (g % 10000),
+             'revision', g, 'before', NULL, 'after', jsonb_build_object('apiVersion', 'projectcalico.org/v3', 'kind', 'NetworkPolicy',
+               'metadata', jsonb_build_object('name', 'p-' || (g % 10000), 'namespace', 'ns-' || (g % 100)), 'spec', jsonb_build_object('order', g % 1000, 'selector', 'app == ''a' || (g % 50) || ''''))),
+           'user-' || (g % 100), 'bench fill', md5((g / 10)::text)::uuid, now() - interval '365 days' + (g * interval '31 seconds'), 'fill'
+         FROM generate_series($1::bigint, $2::bigint) g`,
+        chunk * 100_000,
+        chunk * 100_000 + 99_999,
+      );
+    }
+    await prisma.$executeRawUnsafe('ALTER TABLE events ENABLE TRIGGER USER');
+    await prisma.$executeRawUnsafe('ANALYZE events');
+  });
+  return ms;
+}
+
+async function queryLatencies(prisma: DbClient) {
+  const measure = async (runs: number, fn: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 3; i++) await fn(i);
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) xs.push((await timed(() => fn(i))).ms);
+    return { runs, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)) };
+  };
+  const [max] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
+  const top = Number(max!.p);
+  const [corr] = await prisma.$queryRaw<{ c: string }[]>`SELECT correlation_id::text AS c FROM events WHERE correlation_id IS NOT NULL LIMIT 1 OFFSET 5000`;
+  return {
+    byResource: await measure(50, (i) => auditLog(prisma, { resource: `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}` }, { limit: 100 })),
+    byActor: await measure(50, (i) => auditLog(prisma, { actor: `user-${i % 100}` }, { limit: 100, after: (i * 9973) % top })),
+    byCorrelationId: await measure(50, () => auditLog(prisma, { correlationId: corr!.c }, { limit: 100 })),
+    byTimeRange: await measure(50, (i) => auditLog(prisma, { from: new Date(Date.now() - (300 - i) * 86_400_000), to: new Date(Date.now() - (299 - i) * 86_400_000) }, { limit: 100 })),
+    oneResourceAsOf: await measure(50, (i) => resourceAsOf(prisma, `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}`, { position: Math.floor(top / 2) + i })),
+    wholeSetAsOf: await measure(10, (i) => resourcesAsOf(prisma, { position: Math.floor(top / 2) + i * 1000 })),
+  };
+}
+
+const services = await ensureTestServices((line) => console.log(line));
+// What the harness's global setup does for tests: createTestDatabase reads these.
+process.env['DATABASE_URL'] ??= services.databaseUrl;
+process.env['NATS_URL'] ??= services.natsUrl;
+process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
+const db = await createTestDatabase('bench');
+await applyMigrations(db.url);
+const prisma = createDbClient(db.url, { max: 10 });
+try {
+  const cpu = cpus();
+  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
+  const fillMs = await fillMillion(prisma);
+  const n = await countEvents(prisma);
+  console.log(`filled to ${n} events in ${round(fillMs / 1000, 1)} s`);
+  const queries = await queryLatencies(prisma);
+  for (const [name, q] of Object.entries(queries)) console.log(`  ${name}: p50 ${q.p50Ms} ms, p95 ${q.p95Ms} ms`);
+  const results = {
+    benchmark: 'domain audit queries',
+    date: new Date().toISOString(),
+    machine,
+    postgres: version!.v,
+    audit: { events: n, queries, target: 'p95 under 50 ms at 1 million events', meetsTarget: Object.values(queries).every((q) => q.p95Ms < 50), note: 'wholeSetAsOf returns all 10,000 resources' },
+  };
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+  console.log('written: bench/results.json');
+} finally {
+  await prisma.$disconnect();
+  await db.drop();
+}

@@ -1,0 +1,15 @@
+// What Palisade's events mean: resources validated by the engine and changed under a policy-set
+// revision, releases, clusters, API tokens, audit queries and the domain projection, all written
+// to and read from the log of @palisade/event-store.
+export { DomainError, ValidationFailedError, type DomainErrorCode, type ResourceProblem } from './errors.js';
+export type { ChangeMeta } from './change.js';
+export { resourceStream, POLICY_SET_COUNTER, type ResourceEventPayload } from './resources/streams.js';
+export { validateResources, validateFiles } from './resources/validate.js';
+export { applyResources, deleteResources, currentRevision, type ChangeResult, type ResourceChange, type WriteOptions } from './resources/write.js';
+export { getResource, listResources, loadPolicySet, policySetChanges, type StoredResource, type ResourceQuery, type ResourcePage, type PolicySet } from './resources/read.js';
+export { createRelease, releaseContent, diffReleases, listReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent, type ReleaseSummary } from './releases.js';
+export { registerCluster, setDesiredRelease, reportObservedRelease, clusterView, listClusters, clusterStream, type ClusterView, type ClusterSummary } from './clusters.js';
+export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './diff.js';
+export { domainProjection, DOMAIN_PROJECTION } from './projection.js';
+export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, type AuditFilter, type AuditPage, type AsOf } from './audit.js';
+export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken, tokenStream, type TokenInfo, type TokenPrincipal } from './tokens.js';

@@ -1,0 +1,85 @@
+// Outbox benchmark: `npx nx run outbox:bench`. Appends 20,000 events to a database of its own on the
+// test stack's PostgreSQL and times the relay publishing them to a private nats-server. Writes
+// bench/results.json with the machine. Measured, never asserted.
+/* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type, release, arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectBus, streams } from '@palisade/bus';
+import { advanceCheckpoint, append, applyMigrations, createDbClient, logHead, type DbClient, type NewEvent } from '@palisade/event-store';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
+import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
+import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
+import { RELAY_CHECKPOINT, runRelay } from '../src/index.js';
+
+const round = (n: number, d = 2) => +n.toFixed(d);
+const event = (n: number, actor = 'bench'): NewEvent => ({ id: randomUUID(), type: 'Bench.Appended', payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } }, actor });
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - start, result };
+}
+
+async function outboxThroughput(prisma: DbClient, url: string, count: number) {
+  const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));
+  const nats = await startPrivateNats({ root, log: () => undefined });
+  const nc = await connectBus({ url: nats.url, name: 'bench' });
+  try {
+    const start = await logHead(prisma);
+    for (let i = 0; i < count; i += 100) await append(prisma, [{ streamId: `outbox/${i}`, expectedVersion: 0, events: Array.from({ length: 100 }, (_, j) => event(i + j)) }]);
+    const end = await logHead(prisma);
+    // The relay starts after the stream's last message; seed its checkpoint just before these events.
+    await advanceCheckpoint(prisma, RELAY_CHECKPOINT, start);
+    const abort = new AbortController();
+    let reached = 0;
+    const { ms } = await timed(
+      () =>
+        new Promise<void>((resolve) => {
+          void runRelay(prisma, nc, {
+            databaseUrl: url,
+            signal: abort.signal,
+            batch: 1_000,
+            onProgress: (p) => {
+              reached = p;
+              if (p >= end) resolve();
+            },
+          });
+        }),
+    );
+    abort.abort();
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(streams.events.name);
+    return { events: count, ms: round(ms, 0), publishedPerSecond: Math.round(count / (ms / 1000)), streamMessages: info.state.messages, reached };
+  } finally {
+    await nc.close();
+    await stopProcessGroup(nats.pid!, 5_000);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const services = await ensureTestServices((line) => console.log(line));
+// What the harness's global setup does for tests: createTestDatabase reads these.
+process.env['DATABASE_URL'] ??= services.databaseUrl;
+process.env['NATS_URL'] ??= services.natsUrl;
+process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
+const db = await createTestDatabase('bench');
+await applyMigrations(db.url);
+const prisma = createDbClient(db.url, { max: 10 });
+try {
+  const cpu = cpus();
+  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
+  const outbox = await outboxThroughput(prisma, db.url, 20_000);
+  console.log(`outbox: ${outbox.events} events published in ${outbox.ms} ms: ${outbox.publishedPerSecond} events/s`);
+  const results = { benchmark: 'outbox relay', date: new Date().toISOString(), machine, postgres: version!.v, outbox };
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+  console.log('written: bench/results.json');
+} finally {
+  await prisma.$disconnect();
+  await db.drop();
+}
