@@ -17,7 +17,7 @@ const seedDocs = parseAllDocuments(readFileSync(SEED, 'utf8')).map((d) => d.toJS
 
 describe('palisade CLI against the gateway on the real stack', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
   let gateway: ChildProcess;
   let gatewayLog = '';
   const dir = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
@@ -25,7 +25,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
   const tokens: Record<string, string> = {};
 
   const cli = (args: string[], as?: string): Promise<CliResult> => palisade(args, as ? { ...env, PALISADE_TOKEN: tokens[as]! } : env, 60_000);
-  const events = async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
+  const events = async () => Number((await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
   const file = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
@@ -36,7 +36,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const services = await ensureTestServices();
     db = await createTestDatabase('e2e_cli');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 2 });
+    database = createDbClient(db.url, { max: 2 });
     const port = await pickPort();
     gateway = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
       env: { ...process.env, DATABASE_URL: db.url, NATS_URL: services.natsUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_NAMESPACE: services.temporalNamespace, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn' },
@@ -51,7 +51,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
       if (i > 150) throw new Error(`the gateway did not start:\n${gatewayLog}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const bootstrap = await bootstrapAdminToken(prisma);
+    const bootstrap = await bootstrapAdminToken(database);
     env = { ...process.env, PALISADE_URL: url, PALISADE_CONFIG: join(dir, 'config.json') };
     delete env['PALISADE_TOKEN'];
     tokens['admin'] = bootstrap!.token;
@@ -60,7 +60,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
   afterAll(async () => {
     gateway?.kill('SIGTERM');
     await new Promise((r) => (gateway?.exitCode !== null ? r(undefined) : gateway.once('exit', r)));
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -32,8 +32,8 @@ async function publishedEvents(nc: NatsConnection): Promise<Published[]> {
   return out;
 }
 
-async function allEvents(prisma: DbClient): Promise<Published[]> {
-  const rows = await prisma.$queryRaw<{ position: bigint; id: string }[]>`SELECT position, id::text AS id FROM events ORDER BY position`;
+async function allEvents(database: DbClient): Promise<Published[]> {
+  const rows = await database.query<{ position: bigint; id: string }[]>`SELECT position, id::text AS id FROM events ORDER BY position`;
   return rows.map((r) => ({ position: Number(r.position), id: r.id }));
 }
 
@@ -49,7 +49,7 @@ const newEvent = (n: number) => ({ id: randomUUID(), type: 'Load.Tested', payloa
 
 describe('outbox relay and ordered readers', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
   let root: string;
   let nats: { pid: number; url: string; port: number };
   let nc: NatsConnection;
@@ -63,7 +63,7 @@ describe('outbox relay and ordered readers', () => {
   beforeEach(async () => {
     db = await createTestDatabase('outbox');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 16 });
+    database = createDbClient(db.url, { max: 16 });
     root = mkdtempSync(join(tmpdir(), 'palisade-outbox-'));
     nats = await startNats();
     nc = await connectBus({ url: nats.url, name: 'outbox-test' });
@@ -73,26 +73,26 @@ describe('outbox relay and ordered readers', () => {
     await nc?.close().catch(() => undefined);
     if (nats) await stopProcessGroup(nats.pid, 5_000);
     rmSync(root, { recursive: true, force: true });
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
   const startRelay = (progress: { position: number }) => {
     const stop = new AbortController();
     stops.push(stop);
-    const done = runRelay(prisma, nc, { databaseUrl: db.url, signal: stop.signal, batch: 200, onProgress: (p) => (progress.position = p) });
+    const done = runRelay(database, nc, { databaseUrl: db.url, signal: stop.signal, batch: 200, onProgress: (p) => (progress.position = p) });
     return { stop, done };
   };
 
   it('delivers every event exactly once and in position order to the relay and a projection, late commits included', async () => {
-    await prisma.$executeRawUnsafe('CREATE TABLE projection_seen (seq serial PRIMARY KEY, position bigint NOT NULL UNIQUE, id uuid NOT NULL UNIQUE)');
+    await database.executeText('CREATE TABLE projection_seen (seq serial PRIMARY KEY, position bigint NOT NULL UNIQUE, id uuid NOT NULL UNIQUE)');
     const seen: Projection = {
       name: 'test-seen',
       apply: async (tx, event) => {
-        await tx.$executeRaw`INSERT INTO projection_seen (position, id) VALUES (${event.position}, ${event.id}::uuid)`;
+        await tx.execute`INSERT INTO projection_seen (position, id) VALUES (${event.position}, ${event.id}::uuid)`;
       },
       reset: async (tx) => {
-        await tx.$executeRaw`DELETE FROM projection_seen`;
+        await tx.execute`DELETE FROM projection_seen`;
       },
     };
     const progress = { position: 0 };
@@ -100,7 +100,7 @@ describe('outbox relay and ordered readers', () => {
     const projectionStop = new AbortController();
     stops.push(projectionStop);
     const horizon = new CommittedHorizon();
-    const projection = runLoop(() => projectBatch(prisma, horizon, seen, 100), { signal: projectionStop.signal, idleMs: 20 });
+    const projection = runLoop(() => projectBatch(database, horizon, seen, 100), { signal: projectionStop.signal, idleMs: 20 });
 
     // 8 writers x 40 appends over 25 streams; every 10th append holds its commit back for a while,
     // so later positions commit before it.
@@ -111,7 +111,7 @@ describe('outbox relay and ordered readers', () => {
     // A held commit is "late" when, just before it commits, a higher position is already committed.
     const holdAndWitness = async (tx: Tx, wait: number) => {
       await new Promise((r) => setTimeout(r, wait));
-      const [mine] = await tx.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events WHERE xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296`;
+      const [mine] = await tx.query<{ p: bigint }[]>`SELECT max(position) AS p FROM events WHERE xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296`;
       // On a connection of its own: the pool's are all busy with held transactions.
       const { rows } = await witness.query<{ p: string | null }>('SELECT max(position) AS p FROM events');
       if (mine?.p !== null && mine?.p !== undefined && Number(rows[0]?.p ?? 0) > Number(mine.p)) late++;
@@ -119,25 +119,25 @@ describe('outbox relay and ordered readers', () => {
     const writer = async (w: number) => {
       for (let i = 0; i < 40; i++) {
         const slow = (w * 40 + i) % 10 === 0;
-        await append(prisma, [{ streamId: `load/s${(w * 7 + i) % 25}`, expectedVersion: 'any', events: [newEvent(n++), ...(i % 4 === 0 ? [newEvent(n++), newEvent(n++)] : [])] }], {
+        await append(database, [{ streamId: `load/s${(w * 7 + i) % 25}`, expectedVersion: 'any', events: [newEvent(n++), ...(i % 4 === 0 ? [newEvent(n++), newEvent(n++)] : [])] }], {
           ...(slow ? { beforeCommit: (tx) => holdAndWitness(tx, 150 + (i % 3) * 100) } : {}),
         });
       }
     };
     await Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
     await witness.end();
-    const events = await allEvents(prisma);
+    const events = await allEvents(database);
     expect(events.length).toBe(n);
     // Positions really did commit out of order, many times over.
     expect(late).toBeGreaterThan(10);
 
     const last = events[events.length - 1]!.position;
     await until('the relay to publish everything', async () => progress.position >= last);
-    await until('the projection to catch up', async () => Number((await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM projection_seen`)[0]!.n) >= events.length);
+    await until('the projection to catch up', async () => Number((await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM projection_seen`)[0]!.n) >= events.length);
 
     const published = await publishedEvents(nc);
     expect(published).toEqual(events);
-    const projected = await prisma.$queryRaw<{ position: bigint; id: string }[]>`SELECT position, id::text AS id FROM projection_seen ORDER BY seq`;
+    const projected = await database.query<{ position: bigint; id: string }[]>`SELECT position, id::text AS id FROM projection_seen ORDER BY seq`;
     expect(projected.map((r) => ({ position: Number(r.position), id: r.id }))).toEqual(events);
     projectionStop.abort();
     relay.stop.abort();
@@ -146,7 +146,7 @@ describe('outbox relay and ordered readers', () => {
 
   it('loses and repeats nothing when the relay is killed mid-stream and NATS goes away', async () => {
     const batch = async (count: number) => {
-      for (let i = 0; i < count; i += 10) await append(prisma, [{ streamId: `fault/s${i % 7}`, expectedVersion: 'any', events: Array.from({ length: 10 }, (_, k) => newEvent(i + k)) }]);
+      for (let i = 0; i < count; i += 10) await append(database, [{ streamId: `fault/s${i % 7}`, expectedVersion: 'any', events: Array.from({ length: 10 }, (_, k) => newEvent(i + k)) }]);
     };
     await batch(400);
     const progress = { position: 0 };
@@ -167,7 +167,7 @@ describe('outbox relay and ordered readers', () => {
     // Back on the same port, with its stored stream.
     nats = await startNats(nats.port);
     await batch(100);
-    const events = await allEvents(prisma);
+    const events = await allEvents(database);
     const last = events[events.length - 1]!.position;
     await until('the relay to publish everything after the outage', async () => progress.position >= last, 90_000);
     const published = await publishedEvents(nc);

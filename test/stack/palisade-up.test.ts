@@ -79,10 +79,10 @@ describe('palisade up / status / down on a private local stack', () => {
 
   it('records a policy change in the event log, seals it, relays it to JetStream and verifies the chain', async () => {
     const url = state!.services.postgres.url;
-    const prisma = createDbClient(url, { max: 2 });
+    const database = createDbClient(url, { max: 2 });
     const nc = await connectBus({ url: state!.services.nats.url, name: 'e2e-up' });
     try {
-      const change = await applyResources(prisma, [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'e2e-deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } }], { actor: 'e2e', reason: 'prove the wiring' });
+      const change = await applyResources(database, [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'e2e-deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } }], { actor: 'e2e', reason: 'prove the wiring' });
       const position = change.changes[0]!.position!;
       const jsm = await jetstreamManager(nc);
       let relayed = false;
@@ -92,8 +92,8 @@ describe('palisade up / status / down on a private local stack', () => {
         const info = await jsm.streams.info(streams.events.name);
         const last = info.state.messages ? await jsm.streams.getMessage(streams.events.name, { seq: info.state.last_seq }) : null;
         relayed = Number(last?.header.get(POSITION_HEADER) ?? 0) >= position;
-        sealed = Number((await prisma.$queryRaw<{ p: bigint | null }[]>`SELECT max(position) AS p FROM event_chain`)[0]?.p ?? 0) >= position;
-        projected = (await prisma.$queryRaw<{ key: string }[]>`SELECT key FROM resources WHERE key = 'GlobalNetworkPolicy/e2e-deny-blue'`).length === 1;
+        sealed = Number((await database.query<{ p: bigint | null }[]>`SELECT max(position) AS p FROM event_chain`)[0]?.p ?? 0) >= position;
+        projected = (await database.query<{ key: string }[]>`SELECT key FROM resources WHERE key = 'GlobalNetworkPolicy/e2e-deny-blue'`).length === 1;
         if (!(relayed && sealed && projected)) await new Promise((r) => setTimeout(r, 100));
       }
       expect({ relayed, sealed, projected }).toEqual({ relayed: true, sealed: true, projected: true });
@@ -102,7 +102,7 @@ describe('palisade up / status / down on a private local stack', () => {
       expect(verify.code).toBe(0);
     } finally {
       await nc.close();
-      await prisma.$disconnect();
+      await database.close();
     }
   });
 
@@ -112,13 +112,13 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(result.stdout).toContain('already up');
     // The token is not shown again.
     expect(result.stdout).not.toContain('pal_');
-    const prisma = createDbClient(state!.services.postgres.url, { max: 1 });
+    const database = createDbClient(state!.services.postgres.url, { max: 1 });
     try {
-      expect(await authenticate(prisma, adminToken)).toMatchObject({ role: 'admin' });
-      const [row] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens WHERE hash = ${adminToken}`;
+      expect(await authenticate(database, adminToken)).toMatchObject({ role: 'admin' });
+      const [row] = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens WHERE hash = ${adminToken}`;
       expect(Number(row!.n)).toBe(0);
     } finally {
-      await prisma.$disconnect();
+      await database.close();
     }
     expect(readState(join(home, 'state.json'))?.processes['gateway']?.pid).toBe(state!.processes['gateway']!.pid);
   });

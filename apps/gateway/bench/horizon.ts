@@ -117,8 +117,8 @@ async function measure(url: string, subscribers: number) {
     abort.abort();
     await background.stop();
     await horizon.close();
-    await writer.$disconnect();
-    await db.$disconnect();
+    await writer.close();
+    await db.close();
   }
 }
 

@@ -102,9 +102,9 @@ function startLoad(): Promise<{ run: (spec: RunSpec) => Promise<LoadResult>; sto
 }
 
 /** Waits until the sealer and the domain projection have caught up with the log, so one operation's writes do not weigh on the next's figures. */
-async function settle(prisma: DbClient): Promise<void> {
+async function settle(database: DbClient): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const [row] = await prisma.$queryRaw<{ behind: boolean }[]>`
+    const [row] = await database.query<{ behind: boolean }[]>`
       SELECT coalesce((SELECT max(position) FROM events), 0) >
         least(coalesce((SELECT position FROM checkpoints WHERE name = 'domain'), 0), coalesce((SELECT max(position) FROM event_chain), 0)) AS behind`;
     if (!row?.behind) return;
@@ -120,18 +120,18 @@ process.env['NATS_URL'] ??= services.natsUrl;
 process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
 const db = await createTestDatabase('bench_gateway');
 await applyMigrations(db.url);
-const prisma = createDbClient(db.url, { max: DB_CONNECTIONS });
+const database = createDbClient(db.url, { max: DB_CONNECTIONS });
 const silent = pino({ level: 'silent' });
 // The API logs a line per request, as deployed (synchronously, as main.ts does; to /dev/null here).
 const requestLog = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 // NATS is not given, so the outbox relay waits; the sealer and the projection run.
-const horizon = startHorizonNotifier(prisma);
+const horizon = startHorizonNotifier(database);
 const background = startBackground(db.url, () => undefined, silent, horizon);
 const server = createGatewayServer({
   health: async () => ({ status: 'ok', service: 'gateway', version: 'bench', startedAt: new Date().toISOString(), checks: [] }),
   log: requestLog,
   maxBodyBytes: 1 << 20,
-  db: prisma,
+  db: database,
   horizon,
   rateLimit: RATE_LIMIT,
   // As deployed: a checked token is trusted for 5 s (GATEWAY_TOKEN_CACHE_SECONDS).
@@ -143,12 +143,12 @@ let load: Awaited<ReturnType<typeof startLoad>> | undefined;
 try {
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
-  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), ${machine.os}, Node ${machine.node}, PostgreSQL ${version!.v}`);
 
-  const admin = (await createToken(prisma, { name: 'bench-admin', role: 'admin' }, 'bench')).token;
-  const developer = (await createToken(prisma, { name: 'bench-developer', role: 'developer', namespaces: ['bench'] }, 'bench')).token;
-  const viewer = (await createToken(prisma, { name: 'bench-viewer', role: 'viewer' }, 'bench')).token;
+  const admin = (await createToken(database, { name: 'bench-admin', role: 'admin' }, 'bench')).token;
+  const developer = (await createToken(database, { name: 'bench-developer', role: 'developer', namespaces: ['bench'] }, 'bench')).token;
+  const viewer = (await createToken(database, { name: 'bench-viewer', role: 'viewer' }, 'bench')).token;
 
   // The state every operation runs against, written through the API as an admin would.
   for (const [what, resources] of [
@@ -164,7 +164,7 @@ try {
     const applied = body.result?.data?.changes.filter((c) => c.op === 'applied').length ?? 0;
     if (res.status !== 200 || applied !== resources.length) throw new Error(`seeding ${what} failed (HTTP ${res.status}, ${applied} of ${resources.length} applied): ${JSON.stringify(body).slice(0, 1_000)}`);
   }
-  await settle(prisma);
+  await settle(database);
   const state = { namespaces: NAMESPACES.length, pods: pods.length, calicoNetworkPolicies: CALICO_POLICIES, kubernetesNetworkPolicies: K8S_POLICIES, keys: seededKeys().length };
   console.log(`seeded: ${state.namespaces} namespaces, ${state.pods} pods, ${state.calicoNetworkPolicies} Calico and ${state.kubernetesNetworkPolicies} Kubernetes network policies`);
   console.log(`load: ${CONCURRENCY} requests in flight, ${WARMUP_SECONDS} s warm-up then ${SECONDS} s per operation`);
@@ -176,7 +176,7 @@ try {
     const r = await load!.run({ op, url, token, concurrency: CONCURRENCY, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS });
     const used = process.cpuUsage(cpuBefore);
     const gatewayCpuCores = (used.user + used.system) / 1000 / (performance.now() - start);
-    await settle(prisma);
+    await settle(database);
     const s = summarize(r, gatewayCpuCores, target);
     console.log(
       `  ${op.padEnd(13)} ${String(s.requestsPerSecond).padStart(6)} req/s  p50 ${s.p50Ms} ms  p95 ${s.p95Ms} ms  p99 ${s.p99Ms} ms  max ${s.maxMs} ms  ` +
@@ -192,12 +192,12 @@ try {
     for (const op of only as Operation[]) await measure(op, op === 'apply' ? developer : viewer, { maxP99Ms: 50 });
   } else {
     const get = await measure('get', viewer, { minPerSecond: 1_000, maxP99Ms: 50 });
-    const appliesBefore = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = 'token:bench-developer' AND type = 'Resource.Applied'`;
+    const appliesBefore = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = 'token:bench-developer' AND type = 'Resource.Applied'`;
     const apply = await measure('apply', developer, { minPerSecond: 300, maxP99Ms: 50 });
-    const appliesAfter = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = 'token:bench-developer' AND type = 'Resource.Applied'`;
+    const appliesAfter = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = 'token:bench-developer' AND type = 'Resource.Applied'`;
     const simulate = await measure('simulate', viewer, { maxP99Ms: 50 });
     const simulateBatch = await measure('simulateBatch', viewer, { maxP99Ms: 50 });
-    const [events] = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
+    const [events] = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
 
     const results = {
       benchmark: 'gateway',
@@ -240,6 +240,6 @@ try {
   await new Promise((resolve) => server.close(resolve));
   await background.stop();
   await horizon.close();
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 }

@@ -11,24 +11,24 @@ import type { Logger } from 'pino';
  * PostgreSQL lock, so several gateways can run them and only one at a time does the work.
  */
 export function startBackground(databaseUrl: string, nats: () => NatsConnection | undefined, log: Logger, horizon: HorizonNotifier): { stop: () => Promise<void> } {
-  const prisma = createDbClient(databaseUrl, { max: 4 });
+  const database = createDbClient(databaseUrl, { max: 4 });
   const abort = new AbortController();
   const onError = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed; retrying`);
   const loops = [
-    runLoop(() => sealBatch(prisma, horizon), { signal: abort.signal, horizon, onError: onError('sealing the event chain') }),
-    runLoop(() => projectBatch(prisma, horizon, domainProjection), { signal: abort.signal, horizon, onError: onError('projecting events') }),
+    runLoop(() => sealBatch(database, horizon), { signal: abort.signal, horizon, onError: onError('sealing the event chain') }),
+    runLoop(() => projectBatch(database, horizon, domainProjection), { signal: abort.signal, horizon, onError: onError('projecting events') }),
     (async () => {
       while (!abort.signal.aborted && !nats()) await new Promise((r) => setTimeout(r, 500));
       const nc = nats();
       if (!nc || abort.signal.aborted) return;
-      await runRelay(prisma, nc, { databaseUrl, signal: abort.signal, horizon, log: (line) => log.info(line) });
+      await runRelay(database, nc, { databaseUrl, signal: abort.signal, horizon, log: (line) => log.info(line) });
     })().catch(onError('the outbox relay')),
   ];
   return {
     stop: async () => {
       abort.abort();
       await Promise.allSettled(loops);
-      await prisma.$disconnect();
+      await database.close();
     },
   };
 }

@@ -17,7 +17,7 @@ const CHECK_TIMEOUT_MS = 2_000;
 export interface Dependencies {
   pool: pg.Pool;
   /** The event store's client: the API's procedures and token checks use it. */
-  prisma: DbClient;
+  database: DbClient;
   temporal: Connection;
   /** The NATS connection once established; undefined while still connecting. */
   nats: () => NatsConnection | undefined;
@@ -26,7 +26,7 @@ export interface Dependencies {
 }
 
 export function openDependencies(config: GatewayConfig, log: Logger, meta: { version: string; startedAt: string }): Dependencies {
-  const prisma = createDbClient(config.DATABASE_URL, { max: 8 });
+  const database = createDbClient(config.DATABASE_URL, { max: 8 });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
   pool.on('error', (error) => log.warn({ err: error }, 'postgres pool error'));
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: CHECK_TIMEOUT_MS });
@@ -97,13 +97,13 @@ export function openDependencies(config: GatewayConfig, log: Logger, meta: { ver
 
   return {
     pool,
-    prisma,
+    database,
     temporal,
     nats: () => nats,
     health,
     close: async () => {
       closed = true;
-      await Promise.allSettled([nats?.drain(), pool.end(), prisma.$disconnect(), temporal.close()]);
+      await Promise.allSettled([nats?.drain(), pool.end(), database.close(), temporal.close()]);
     },
   };
 }

@@ -175,7 +175,7 @@ describe('checked tokens are remembered briefly', () => {
     const tokens = await api.client(admin).tokens.list.query();
     const idOf = (t: string) => tokens.find((x) => t.startsWith(`pal_${x.id}_`))!.id;
     // Behind its back (another gateway, or SQL): still trusted until the cached check expires.
-    await revokeToken(api.prisma, idOf(b), 'elsewhere');
+    await revokeToken(api.database, idOf(b), 'elsewhere');
     await expect(api.client(b).resources.list.query({})).resolves.toBeDefined();
     await new Promise((r) => setTimeout(r, 500));
     await expect(api.client(b).resources.list.query({})).rejects.toMatchObject({ data: { httpStatus: 401 } });

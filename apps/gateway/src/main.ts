@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt });
   // One horizon reader for the process: the background loops and every live subscription wait on it.
-  const horizon = startHorizonNotifier(deps.prisma, { onError: (what, error) => log.warn({ err: error }, `${what} failed; retrying`) });
+  const horizon = startHorizonNotifier(deps.database, { onError: (what, error) => log.warn({ err: error }, `${what} failed; retrying`) });
   const background = startBackground(config.DATABASE_URL, deps.nats, log, horizon);
   const agents = trackAgents(log, config.GATEWAY_AGENT_STALE_SECONDS * 1000);
   void (async () => {
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     health: deps.health,
     log,
     maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
-    db: deps.prisma,
+    db: deps.database,
     horizon,
     rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
     agents: agents.list,

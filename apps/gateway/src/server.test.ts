@@ -110,22 +110,22 @@ describe('gateway with a dependency down', () => {
 
 describe('the API behind bearer tokens', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
   let url: string;
   let server: Server;
 
   beforeAll(async () => {
     db = await createTestDatabase('gateway_auth');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 2 });
-    server = createGatewayServer({ health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }), log: silent, maxBodyBytes: 1 << 20, db: prisma });
+    database = createDbClient(db.url, { max: 2 });
+    server = createGatewayServer({ health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }), log: silent, maxBodyBytes: 1 << 20, db: database });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
     server?.closeAllConnections();
     await new Promise((resolve) => server?.close(resolve));
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
@@ -136,13 +136,13 @@ describe('the API behind bearer tokens', () => {
     expect(res.status).toBe(401);
     expect(JSON.stringify(await res.json())).toContain('a valid API token is required');
     await expect(client('pal_nonsense').resources.list.query({})).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED', httpStatus: 401 } });
-    const { token, info } = await createToken(prisma, { name: 'short-lived', role: 'viewer' }, 'test');
-    await revokeToken(prisma, info.id, 'test');
+    const { token, info } = await createToken(database, { name: 'short-lived', role: 'viewer' }, 'test');
+    await revokeToken(database, info.id, 'test');
     await expect(client(token).resources.list.query({})).rejects.toMatchObject({ data: { code: 'UNAUTHORIZED' } });
   });
 
   it('serves a valid token and records its holder as the actor of a write', async () => {
-    const { token } = await createToken(prisma, { name: 'dana', role: 'developer', namespaces: ['shop'] }, 'test');
+    const { token } = await createToken(database, { name: 'dana', role: 'developer', namespaces: ['shop'] }, 'test');
     const api = client(token);
     const change = await api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: {} } }], reason: 'over HTTP' });
     expect(change.changes[0]).toMatchObject({ op: 'applied' });

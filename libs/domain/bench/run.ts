@@ -22,12 +22,12 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }
 }
 
 /** One million events shaped like the product's: 10,000 resources, 100 actors, correlation ids, a year of times. */
-async function fillMillion(prisma: DbClient) {
+async function fillMillion(database: DbClient) {
   const { ms } = await timed(async () => {
     // Appends go through the store's API; the filler writes rows of the same shape directly.
-    await prisma.$executeRawUnsafe('ALTER TABLE events DISABLE TRIGGER USER');
+    await database.executeText('ALTER TABLE events DISABLE TRIGGER USER');
     for (let chunk = 0; chunk < 10; chunk++) {
-      await prisma.$executeRawUnsafe(
+      await database.executeText(
         `INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, recorded_at, content_hash)
          SELECT gen_random_uuid(), 'resource/NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'resource', g / 10000 + 1, 'Resource.Applied', 1,
            jsonb_build_object('key', 'NetworkPolicy/ns-' || (g % 100) || '/p-' || (g % 10000), 'type', 'NetworkPolicy', 'namespace', 'ns-' || (g % 100), 'name', 'p-' || (g % 10000),
@@ -39,29 +39,29 @@ async function fillMillion(prisma: DbClient) {
         chunk * 100_000 + 99_999,
       );
     }
-    await prisma.$executeRawUnsafe('ALTER TABLE events ENABLE TRIGGER USER');
-    await prisma.$executeRawUnsafe('ANALYZE events');
+    await database.executeText('ALTER TABLE events ENABLE TRIGGER USER');
+    await database.executeText('ANALYZE events');
   });
   return ms;
 }
 
-async function queryLatencies(prisma: DbClient) {
+async function queryLatencies(database: DbClient) {
   const measure = async (runs: number, fn: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 3; i++) await fn(i);
     const xs: number[] = [];
     for (let i = 0; i < runs; i++) xs.push((await timed(() => fn(i))).ms);
     return { runs, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)) };
   };
-  const [max] = await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
+  const [max] = await database.query<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
   const top = Number(max!.p);
-  const [corr] = await prisma.$queryRaw<{ c: string }[]>`SELECT correlation_id::text AS c FROM events WHERE correlation_id IS NOT NULL LIMIT 1 OFFSET 5000`;
+  const [corr] = await database.query<{ c: string }[]>`SELECT correlation_id::text AS c FROM events WHERE correlation_id IS NOT NULL LIMIT 1 OFFSET 5000`;
   return {
-    byResource: await measure(50, (i) => auditLog(prisma, { resource: `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}` }, { limit: 100 })),
-    byActor: await measure(50, (i) => auditLog(prisma, { actor: `user-${i % 100}` }, { limit: 100, after: (i * 9973) % top })),
-    byCorrelationId: await measure(50, () => auditLog(prisma, { correlationId: corr!.c }, { limit: 100 })),
-    byTimeRange: await measure(50, (i) => auditLog(prisma, { from: new Date(Date.now() - (300 - i) * 86_400_000), to: new Date(Date.now() - (299 - i) * 86_400_000) }, { limit: 100 })),
-    oneResourceAsOf: await measure(50, (i) => resourceAsOf(prisma, `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}`, { position: Math.floor(top / 2) + i })),
-    wholeSetAsOf: await measure(10, (i) => resourcesAsOf(prisma, { position: Math.floor(top / 2) + i * 1000 })),
+    byResource: await measure(50, (i) => auditLog(database, { resource: `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}` }, { limit: 100 })),
+    byActor: await measure(50, (i) => auditLog(database, { actor: `user-${i % 100}` }, { limit: 100, after: (i * 9973) % top })),
+    byCorrelationId: await measure(50, () => auditLog(database, { correlationId: corr!.c }, { limit: 100 })),
+    byTimeRange: await measure(50, (i) => auditLog(database, { from: new Date(Date.now() - (300 - i) * 86_400_000), to: new Date(Date.now() - (299 - i) * 86_400_000) }, { limit: 100 })),
+    oneResourceAsOf: await measure(50, (i) => resourceAsOf(database, `NetworkPolicy/ns-${i % 100}/p-${(i * 37) % 10000}`, { position: Math.floor(top / 2) + i })),
+    wholeSetAsOf: await measure(10, (i) => resourcesAsOf(database, { position: Math.floor(top / 2) + i * 1000 })),
   };
 }
 
@@ -72,16 +72,16 @@ process.env['NATS_URL'] ??= services.natsUrl;
 process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
 const db = await createTestDatabase('bench');
 await applyMigrations(db.url);
-const prisma = createDbClient(db.url, { max: 10 });
+const database = createDbClient(db.url, { max: 10 });
 try {
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
-  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
-  const fillMs = await fillMillion(prisma);
-  const n = await countEvents(prisma);
+  const fillMs = await fillMillion(database);
+  const n = await countEvents(database);
   console.log(`filled to ${n} events in ${round(fillMs / 1000, 1)} s`);
-  const queries = await queryLatencies(prisma);
+  const queries = await queryLatencies(database);
   for (const [name, q] of Object.entries(queries)) console.log(`  ${name}: p50 ${q.p50Ms} ms, p95 ${q.p95Ms} ms`);
   const results = {
     benchmark: 'domain audit queries',
@@ -93,6 +93,6 @@ try {
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log('written: bench/results.json');
 } finally {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 }

@@ -41,7 +41,7 @@ export async function resourceAsOf(db: Db, key: string, at: AsOf): Promise<Resou
  */
 export async function resourcesAsOf(db: Db, at: AsOf): Promise<Map<string, Resource>> {
   const position = await positionOf(db, at);
-  const rows = await db.$queryRaw<{ key: string; after: Resource | null }[]>`
+  const rows = await db.query<{ key: string; after: Resource | null }[]>`
     WITH RECURSIVE streams AS (
       (SELECT stream_id FROM events WHERE stream_type = 'resource' ORDER BY stream_type, stream_id LIMIT 1)
       UNION ALL

@@ -29,7 +29,7 @@ function checkLabels(labels: Record<string, string>): void {
 }
 
 async function withStream<T>(db: Db, name: string, fn: (tx: Tx, current: { version: number; view: ClusterView | undefined }) => Promise<T>): Promise<T> {
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const last = await readLast(tx, clusterStream(name));
     return fn(tx, { version: last?.version ?? 0, view: last ? (await clusterView(tx, name)) : undefined });
   });
@@ -71,7 +71,7 @@ export async function reportObservedRelease(db: Db, name: string, release: strin
 
 /** A cluster folded from its stream (authoritative; the clusters projection is for listing). */
 export async function clusterView(db: Db | Tx, name: string): Promise<ClusterView | undefined> {
-  const rows = await db.$queryRaw<{ type: string; payload: Record<string, unknown>; version: number }[]>`
+  const rows = await db.query<{ type: string; payload: Record<string, unknown>; version: number }[]>`
     SELECT type, payload, version FROM events WHERE stream_id = ${clusterStream(name)} ORDER BY version`;
   if (rows.length === 0) return undefined;
   const view: ClusterView = { name, labels: {}, desiredRelease: null, observedRelease: null, version: 0 };
@@ -92,7 +92,7 @@ export interface ClusterSummary {
 
 /** Every cluster, by name, from the projection (a registration shows once the projection has run). */
 export async function listClusters(db: Db): Promise<ClusterSummary[]> {
-  const rows = await db.$queryRaw<{ name: string; labels: Record<string, string>; desired_release: string | null; observed_release: string | null; observed_at: Date | null; updated_at: Date }[]>`
+  const rows = await db.query<{ name: string; labels: Record<string, string>; desired_release: string | null; observed_release: string | null; observed_at: Date | null; updated_at: Date }[]>`
     SELECT name, labels, desired_release, observed_release, observed_at, updated_at FROM clusters ORDER BY name`;
   return rows.map((r) => ({ name: r.name, labels: r.labels, desiredRelease: r.desired_release, observedRelease: r.observed_release, observedAt: r.observed_at, updatedAt: r.updated_at }));
 }

@@ -25,42 +25,42 @@ const np = (ns: string, name: string, port: number) => ({
 
 describe('resources, releases, clusters and the audit history', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
-  const count = () => countEvents(prisma);
+  let database: DbClient;
+  const count = () => countEvents(database);
 
   beforeAll(async () => {
     db = await createTestDatabase('domain');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 6 });
+    database = createDbClient(db.url, { max: 6 });
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
   it('applies resources under one new revision, records before and after, and skips what did not change', async () => {
-    const first = await applyResources(prisma, [gnp('deny-blue', 10), np('prod', 'allow-6379', 6379)], { actor: 'alice', reason: 'initial policy' });
+    const first = await applyResources(database, [gnp('deny-blue', 10), np('prod', 'allow-6379', 6379)], { actor: 'alice', reason: 'initial policy' });
     expect(first.revision).toBe(1);
     expect(first.changes.map((c) => [c.key, c.op, c.version])).toEqual([
       ['GlobalNetworkPolicy/deny-blue', 'applied', 1],
       ['NetworkPolicy/prod/allow-6379', 'applied', 1],
     ]);
-    const second = await applyResources(prisma, [gnp('deny-blue', 20), np('prod', 'allow-6379', 6379)], { actor: 'bob', reason: 'later' });
+    const second = await applyResources(database, [gnp('deny-blue', 20), np('prod', 'allow-6379', 6379)], { actor: 'bob', reason: 'later' });
     expect(second.revision).toBe(2);
     expect(second.changes.map((c) => c.op)).toEqual(['applied', 'unchanged']);
-    const [, changed] = await readStream(prisma, 'resource/GlobalNetworkPolicy/deny-blue');
+    const [, changed] = await readStream(database, 'resource/GlobalNetworkPolicy/deny-blue');
     expect(changed!.payload).toMatchObject({ revision: 2, before: { spec: { order: 10 } }, after: { spec: { order: 20 } } });
     expect(changed!).toMatchObject({ actor: 'bob', reason: 'later', type: 'Resource.Applied', correlationId: second.correlationId });
     // Applying exactly what is stored spends no revision and writes nothing.
     const before = await count();
-    const same = await applyResources(prisma, [gnp('deny-blue', 20)], { actor: 'bob' });
+    const same = await applyResources(database, [gnp('deny-blue', 20)], { actor: 'bob' });
     expect(same).toMatchObject({ revision: 2, changes: [{ op: 'unchanged' }] });
     expect(await count()).toBe(before);
   });
 
   it('rejects invalid input with every problem located, writing nothing', async () => {
     const before = await count();
-    const revision = await currentRevision(prisma);
+    const revision = await currentRevision(database);
     const yaml = [
       'apiVersion: projectcalico.org/v3',
       'kind: GlobalNetworkPolicy',
@@ -75,24 +75,24 @@ describe('resources, releases, clusters and the audit history', () => {
       '  ingress:',
       '    - action: Allw',
     ].join('\n');
-    const error = await applyResources(prisma, yaml, { actor: 'mallory' }).catch((e: unknown) => e);
+    const error = await applyResources(database, yaml, { actor: 'mallory' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationFailedError);
     const problems = (error as ValidationFailedError).problems;
     expect(problems).toEqual([expect.objectContaining({ document: 1, line: 12, path: 'spec.ingress[0].action', message: expect.stringMatching(/Allow/) })]);
     expect((error as Error).message).toMatch(/^1 problem: line 12:\d+ spec\.ingress\[0\]\.action: /);
-    await expect(applyResources(prisma, [gnp('dup', 1), gnp('dup', 2)], { actor: 'a' })).rejects.toThrow(/GlobalNetworkPolicy\/dup is also resource 0/);
+    await expect(applyResources(database, [gnp('dup', 1), gnp('dup', 2)], { actor: 'a' })).rejects.toThrow(/GlobalNetworkPolicy\/dup is also resource 0/);
     expect(await count()).toBe(before);
-    expect(await currentRevision(prisma)).toBe(revision);
+    expect(await currentRevision(database)).toBe(revision);
   });
 
   it('honours an expected resource version and deletes with the last state recorded', async () => {
-    await expect(applyResources(prisma, [gnp('deny-blue', 30)], { actor: 'carol' }, { expectedVersions: { 'GlobalNetworkPolicy/deny-blue': 1 } })).rejects.toBeInstanceOf(ConcurrencyError);
-    const deleted = await deleteResources(prisma, ['NetworkPolicy/prod/allow-6379'], { actor: 'carol', reason: 'retired' });
+    await expect(applyResources(database, [gnp('deny-blue', 30)], { actor: 'carol' }, { expectedVersions: { 'GlobalNetworkPolicy/deny-blue': 1 } })).rejects.toBeInstanceOf(ConcurrencyError);
+    const deleted = await deleteResources(database, ['NetworkPolicy/prod/allow-6379'], { actor: 'carol', reason: 'retired' });
     expect(deleted.changes).toEqual([expect.objectContaining({ key: 'NetworkPolicy/prod/allow-6379', op: 'deleted', version: 2 })]);
-    const events = await readStream(prisma, 'resource/NetworkPolicy/prod/allow-6379');
+    const events = await readStream(database, 'resource/NetworkPolicy/prod/allow-6379');
     expect(events[1]!.payload).toMatchObject({ after: null, before: { metadata: { name: 'allow-6379' } } });
-    await expect(deleteResources(prisma, ['NetworkPolicy/prod/allow-6379'], { actor: 'carol' })).rejects.toThrow(/does not exist \(it was deleted\)/);
-    await expect(deleteResources(prisma, ['Tier/nope'], { actor: 'carol' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(deleteResources(database, ['NetworkPolicy/prod/allow-6379'], { actor: 'carol' })).rejects.toThrow(/does not exist \(it was deleted\)/);
+    await expect(deleteResources(database, ['Tier/nope'], { actor: 'carol' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('treats metadata.resourceVersion as the version last seen: current applies, stale conflicts, never stored', async () => {
@@ -101,108 +101,108 @@ describe('resources, releases, clusters and the audit history', () => {
       const r = gnp('rv-test', order);
       return { ...r, metadata: { ...r.metadata, ...(rv !== undefined ? { resourceVersion: rv } : {}) } };
     };
-    await applyResources(prisma, [withVersion(1)], { actor: 'carol' });
+    await applyResources(database, [withVersion(1)], { actor: 'carol' });
     // Re-applying what `get` printed, unchanged, is no change.
-    expect((await applyResources(prisma, [withVersion(1, '1')], { actor: 'carol' })).changes[0]).toMatchObject({ op: 'unchanged', version: 1 });
-    expect((await applyResources(prisma, [withVersion(2, '1')], { actor: 'carol' })).changes[0]).toMatchObject({ op: 'applied', version: 2 });
-    const before = await readStream(prisma, `resource/${key}`);
+    expect((await applyResources(database, [withVersion(1, '1')], { actor: 'carol' })).changes[0]).toMatchObject({ op: 'unchanged', version: 1 });
+    expect((await applyResources(database, [withVersion(2, '1')], { actor: 'carol' })).changes[0]).toMatchObject({ op: 'applied', version: 2 });
+    const before = await readStream(database, `resource/${key}`);
     // A writer who read version 1 is refused, even with content identical to what is stored.
-    await expect(applyResources(prisma, [withVersion(3, '1')], { actor: 'dave' })).rejects.toThrow(/is at version 2, not the expected 1/);
-    await expect(applyResources(prisma, [withVersion(2, '1')], { actor: 'dave' })).rejects.toBeInstanceOf(ConcurrencyError);
-    await expect(applyResources(prisma, [withVersion(3, 'abc')], { actor: 'dave' })).rejects.toThrow(/metadata\.resourceVersion: must be a version/);
-    const after = await readStream(prisma, `resource/${key}`);
+    await expect(applyResources(database, [withVersion(3, '1')], { actor: 'dave' })).rejects.toThrow(/is at version 2, not the expected 1/);
+    await expect(applyResources(database, [withVersion(2, '1')], { actor: 'dave' })).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(applyResources(database, [withVersion(3, 'abc')], { actor: 'dave' })).rejects.toThrow(/metadata\.resourceVersion: must be a version/);
+    const after = await readStream(database, `resource/${key}`);
     expect(after).toHaveLength(before.length);
     expect(JSON.stringify(after.map((e) => e.payload))).not.toContain('resourceVersion');
-    await deleteResources(prisma, [key], { actor: 'carol' });
+    await deleteResources(database, [key], { actor: 'carol' });
   });
 
   it('lets concurrent writers of one resource all land in turn, and refuses all but one writer of the same version', async () => {
     const key = 'GlobalNetworkPolicy/race';
     // No versions named: each change is redone from a fresh read if another got in first.
-    const writes = await Promise.all(Array.from({ length: 8 }, (_, i) => applyResources(prisma, [gnp('race', 100 + i)], { actor: `w${i}` })));
+    const writes = await Promise.all(Array.from({ length: 8 }, (_, i) => applyResources(database, [gnp('race', 100 + i)], { actor: `w${i}` })));
     expect(writes.every((w) => w.changes[0]!.op === 'applied')).toBe(true);
-    const stream = await readStream(prisma, `resource/${key}`);
+    const stream = await readStream(database, `resource/${key}`);
     expect(stream.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(new Set(writes.map((w) => w.revision)).size).toBe(8);
     // The same version named by all: one wins, the others get the conflict.
-    const named = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => applyResources(prisma, [gnp('race', 200 + i)], { actor: `v${i}` }, { expectedVersions: { [key]: 8 } })));
+    const named = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => applyResources(database, [gnp('race', 200 + i)], { actor: `v${i}` }, { expectedVersions: { [key]: 8 } })));
     expect(named.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of named) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConcurrencyError);
-    await deleteResources(prisma, [key], { actor: 'carol' });
+    await deleteResources(database, [key], { actor: 'carol' });
   });
 
   it('takes content-addressed releases: same content, same hash; a human diff between two', async () => {
-    const r1 = await createRelease(prisma, { actor: 'alice', reason: 'cut' });
+    const r1 = await createRelease(database, { actor: 'alice', reason: 'cut' });
     expect(r1).toMatchObject({ created: true, resourceCount: 1 });
     expect(r1.hash).toMatch(/^[0-9a-f]{64}$/);
-    const again = await createRelease(prisma, { actor: 'bob' });
+    const again = await createRelease(database, { actor: 'bob' });
     expect(again).toMatchObject({ hash: r1.hash, created: false, revision: r1.revision });
-    await applyResources(prisma, [gnp('deny-blue', 40), np('shop', 'web', 443)], { actor: 'alice' });
-    const r2 = await createRelease(prisma, { actor: 'alice' });
+    await applyResources(database, [gnp('deny-blue', 40), np('shop', 'web', 443)], { actor: 'alice' });
+    const r2 = await createRelease(database, { actor: 'alice' });
     expect(r2.hash).not.toBe(r1.hash);
-    expect((await releaseContent(prisma, r2.hash)).resources.map((r) => r.key)).toEqual(['GlobalNetworkPolicy/deny-blue', 'NetworkPolicy/shop/web']);
-    const diff = await diffReleases(prisma, r1.hash, r2.hash);
+    expect((await releaseContent(database, r2.hash)).resources.map((r) => r.key)).toEqual(['GlobalNetworkPolicy/deny-blue', 'NetworkPolicy/shop/web']);
+    const diff = await diffReleases(database, r1.hash, r2.hash);
     expect(formatDiff(diff)).toBe(['+ NetworkPolicy/shop/web', '~ GlobalNetworkPolicy/deny-blue', '    spec.order: 20 -> 40'].join('\n'));
-    await expect(releaseContent(prisma, 'f'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(releaseContent(database, 'f'.repeat(64))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('registers clusters and records desired and observed releases', async () => {
-    const [r] = await prisma.$queryRaw<{ hash: string }[]>`SELECT payload->>'hash' AS hash FROM events WHERE type = 'Release.Created' ORDER BY position LIMIT 1`;
-    expect(await registerCluster(prisma, 'east', { region: 'eu', tier: 'prod' }, { actor: 'ops' })).toEqual({ version: 1, changed: true });
-    expect(await registerCluster(prisma, 'east', { region: 'eu', tier: 'prod' }, { actor: 'ops' })).toEqual({ version: 1, changed: false });
-    await registerCluster(prisma, 'east', { region: 'eu', tier: 'staging' }, { actor: 'ops' });
-    await setDesiredRelease(prisma, 'east', r!.hash, { actor: 'rollout' });
-    await reportObservedRelease(prisma, 'east', r!.hash, { actor: 'system:agent' });
-    expect(await clusterView(prisma, 'east')).toEqual({ name: 'east', labels: { region: 'eu', tier: 'staging' }, desiredRelease: r!.hash, observedRelease: r!.hash, version: 4 });
-    await expect(setDesiredRelease(prisma, 'east', 'a'.repeat(64), { actor: 'x' })).rejects.toThrow(/no release/);
-    await expect(setDesiredRelease(prisma, 'west', r!.hash, { actor: 'x' })).rejects.toThrow(/no cluster west/);
-    await expect(registerCluster(prisma, 'Bad_Name', {}, { actor: 'x' })).rejects.toBeInstanceOf(DomainError);
+    const [r] = await database.query<{ hash: string }[]>`SELECT payload->>'hash' AS hash FROM events WHERE type = 'Release.Created' ORDER BY position LIMIT 1`;
+    expect(await registerCluster(database, 'east', { region: 'eu', tier: 'prod' }, { actor: 'ops' })).toEqual({ version: 1, changed: true });
+    expect(await registerCluster(database, 'east', { region: 'eu', tier: 'prod' }, { actor: 'ops' })).toEqual({ version: 1, changed: false });
+    await registerCluster(database, 'east', { region: 'eu', tier: 'staging' }, { actor: 'ops' });
+    await setDesiredRelease(database, 'east', r!.hash, { actor: 'rollout' });
+    await reportObservedRelease(database, 'east', r!.hash, { actor: 'system:agent' });
+    expect(await clusterView(database, 'east')).toEqual({ name: 'east', labels: { region: 'eu', tier: 'staging' }, desiredRelease: r!.hash, observedRelease: r!.hash, version: 4 });
+    await expect(setDesiredRelease(database, 'east', 'a'.repeat(64), { actor: 'x' })).rejects.toThrow(/no release/);
+    await expect(setDesiredRelease(database, 'west', r!.hash, { actor: 'x' })).rejects.toThrow(/no cluster west/);
+    await expect(registerCluster(database, 'Bad_Name', {}, { actor: 'x' })).rejects.toBeInstanceOf(DomainError);
   });
 
   it('keeps projections current from the log and rebuilds them identically from scratch', async () => {
-    await catchUp(prisma, domainProjection);
+    await catchUp(database, domainProjection);
     const snapshot = async () => ({
-      resources: await prisma.$queryRaw`SELECT key, resource, revision, version, position FROM resources ORDER BY key`,
-      clusters: await prisma.$queryRaw`SELECT name, labels, desired_release, observed_release, position FROM clusters ORDER BY name`,
-      releases: await prisma.$queryRaw`SELECT hash, revision, resource_count, position FROM releases ORDER BY hash`,
+      resources: await database.query`SELECT key, resource, revision, version, position FROM resources ORDER BY key`,
+      clusters: await database.query`SELECT name, labels, desired_release, observed_release, position FROM clusters ORDER BY name`,
+      releases: await database.query`SELECT hash, revision, resource_count, position FROM releases ORDER BY hash`,
     });
     const live = await snapshot();
     expect((live.resources as unknown[]).length).toBe(2);
     expect((live.clusters as { desired_release: string }[])[0]!.desired_release).toMatch(/^[0-9a-f]{64}$/);
-    const replayed = await rebuild(prisma, domainProjection);
+    const replayed = await rebuild(database, domainProjection);
     expect(replayed).toBe(await count());
     expect(await snapshot()).toEqual(live);
   });
 
   it('answers as-of queries with the exact earlier state after later updates and deletes', async () => {
-    const stamp = async () => Number((await prisma.$queryRaw<{ p: bigint }[]>`SELECT max(position) AS p FROM events`)[0]!.p);
-    await applyResources(prisma, [np('asof', 'a', 1), np('asof', 'b', 2)], { actor: 'dana' });
+    const stamp = async () => Number((await database.query<{ p: bigint }[]>`SELECT max(position) AS p FROM events`)[0]!.p);
+    await applyResources(database, [np('asof', 'a', 1), np('asof', 'b', 2)], { actor: 'dana' });
     const t1 = { position: await stamp() };
     const time1 = new Date();
     await new Promise((r) => setTimeout(r, 5));
-    await applyResources(prisma, [np('asof', 'a', 100)], { actor: 'dana' });
-    await deleteResources(prisma, ['NetworkPolicy/asof/b'], { actor: 'dana' });
-    await applyResources(prisma, [np('asof', 'c', 3)], { actor: 'dana' });
-    const then = await resourcesAsOf(prisma, t1);
+    await applyResources(database, [np('asof', 'a', 100)], { actor: 'dana' });
+    await deleteResources(database, ['NetworkPolicy/asof/b'], { actor: 'dana' });
+    await applyResources(database, [np('asof', 'c', 3)], { actor: 'dana' });
+    const then = await resourcesAsOf(database, t1);
     expect((then.get('NetworkPolicy/asof/a') as { spec: { ingress: { destination: { ports: number[] } }[] } }).spec.ingress[0]!.destination.ports).toEqual([1]);
     expect(then.has('NetworkPolicy/asof/b')).toBe(true);
     expect(then.has('NetworkPolicy/asof/c')).toBe(false);
-    expect(await resourcesAsOf(prisma, { time: time1 })).toEqual(then);
-    expect(await resourceAsOf(prisma, 'NetworkPolicy/asof/b', { position: await stamp() })).toBeUndefined();
-    const diff = await diffBetween(prisma, t1, { position: await stamp() });
+    expect(await resourcesAsOf(database, { time: time1 })).toEqual(then);
+    expect(await resourceAsOf(database, 'NetworkPolicy/asof/b', { position: await stamp() })).toBeUndefined();
+    const diff = await diffBetween(database, t1, { position: await stamp() });
     expect(formatDiff(diff)).toBe(['+ NetworkPolicy/asof/c', '- NetworkPolicy/asof/b', '~ NetworkPolicy/asof/a', '    spec.ingress[0].destination.ports[0]: 1 -> 100'].join('\n'));
   });
 
   it('filters the audit log by resource, actor, correlation id and time, a page at a time', async () => {
-    const change = await applyResources(prisma, [np('audit', 'x', 1), np('audit', 'y', 2), np('audit', 'z', 3)], { actor: 'erin', correlationId: randomUUID() });
-    const byCorrelation = await auditLog(prisma, { correlationId: change.correlationId }, { limit: 2 });
+    const change = await applyResources(database, [np('audit', 'x', 1), np('audit', 'y', 2), np('audit', 'z', 3)], { actor: 'erin', correlationId: randomUUID() });
+    const byCorrelation = await auditLog(database, { correlationId: change.correlationId }, { limit: 2 });
     expect(byCorrelation.events).toHaveLength(2);
-    const rest = await auditLog(prisma, { correlationId: change.correlationId }, { after: byCorrelation.next!, limit: 2 });
+    const rest = await auditLog(database, { correlationId: change.correlationId }, { after: byCorrelation.next!, limit: 2 });
     expect(rest.events).toHaveLength(1);
     expect(rest.next).toBeUndefined();
-    expect((await auditLog(prisma, { actor: 'erin' })).events.map((e) => e.streamId)).toEqual(['resource/NetworkPolicy/audit/x', 'resource/NetworkPolicy/audit/y', 'resource/NetworkPolicy/audit/z']);
-    expect((await auditLog(prisma, { resource: 'GlobalNetworkPolicy/deny-blue' })).events.map((e) => e.version)).toEqual([1, 2, 3]);
-    expect((await auditLog(prisma, { from: new Date(Date.now() + 60_000) })).events).toEqual([]);
-    await expect(auditLog(prisma, {}, { limit: 5_000 })).rejects.toThrow(/limit` must be 1 to 1000/);
+    expect((await auditLog(database, { actor: 'erin' })).events.map((e) => e.streamId)).toEqual(['resource/NetworkPolicy/audit/x', 'resource/NetworkPolicy/audit/y', 'resource/NetworkPolicy/audit/z']);
+    expect((await auditLog(database, { resource: 'GlobalNetworkPolicy/deny-blue' })).events.map((e) => e.version)).toEqual([1, 2, 3]);
+    expect((await auditLog(database, { from: new Date(Date.now() + 60_000) })).events).toEqual([]);
+    await expect(auditLog(database, {}, { limit: 5_000 })).rejects.toThrow(/limit` must be 1 to 1000/);
   });
 });

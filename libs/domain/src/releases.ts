@@ -31,7 +31,7 @@ export function releaseHash(resources: ReleaseContent['resources']): string {
 
 /** Every resource as it stands, read from the log (not a projection, which may lag). */
 async function currentResources(tx: Tx): Promise<ReleaseContent['resources']> {
-  const rows = await tx.$queryRaw<{ stream_id: string; payload: ResourceEventPayload }[]>`
+  const rows = await tx.query<{ stream_id: string; payload: ResourceEventPayload }[]>`
     SELECT DISTINCT ON (stream_id) stream_id, payload FROM events WHERE stream_type = 'resource' ORDER BY stream_id, version DESC`;
   return rows
     .filter((r) => r.payload.after !== null)
@@ -45,10 +45,10 @@ async function currentResources(tx: Tx): Promise<ReleaseContent['resources']> {
  */
 export async function createRelease(db: Db, meta: ChangeMeta): Promise<ReleaseInfo> {
   const correlationId = meta.correlationId ?? randomUUID();
-  return db.$transaction(
+  return db.transaction(
     async (tx) => {
       // A share lock on the revision counter: no policy change commits while the snapshot is read.
-      const [counter] = await tx.$queryRaw<{ value: bigint }[]>`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR SHARE`;
+      const [counter] = await tx.query<{ value: bigint }[]>`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR SHARE`;
       const revision = Number(counter?.value ?? 0);
       const resources = await currentResources(tx);
       const hash = releaseHash(resources);
@@ -58,7 +58,7 @@ export async function createRelease(db: Db, meta: ChangeMeta): Promise<ReleaseIn
         return { hash, revision: p.revision, resourceCount: p.resourceCount, created: false };
       }
       const content: ReleaseContent = { revision, resources };
-      await tx.$executeRaw`INSERT INTO blobs (hash, content) VALUES (${hash}, ${canonicalJson(content)}::jsonb) ON CONFLICT (hash) DO NOTHING`;
+      await tx.execute`INSERT INTO blobs (hash, content) VALUES (${hash}, ${canonicalJson(content)}::jsonb) ON CONFLICT (hash) DO NOTHING`;
       const [result] = await appendInTransaction(tx, [
         { streamId: releaseStream(hash), expectedVersion: 0, events: [event('Release.Created', { hash, revision, resourceCount: resources.length }, meta, correlationId)] },
       ]);
@@ -70,7 +70,7 @@ export async function createRelease(db: Db, meta: ChangeMeta): Promise<ReleaseIn
 
 /** A release's resources; checks the stored content still hashes to the release's name. */
 export async function releaseContent(db: Db | Tx, hash: string): Promise<ReleaseContent> {
-  const [row] = await db.$queryRaw<{ content: ReleaseContent }[]>`SELECT content FROM blobs WHERE hash = ${hash}`;
+  const [row] = await db.query<{ content: ReleaseContent }[]>`SELECT content FROM blobs WHERE hash = ${hash}`;
   if (!row) throw new DomainError('NOT_FOUND', `no release ${hash}`);
   if (releaseHash(row.content.resources) !== hash) throw new DomainError('NOT_FOUND', `release ${hash}'s stored content does not match its hash: it was altered`);
   return row.content;
@@ -89,7 +89,7 @@ export interface ReleaseSummary {
 
 /** Releases, newest first, a page at a time: `next` is the `before` of the next page. */
 export async function listReleases(db: Db, page: { before?: number; limit: number }): Promise<{ releases: ReleaseSummary[]; next?: number }> {
-  const rows = await db.$queryRaw<{ hash: string; revision: bigint; resource_count: number; actor: string; reason: string | null; position: bigint; created_at: Date }[]>`
+  const rows = await db.query<{ hash: string; revision: bigint; resource_count: number; actor: string; reason: string | null; position: bigint; created_at: Date }[]>`
     SELECT hash, revision, resource_count, actor, reason, position, created_at FROM releases
     WHERE (${page.before ?? null}::bigint IS NULL OR position < ${page.before ?? null}::bigint) ORDER BY position DESC LIMIT ${page.limit + 1}`;
   const releases = rows.slice(0, page.limit).map((r) => ({ hash: r.hash, revision: Number(r.revision), resourceCount: r.resource_count, actor: r.actor, reason: r.reason, position: Number(r.position), createdAt: r.created_at }));

@@ -37,7 +37,7 @@ export interface TokenPrincipal {
  */
 export async function createToken(db: Db, request: TokenRequest, createdBy: string, options: { reason?: string } = {}): Promise<{ token: string; info: TokenInfo }> {
   const t = checkRequest(request);
-  return db.$transaction((tx) => insertToken(tx, t, createdBy, options.reason));
+  return db.transaction((tx) => insertToken(tx, t, createdBy, options.reason));
 }
 
 function checkRequest(request: TokenRequest) {
@@ -52,7 +52,7 @@ async function insertToken(tx: Tx, t: ReturnType<typeof checkRequest>, createdBy
   const createdAt = new Date();
   const expiresAt = new Date(createdAt.getTime() + t.expiresInDays * 86_400_000);
   const info: TokenInfo = { id, name: t.name, role: t.role, namespaces: t.namespaces, tiers: t.tiers, createdBy, createdAt, expiresAt, revokedAt: null, lastUsedAt: null };
-  await tx.$executeRaw`
+  await tx.execute`
     INSERT INTO api_tokens (id, name, hash, role, namespaces, tiers, created_by, created_at, expires_at)
     VALUES (${id}, ${t.name}, ${sha256Hex(secret)}, ${t.role}, ${t.namespaces}, ${t.tiers}, ${createdBy}, ${createdAt}, ${expiresAt})`;
   await appendInTransaction(tx, [
@@ -73,7 +73,7 @@ export async function authenticate(db: Db, token: string, now = new Date()): Pro
   const match = TOKEN.exec(token);
   if (!match) return undefined;
   const [, id, secret] = match;
-  const [row] = await db.$queryRaw<{ name: string; hash: string; role: Role; namespaces: string[]; tiers: string[]; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
+  const [row] = await db.query<{ name: string; hash: string; role: Role; namespaces: string[]; tiers: string[]; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
     SELECT name, hash, role, namespaces, tiers, expires_at, revoked_at, last_used_at FROM api_tokens WHERE id = ${id!}`;
   if (!row) return undefined;
   const expected = Buffer.from(row.hash, 'hex');
@@ -81,23 +81,23 @@ export async function authenticate(db: Db, token: string, now = new Date()): Pro
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
   if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
   // Last use, at most once a minute per token: a write per request would be wasteful.
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await db.$executeRaw`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${id!}`;
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await db.execute`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${id!}`;
   return { tokenId: id!, actor: `token:${row.name}`, role: row.role, namespaces: row.namespaces, tiers: row.tiers, expiresAt: row.expires_at };
 }
 
 /** Revokes a token for good; revoking one already revoked is an error naming when it was. */
 export async function revokeToken(db: Db, id: string, actor: string, reason?: string): Promise<void> {
-  await db.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ revoked_at: Date | null }[]>`SELECT revoked_at FROM api_tokens WHERE id = ${id} FOR UPDATE`;
+  await db.transaction(async (tx) => {
+    const [row] = await tx.query<{ revoked_at: Date | null }[]>`SELECT revoked_at FROM api_tokens WHERE id = ${id} FOR UPDATE`;
     if (!row) throw new DomainError('NOT_FOUND', `no token ${id}`);
     if (row.revoked_at) throw new DomainError('NOT_FOUND', `token ${id} was already revoked at ${row.revoked_at.toISOString()}`);
-    await tx.$executeRaw`UPDATE api_tokens SET revoked_at = now() WHERE id = ${id}`;
+    await tx.execute`UPDATE api_tokens SET revoked_at = now() WHERE id = ${id}`;
     await appendInTransaction(tx, [{ streamId: tokenStream(id), expectedVersion: 1, events: [{ id: randomUUID(), type: 'Token.Revoked', payload: { id }, actor, ...(reason ? { reason } : {}) }] }]);
   });
 }
 
 export async function listTokens(db: Db): Promise<TokenInfo[]> {
-  const rows = await db.$queryRaw<{ id: string; name: string; role: Role; namespaces: string[]; tiers: string[]; created_by: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
+  const rows = await db.query<{ id: string; name: string; role: Role; namespaces: string[]; tiers: string[]; created_by: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
     SELECT id, name, role, namespaces, tiers, created_by, created_at, expires_at, revoked_at, last_used_at FROM api_tokens ORDER BY created_at, id`;
   return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, namespaces: r.namespaces, tiers: r.tiers, createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
 }
@@ -107,9 +107,9 @@ export async function listTokens(db: Db): Promise<TokenInfo[]> {
  * fresh stack). The check and the insert hold a table lock, so two callers cannot both make one.
  */
 export async function bootstrapAdminToken(db: Db, expiresInDays = 30): Promise<{ token: string; info: TokenInfo } | undefined> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRaw`LOCK TABLE api_tokens IN SHARE ROW EXCLUSIVE MODE`;
-    const [row] = await tx.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens`;
+  return db.transaction(async (tx) => {
+    await tx.execute`LOCK TABLE api_tokens IN SHARE ROW EXCLUSIVE MODE`;
+    const [row] = await tx.query<{ n: bigint }[]>`SELECT count(*) AS n FROM api_tokens`;
     if (Number(row?.n ?? 0) > 0) return undefined;
     return insertToken(tx, checkRequest({ name: 'bootstrap-admin', role: 'admin', expiresInDays }), 'system:bootstrap', 'first start: an admin token to create the others');
   });

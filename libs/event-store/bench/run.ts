@@ -59,12 +59,12 @@ async function rawInsertRates(url: string) {
   return { singleRowsPerSecond: Math.round(single), batchRowsPerSecond: Math.round(batches * 100) };
 }
 
-async function appendRates(prisma: DbClient) {
+async function appendRates(database: DbClient) {
   const versions = new Map<string, number>();
   const appendOne = async (stream: string, events: NewEvent[]) => {
     const expected = versions.get(stream) ?? 0;
     versions.set(stream, expected + events.length);
-    await append(prisma, [{ streamId: stream, expectedVersion: expected, events }]);
+    await append(database, [{ streamId: stream, expectedVersion: expected, events }]);
   };
   // Each worker owns its streams, so expected versions always hold (contention is measured elsewhere: tests).
   const sequential = await rate(1_000, 1, (i) => appendOne(`seq/${i % 50}`, [event(i)]));
@@ -78,7 +78,7 @@ async function appendRates(prisma: DbClient) {
 }
 
 /** Open loop: an append is started every 2 ms whatever happened to the previous ones; latency from its scheduled start. */
-async function latencyAtLoad(prisma: DbClient, perSecond: number, seconds: number) {
+async function latencyAtLoad(database: DbClient, perSecond: number, seconds: number) {
   const latencies: number[] = [];
   const interval = 1000 / perSecond;
   const start = performance.now();
@@ -89,7 +89,7 @@ async function latencyAtLoad(prisma: DbClient, perSecond: number, seconds: numbe
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     pending.push(
-      append(prisma, [{ streamId: `load/${i}`, expectedVersion: 0, events: [event(i)] }]).then(() => {
+      append(database, [{ streamId: `load/${i}`, expectedVersion: 0, events: [event(i)] }]).then(() => {
         latencies.push(performance.now() - due);
       }),
     );
@@ -106,17 +106,17 @@ process.env['NATS_URL'] ??= services.natsUrl;
 process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
 const db = await createTestDatabase('bench');
 await applyMigrations(db.url);
-const prisma = createDbClient(db.url, { max: 10 });
+const database = createDbClient(db.url, { max: 10 });
 try {
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
-  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
   const raw = await rawInsertRates(db.url);
   console.log(`raw INSERT: ${raw.singleRowsPerSecond} rows/s one row per statement (8 clients), ${raw.batchRowsPerSecond} rows/s 100 rows per statement`);
-  const appends = await appendRates(prisma);
+  const appends = await appendRates(database);
   console.log(`append: ${appends.singleEventsPerSecondOneWriter} events/s one writer, ${appends.singleEventsPerSecond8Writers} events/s 8 writers single events, ${appends.batchedEventsPerSecond8Writers} events/s in batches of 100`);
-  const load = await latencyAtLoad(prisma, 500, 10);
+  const load = await latencyAtLoad(database, 500, 10);
   console.log(`latency at ${load.offeredPerSecond} events/s offered: p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms (achieved ${load.achievedPerSecond}/s)`);
   const results = {
     benchmark: 'event store',
@@ -136,6 +136,6 @@ try {
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log('written: bench/results.json');
 } finally {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 }

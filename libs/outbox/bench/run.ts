@@ -24,22 +24,22 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }
   return { ms: performance.now() - start, result };
 }
 
-async function outboxThroughput(prisma: DbClient, url: string, count: number) {
+async function outboxThroughput(database: DbClient, url: string, count: number) {
   const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));
   const nats = await startPrivateNats({ root, log: () => undefined });
   const nc = await connectBus({ url: nats.url, name: 'bench' });
   try {
-    const start = await logHead(prisma);
-    for (let i = 0; i < count; i += 100) await append(prisma, [{ streamId: `outbox/${i}`, expectedVersion: 0, events: Array.from({ length: 100 }, (_, j) => event(i + j)) }]);
-    const end = await logHead(prisma);
+    const start = await logHead(database);
+    for (let i = 0; i < count; i += 100) await append(database, [{ streamId: `outbox/${i}`, expectedVersion: 0, events: Array.from({ length: 100 }, (_, j) => event(i + j)) }]);
+    const end = await logHead(database);
     // The relay starts after the stream's last message; seed its checkpoint just before these events.
-    await advanceCheckpoint(prisma, RELAY_CHECKPOINT, start);
+    await advanceCheckpoint(database, RELAY_CHECKPOINT, start);
     const abort = new AbortController();
     let reached = 0;
     const { ms } = await timed(
       () =>
         new Promise<void>((resolve) => {
-          void runRelay(prisma, nc, {
+          void runRelay(database, nc, {
             databaseUrl: url,
             signal: abort.signal,
             batch: 1_000,
@@ -68,18 +68,18 @@ process.env['NATS_URL'] ??= services.natsUrl;
 process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
 const db = await createTestDatabase('bench');
 await applyMigrations(db.url);
-const prisma = createDbClient(db.url, { max: 10 });
+const database = createDbClient(db.url, { max: 10 });
 try {
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
-  const [version] = await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
+  const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
-  const outbox = await outboxThroughput(prisma, db.url, 20_000);
+  const outbox = await outboxThroughput(database, db.url, 20_000);
   console.log(`outbox: ${outbox.events} events published in ${outbox.ms} ms: ${outbox.publishedPerSecond} events/s`);
   const results = { benchmark: 'outbox relay', date: new Date().toISOString(), machine, postgres: version!.v, outbox };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log('written: bench/results.json');
 } finally {
-  await prisma.$disconnect();
+  await database.close();
   await db.drop();
 }

@@ -9,21 +9,21 @@ const { palisade } = cli;
 
 describe('palisade audit verify', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
   const saved = process.env['DATABASE_URL'];
 
   beforeAll(async () => {
     db = await createTestDatabase('cli_audit');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 2 });
-    for (let i = 0; i < 4; i++) await append(prisma, [{ streamId: `test/s${i}`, expectedVersion: 0, events: [{ id: randomUUID(), type: 'Test.Done', payload: { i }, actor: 'alice' }] }]);
-    await sealBatch(prisma, new CommittedHorizon());
+    database = createDbClient(db.url, { max: 2 });
+    for (let i = 0; i < 4; i++) await append(database, [{ streamId: `test/s${i}`, expectedVersion: 0, events: [{ id: randomUUID(), type: 'Test.Done', payload: { i }, actor: 'alice' }] }]);
+    await sealBatch(database, new CommittedHorizon());
     process.env['DATABASE_URL'] = db.url;
   });
   afterAll(async () => {
     if (saved === undefined) delete process.env['DATABASE_URL'];
     else process.env['DATABASE_URL'] = saved;
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
@@ -36,10 +36,10 @@ describe('palisade audit verify', () => {
   });
 
   it('names the first tampered event and exits 1', async () => {
-    const [row] = await prisma.$queryRaw<{ position: bigint }[]>`SELECT position FROM events ORDER BY position OFFSET 2 LIMIT 1`;
-    await prisma.$executeRawUnsafe('ALTER TABLE events DISABLE TRIGGER USER');
-    await prisma.$executeRaw`UPDATE events SET actor = 'mallory' WHERE position = ${row!.position}`;
-    await prisma.$executeRawUnsafe('ALTER TABLE events ENABLE TRIGGER USER');
+    const [row] = await database.query<{ position: bigint }[]>`SELECT position FROM events ORDER BY position OFFSET 2 LIMIT 1`;
+    await database.executeText('ALTER TABLE events DISABLE TRIGGER USER');
+    await database.execute`UPDATE events SET actor = 'mallory' WHERE position = ${row!.position}`;
+    await database.executeText('ALTER TABLE events ENABLE TRIGGER USER');
     expect(await palisade('audit', 'verify')).toBe(1);
     expect(cli.out).toContain(`BROKEN at position ${row!.position}: event`);
     expect(cli.out).toContain('was changed after it was appended');

@@ -39,11 +39,11 @@ export function databaseUrl(home: string): string {
  */
 export async function auditVerify(options: { home: string; output: 'text' | 'json' }): Promise<number> {
   const url = databaseUrl(options.home);
-  const prisma = createDbClient(url, { max: 2 });
+  const database = createDbClient(url, { max: 2 });
   try {
     let result;
     try {
-      result = await verifyChain(prisma);
+      result = await verifyChain(database);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!/ECONNREFUSED|ENOTFOUND|reach database|connect|does not exist|authentication/i.test(message)) throw error;
@@ -52,7 +52,7 @@ export async function auditVerify(options: { home: string; output: 'text' | 'jso
     }
     return printVerify(result, options.output, redactUrl(url));
   } finally {
-    await prisma.$disconnect();
+    await database.close();
   }
 }
 

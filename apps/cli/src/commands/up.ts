@@ -103,9 +103,9 @@ export async function up(options: UpOptions): Promise<number> {
  * this is the only time it is shown (only its hash is stored).
  */
 async function printBootstrapToken(state: StackState): Promise<void> {
-  const prisma = createDbClient(state.services.postgres.url, { max: 1 });
+  const database = createDbClient(state.services.postgres.url, { max: 1 });
   try {
-    const made = await bootstrapAdminToken(prisma);
+    const made = await bootstrapAdminToken(database);
     if (!made) return;
     info('');
     info(`Admin API token (shown this once; it expires ${made.info.expiresAt!.toISOString().slice(0, 10)}):`);
@@ -114,7 +114,7 @@ async function printBootstrapToken(state: StackState): Promise<void> {
     info(`  echo '<the token>' | npx palisade login --server ${state.processes['gateway']?.url ?? 'http://127.0.0.1:4000'}`);
     info('create the other tokens (npx palisade token create NAME --role ROLE), then revoke it.');
   } finally {
-    await prisma.$disconnect();
+    await database.close();
   }
 }
 

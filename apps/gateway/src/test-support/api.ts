@@ -12,7 +12,7 @@ import { createGatewayServer, type GatewayServerOptions } from '../server.js';
 
 export interface ApiHarness {
   url: string;
-  prisma: DbClient;
+  database: DbClient;
   /** A new token for a role (developers: bound to `namespaces`). */
   token(role: Role, namespaces?: string[], tiers?: string[]): Promise<string>;
   client(token?: string, batch?: boolean): ReturnType<typeof createTRPCClient<AppRouter>>;
@@ -24,13 +24,13 @@ export interface ApiHarness {
 export async function startApi(prefix: string, options: Partial<GatewayServerOptions> = {}): Promise<ApiHarness> {
   const db: TestDatabase = await createTestDatabase(prefix);
   await applyMigrations(db.url);
-  const prisma = createDbClient(db.url, { max: 4 });
-  const horizon = startHorizonNotifier(prisma);
+  const database = createDbClient(db.url, { max: 4 });
+  const horizon = startHorizonNotifier(database);
   const server: Server = createGatewayServer({
     health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }),
     log: pino({ level: 'silent' }),
     maxBodyBytes: 1 << 20,
-    db: prisma,
+    db: database,
     horizon,
     ...options,
   });
@@ -39,18 +39,18 @@ export async function startApi(prefix: string, options: Partial<GatewayServerOpt
   let n = 0;
   return {
     url,
-    prisma,
-    token: async (role, namespaces, tiers) => (await createToken(prisma, { name: `${role}-${++n}`, role, ...(namespaces ? { namespaces } : {}), ...(tiers ? { tiers } : {}) }, 'test')).token,
+    database,
+    token: async (role, namespaces, tiers) => (await createToken(database, { name: `${role}-${++n}`, role, ...(namespaces ? { namespaces } : {}), ...(tiers ? { tiers } : {}) }, 'test')).token,
     client: (token, batch = true) => {
       const headers = token ? { authorization: `Bearer ${token}` } : {};
       return createTRPCClient<AppRouter>({ links: [batch ? httpBatchLink({ url: `${url}/trpc`, headers }) : httpLink({ url: `${url}/trpc`, headers })] });
     },
-    events: () => countEvents(prisma),
+    events: () => countEvents(database),
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await horizon.close();
-      await prisma.$disconnect();
+      await database.close();
       await db.drop();
     },
   };

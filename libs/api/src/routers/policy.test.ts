@@ -39,26 +39,26 @@ const webToDb = { from: 'shop/web', to: 'shop/db', protocol: 'TCP', port: 5432 }
 
 describe('policy, release, cluster and event procedures', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
   let horizon: HorizonNotifier;
   const agents: AgentStatus[] = [{ cluster: 'eu-1', node: 'node-1', agentVersion: '0.1.0', lastSeen: new Date().toISOString(), uptimeSeconds: 5, alive: true }];
-  const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: prisma, horizon, principal, agents: () => agents });
+  const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, horizon, principal, agents: () => agents });
   const admin: Principal = { actor: 'token:root', role: 'admin' };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
   const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
-  const count = () => countEvents(prisma);
+  const count = () => countEvents(database);
 
   beforeAll(async () => {
     db = await createTestDatabase('api_policy');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 4 });
-    horizon = startHorizonNotifier(prisma);
+    database = createDbClient(db.url, { max: 4 });
+    horizon = startHorizonNotifier(database);
     await as(admin).resources.put({ documents: cluster, reason: 'cluster state' });
   });
   afterAll(async () => {
     await horizon?.close();
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
@@ -113,7 +113,7 @@ describe('policy, release, cluster and event procedures', () => {
     expect(await as(sec).releases.create({})).toMatchObject({ hash: first.hash, created: false });
     await as(sec).resources.put({ documents: denyDb.replace('Deny', 'Allow') });
     const second = await as(sec).releases.create({ reason: 'r2' });
-    await catchUp(prisma, domainProjection);
+    await catchUp(database, domainProjection);
     const list = await as(viewer).releases.list({});
     expect(list.releases.map((r) => [r.hash, r.reason, r.actor])).toEqual([
       [second.hash, 'r2', 'token:sam'],
@@ -129,14 +129,14 @@ describe('policy, release, cluster and event procedures', () => {
     expect(await refusal(as(sec).clusters.register({ name: 'eu-1', labels: {} }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('cluster:manage') });
     expect(await as(admin).clusters.register({ name: 'eu-1', labels: { region: 'eu' } })).toMatchObject({ changed: true });
     expect(await refusal(as(admin).clusters.register({ name: 'EU 1', labels: {} }))).toMatchObject({ code: 'BAD_REQUEST' });
-    await catchUp(prisma, domainProjection);
+    await catchUp(database, domainProjection);
     expect(await as(viewer).clusters.list()).toEqual([expect.objectContaining({ name: 'eu-1', labels: { region: 'eu' }, inSync: false, agents: { total: 1, alive: 1 } })]);
     expect(await as(viewer).clusters.get({ name: 'eu-1' })).toMatchObject({ name: 'eu-1', agents: [expect.objectContaining({ node: 'node-1' })] });
     expect(await as(viewer).agents.list({ cluster: 'us-1' })).toEqual([]);
   });
 
   it('streams events after a position, then live ones as they commit', async () => {
-    const head = await logHead(prisma);
+    const head = await logHead(database);
     const stream = await as(viewer).events.subscribe({ after: head - 2 });
     // Called directly, a subscription yields tracked envelopes ([id, data, marker]); over HTTP they arrive as SSE ids.
     const seen: number[] = [];

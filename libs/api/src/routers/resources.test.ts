@@ -21,21 +21,21 @@ const tier = { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { nam
 
 describe('resources and audit procedures', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
-  const as = (principal?: Principal) => createCaller({ requestId: 'test', health, db: prisma, ...(principal ? { principal } : {}) });
+  let database: DbClient;
+  const as = (principal?: Principal) => createCaller({ requestId: 'test', health, db: database, ...(principal ? { principal } : {}) });
   const dev: Principal = { actor: 'token:dana', role: 'developer', namespaces: ['shop'] };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
-  const count = () => countEvents(prisma);
+  const count = () => countEvents(database);
   const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
 
   beforeAll(async () => {
     db = await createTestDatabase('api');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 4 });
+    database = createDbClient(db.url, { max: 4 });
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
@@ -106,7 +106,7 @@ describe('resources and audit procedures', () => {
   it('lists what was just written, before the projection has caught up, a page at a time', async () => {
     const names = ['a', 'b', 'c', 'd', 'e'];
     await as(sec).resources.put({ resources: names.slice(0, 3).map((n) => knp('listing', n)) });
-    await catchUp(prisma, domainProjection);
+    await catchUp(database, domainProjection);
     // Written after the projection's last run: d and e are new, a is gone.
     await as(sec).resources.put({ resources: names.slice(3).map((n) => knp('listing', n)) });
     await as(sec).resources.delete({ keys: ['KubernetesNetworkPolicy/listing/a'] });

@@ -19,7 +19,7 @@ export interface StoredResource {
 /** One resource as it is now, read from the log (so a write is visible to the next read); NOT_FOUND when it does not exist. */
 export async function getResource(db: Db, key: string): Promise<StoredResource> {
   // Only what the answer needs: the stored "before" and the event's other columns stay in PostgreSQL.
-  const [last] = await db.$queryRaw<{ version: number; revision: number; resource: Resource | null; recorded_at: Date; actor: string }[]>`
+  const [last] = await db.query<{ version: number; revision: number; resource: Resource | null; recorded_at: Date; actor: string }[]>`
     SELECT version, (payload->>'revision')::int AS revision, payload->'after' AS resource, recorded_at, actor
     FROM events WHERE stream_id = ${resourceStream(key)} ORDER BY version DESC LIMIT 1`;
   if (!last?.resource) throw new DomainError('NOT_FOUND', `${key} does not exist${last ? ' (it was deleted)' : ''}`);
@@ -44,7 +44,7 @@ const toRow = (r: { key: string; type: string; namespace: string | null; version
  * when given), read in the same snapshot as the rows.
  */
 async function pendingChanges(tx: Tx, checkpoint: number, upTo?: number): Promise<ResourceRow[]> {
-  const rows = await tx.$queryRaw<Parameters<typeof toRow>[0][]>`
+  const rows = await tx.query<Parameters<typeof toRow>[0][]>`
     SELECT DISTINCT ON (stream_id) payload->>'key' AS key, payload->>'type' AS type, payload->>'namespace' AS namespace, version, (payload->>'revision')::bigint AS revision, payload->'after' AS resource
     FROM events WHERE stream_type = 'resource' AND position > ${checkpoint} AND (${upTo ?? null}::bigint IS NULL OR position <= ${upTo ?? null}::bigint)
     ORDER BY stream_id, version DESC`;
@@ -71,12 +71,12 @@ export interface ResourcePage {
  */
 export async function listResources(db: Db, query: ResourceQuery): Promise<ResourcePage> {
   const { type, namespace, after = '', limit } = query;
-  return db.$transaction(
+  return db.transaction(
     async (tx) => {
       const filter = (r: ResourceRow) => (!type || r.type === type) && (!namespace || r.namespace === namespace) && r.key > after;
       const recent = (await pendingChanges(tx, await readCheckpoint(tx, DOMAIN_PROJECTION))).filter(filter);
       const rows = (
-        await tx.$queryRaw<Parameters<typeof toRow>[0][]>`
+        await tx.query<Parameters<typeof toRow>[0][]>`
           SELECT key, type, namespace, version, revision, resource FROM resources
           WHERE (${type ?? null}::text IS NULL OR type = ${type ?? null}) AND (${namespace ?? null}::text IS NULL OR namespace = ${namespace ?? null}) AND key > ${after}
           ORDER BY key LIMIT ${limit + 1}`
@@ -108,10 +108,10 @@ export interface PolicySet {
  * projection's rows and the newer changes over them, read in one snapshot.
  */
 export async function loadPolicySet(db: Db, upTo: number): Promise<PolicySet> {
-  return db.$transaction(
+  return db.transaction(
     async (tx) => {
       const checkpoint = await readCheckpoint(tx, DOMAIN_PROJECTION);
-      const rows = await tx.$queryRaw<{ key: string; resource: Resource }[]>`SELECT key, resource FROM resources ORDER BY position`;
+      const rows = await tx.query<{ key: string; resource: Resource }[]>`SELECT key, resource FROM resources ORDER BY position`;
       const byKey = new Map<string, Resource | null>(rows.map((r) => [r.key, r.resource]));
       for (const change of await pendingChanges(tx, checkpoint, upTo)) byKey.set(change.key, change.resource);
       const resources = [...byKey.values()].filter((r): r is Resource => r !== null);

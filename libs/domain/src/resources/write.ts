@@ -23,14 +23,14 @@ export interface ChangeResult {
 
 async function nextRevision(tx: Tx): Promise<number> {
   // The counter row's lock also serialises policy changes: every reader after this sees one order.
-  const [row] = await tx.$queryRaw<{ value: bigint }[]>`
+  const [row] = await tx.query<{ value: bigint }[]>`
     INSERT INTO counters (name, value) VALUES (${POLICY_SET_COUNTER}, 1)
     ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`;
   return Number(row!.value);
 }
 
 export async function currentRevision(db: Db | Tx): Promise<number> {
-  const [row] = await db.$queryRaw<{ value: bigint }[]>`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER}`;
+  const [row] = await db.query<{ value: bigint }[]>`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER}`;
   return Number(row?.value ?? 0);
 }
 
@@ -76,9 +76,9 @@ export async function applyResources(db: Db, inputs: unknown[] | string, meta: C
   // version they saw gets the conflict).
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(
+      return await db.transaction(
         async (tx) => {
-          if (attempt > 1) await tx.$queryRaw`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR UPDATE`;
+          if (attempt > 1) await tx.query`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR UPDATE`;
           const pending: { id: ReturnType<typeof identity>; stored: Resource; current: Current }[] = [];
           const changes: ResourceChange[] = [];
           const currents = await currentOf(tx, resources.map((r) => keyOf(r)));
@@ -130,7 +130,7 @@ class StaleRead extends Error {
 export async function deleteResources(db: Db, keys: string[], meta: ChangeMeta, options: WriteOptions = {}): Promise<ChangeResult> {
   if (keys.length === 0) throw new DomainError('NOT_FOUND', 'no resources to delete');
   const correlationId = meta.correlationId ?? randomUUID();
-  return db.$transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     const revision = await nextRevision(tx);
     const requests = [];
     const currents = await currentOf(tx, keys);

@@ -37,11 +37,11 @@ const SEALER_LOCK = 72707370;
  */
 export async function sealBatch(db: Db, horizon: HorizonSource, limit = 1_000): Promise<number> {
   const upTo = await horizon.current(db);
-  return db.$transaction(
+  return db.transaction(
     async (tx) => {
-      const [lock] = await tx.$queryRaw<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SEALER_LOCK}) AS ok`;
+      const [lock] = await tx.query<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SEALER_LOCK}) AS ok`;
       if (!lock?.ok) return 0;
-      const [last] = await tx.$queryRaw<{ position: bigint; hash: string }[]>`SELECT position, hash FROM event_chain ORDER BY position DESC LIMIT 1`;
+      const [last] = await tx.query<{ position: bigint; hash: string }[]>`SELECT position, hash FROM event_chain ORDER BY position DESC LIMIT 1`;
       const events = await readRange(tx, Number(last?.position ?? 0), upTo, limit);
       if (events.length === 0) return 0;
       let prev = last?.hash ?? GENESIS;
@@ -56,7 +56,7 @@ export async function sealBatch(db: Db, horizon: HorizonSource, limit = 1_000): 
         hashes.push(hash);
         prev = hash;
       }
-      await tx.$executeRaw`INSERT INTO event_chain (position, prev_hash, hash) SELECT * FROM unnest(${positions}::bigint[], ${prevs}::text[], ${hashes}::text[])`;
+      await tx.execute`INSERT INTO event_chain (position, prev_hash, hash) SELECT * FROM unnest(${positions}::bigint[], ${prevs}::text[], ${hashes}::text[])`;
       return events.length;
     },
     { timeout: 60_000 },

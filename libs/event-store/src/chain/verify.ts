@@ -28,14 +28,14 @@ interface Row extends Omit<EventRow, 'position' | 'id'> {
  */
 export async function verifyChain(db: Db, options: { batch?: number } = {}): Promise<VerifyResult> {
   const batch = options.batch ?? 5_000;
-  const [tip] = await db.$queryRaw<{ position: bigint | null }[]>`SELECT max(position) AS position FROM event_chain`;
+  const [tip] = await db.query<{ position: bigint | null }[]>`SELECT max(position) AS position FROM event_chain`;
   const lastSealed = Number(tip?.position ?? 0);
   let after = 0;
   let prev = GENESIS;
   let checked = 0;
   let unsealed = 0;
   for (;;) {
-    const rows = await db.$queryRaw<Row[]>`
+    const rows = await db.query<Row[]>`
       SELECT e.position, e.id::text AS id, e.stream_id, e.stream_type, e.version, e.type, e.schema_version, e.payload, e.actor, e.reason,
              e.correlation_id::text AS correlation_id, e.causation_id::text AS causation_id, e.recorded_at, e.content_hash,
              c.position AS chain_position, c.prev_hash, c.hash

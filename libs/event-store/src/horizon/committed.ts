@@ -31,11 +31,11 @@ export class CommittedHorizon implements HorizonSource {
   }
 
   async current(db: Db): Promise<number> {
-    const [seq] = await db.$queryRaw<{ last_value: bigint; is_called: boolean }[]>`SELECT last_value, is_called FROM events_position_seq`;
+    const [seq] = await db.query<{ last_value: bigint; is_called: boolean }[]>`SELECT last_value, is_called FROM events_position_seq`;
     const sequence = seq?.is_called ? Number(seq.last_value) : 0;
     this.sequence = Math.max(this.sequence, sequence);
     // Transactions of this database only: others cannot write its events.
-    const rows = await db.$queryRaw<{ xid: string }[]>`
+    const rows = await db.query<{ xid: string }[]>`
       SELECT l.transactionid::text AS xid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted AND a.datname = current_database()`;
     const runningNow = new Set(rows.map((r) => r.xid));

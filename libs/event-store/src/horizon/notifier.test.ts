@@ -16,9 +16,9 @@ function counting(db: DbClient): { db: DbClient; horizonQueries: () => number } 
   let n = 0;
   const counted: DbClient = {
     ...db,
-    $queryRaw: <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
+    query: <T>(strings: TemplateStringsArray, ...values: unknown[]) => {
       if (strings.join('').includes('pg_locks')) n++;
-      return db.$queryRaw<T>(strings, ...values);
+      return db.query<T>(strings, ...values);
     },
   };
   return { db: counted, horizonQueries: () => n };
@@ -34,25 +34,25 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 describe('the horizon notifier', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
   let notifier: HorizonNotifier | undefined;
 
   beforeAll(async () => {
     db = await createTestDatabase('horizon');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 8 });
+    database = createDbClient(db.url, { max: 8 });
   });
   afterEach(async () => {
     await notifier?.close();
     notifier = undefined;
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
   it('serves 500 waiting readers with one horizon query per wake-up', async () => {
-    const { db: counted, horizonQueries } = counting(prisma);
+    const { db: counted, horizonQueries } = counting(database);
     // The safety poll is out of the way: only notifications wake it.
     notifier = startHorizonNotifier(counted, { pollMs: 60_000 });
     await notifier.current();
@@ -62,7 +62,7 @@ describe('the horizon notifier', () => {
       const at = notifier.latest;
       const waiting = Array.from({ length: 500 }, () => notifier!.waitFor(at));
       await until('500 waiters', () => notifier!.stats().waiting === 500);
-      const position = await commit(prisma);
+      const position = await commit(database);
       const seen = await Promise.all(waiting);
       expect(seen.every((h) => h >= position)).toBe(true);
       const queries = horizonQueries() - before;
@@ -76,13 +76,13 @@ describe('the horizon notifier', () => {
   });
 
   it('never lets a later commit carry the horizon past an earlier position still uncommitted', async () => {
-    notifier = startHorizonNotifier(prisma, { pollMs: 50 });
+    notifier = startHorizonNotifier(database, { pollMs: 50 });
     await notifier.current();
     let release!: () => void;
     let started!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const isHeld = new Promise<void>((r) => (started = r));
-    const slow = append(prisma, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Slow.One')] }], {
+    const slow = append(database, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Slow.One')] }], {
       beforeCommit: async () => {
         started();
         await held;
@@ -90,7 +90,7 @@ describe('the horizon notifier', () => {
     });
     await isHeld;
     const before = notifier.latest;
-    const fastPosition = await commit(prisma, 'Fast.One');
+    const fastPosition = await commit(database, 'Fast.One');
     // Notifications and polls come and go; the horizon stays below the held position all along.
     const overtaken = notifier.waitFor(fastPosition - 1);
     await new Promise((r) => setTimeout(r, 400));
@@ -101,31 +101,31 @@ describe('the horizon notifier', () => {
     const after = await overtaken;
     expect(after).toBeGreaterThanOrEqual(fastPosition);
     expect(slowResult!.positions[0]).toBeLessThan(fastPosition);
-    const seen = await readRange(prisma, before, after, 1_000);
+    const seen = await readRange(database, before, after, 1_000);
     expect(seen.map((e) => e.type)).toEqual(['Slow.One', 'Fast.One']);
   });
 
   it('answers fresh() with a read that sees a write committed before the call', async () => {
-    notifier = startHorizonNotifier(prisma, { pollMs: 60_000 });
+    notifier = startHorizonNotifier(database, { pollMs: 60_000 });
     await notifier.current();
     for (let i = 0; i < 20; i++) {
-      const position = await commit(prisma);
+      const position = await commit(database);
       expect(await notifier.fresh()).toBeGreaterThanOrEqual(position);
     }
   });
 
   it('survives its LISTEN connection being killed and keeps delivering on notifications', async () => {
-    notifier = startHorizonNotifier(prisma, { pollMs: 60_000, minBackoffMs: 20 });
+    notifier = startHorizonNotifier(database, { pollMs: 60_000, minBackoffMs: 20 });
     await until('listening', () => notifier!.stats().listening);
     for (let kill = 1; kill <= 2; kill++) {
       const pid = notifier.stats().listenerPid!;
-      const [row] = await prisma.$queryRaw<{ ok: boolean }[]>`SELECT pg_terminate_backend(${pid}::int) AS ok`;
+      const [row] = await database.query<{ ok: boolean }[]>`SELECT pg_terminate_backend(${pid}::int) AS ok`;
       expect(row!.ok).toBe(true);
       await until('a new LISTEN connection', () => notifier!.stats().listening && notifier!.stats().listenerPid !== pid);
       expect(notifier.stats().reconnects).toBe(kill);
       // With the poll an hour away, only a notification on the new connection can deliver this in time.
       const waiting = notifier.waitFor(notifier.latest);
-      const position = await commit(prisma);
+      const position = await commit(database);
       const started = Date.now();
       expect(await waiting).toBeGreaterThanOrEqual(position);
       expect(Date.now() - started).toBeLessThan(2_000);
@@ -133,7 +133,7 @@ describe('the horizon notifier', () => {
   });
 
   it('releases waiting readers when it closes', async () => {
-    notifier = startHorizonNotifier(prisma);
+    notifier = startHorizonNotifier(database);
     await notifier.current();
     const waiting = notifier.waitFor(notifier.latest + 1_000_000);
     await notifier.close();

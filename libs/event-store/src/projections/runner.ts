@@ -14,21 +14,21 @@ export interface Projection {
 
 /** Where a reader (projection, relay) has got to: 0 before its first run. */
 export async function readCheckpoint(db: Db | Tx, name: string): Promise<number> {
-  const [row] = await db.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name}`;
+  const [row] = await db.query<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name}`;
   return Number(row?.position ?? 0);
 }
 
 /** Moves a checkpoint forward (never back: a slower writer of the same checkpoint cannot undo progress). */
 export async function advanceCheckpoint(db: Db | Tx, name: string, position: number): Promise<void> {
-  await db.$executeRaw`
+  await db.execute`
     INSERT INTO checkpoints (name, position) VALUES (${name}, ${position})
     ON CONFLICT (name) DO UPDATE SET position = GREATEST(checkpoints.position, EXCLUDED.position), updated_at = now()`;
 }
 
 async function lockCheckpoint(tx: Tx, name: string): Promise<number> {
-  await tx.$executeRaw`INSERT INTO checkpoints (name, position) VALUES (${name}, 0) ON CONFLICT (name) DO NOTHING`;
+  await tx.execute`INSERT INTO checkpoints (name, position) VALUES (${name}, 0) ON CONFLICT (name) DO NOTHING`;
   // The row lock makes one runner at a time advance this projection.
-  const [row] = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name} FOR UPDATE`;
+  const [row] = await tx.query<{ position: bigint }[]>`SELECT position FROM checkpoints WHERE name = ${name} FOR UPDATE`;
   return Number(row!.position);
 }
 
@@ -39,7 +39,7 @@ async function lockCheckpoint(tx: Tx, name: string): Promise<number> {
  */
 export async function projectBatch(db: Db, horizon: HorizonSource, projection: Projection, limit = 500): Promise<number> {
   const upTo = await horizon.current(db);
-  return db.$transaction(
+  return db.transaction(
     async (tx) => {
       const from = await lockCheckpoint(tx, projection.name);
       if (from >= upTo) return 0;
@@ -47,7 +47,7 @@ export async function projectBatch(db: Db, horizon: HorizonSource, projection: P
       for (const event of events) await projection.apply(tx, event);
       // With no event in (from, upTo] (gaps), the checkpoint still moves to the horizon.
       const to = events.length === limit ? events[events.length - 1]!.position : upTo;
-      await tx.$executeRaw`UPDATE checkpoints SET position = ${to}, updated_at = now() WHERE name = ${projection.name}`;
+      await tx.execute`UPDATE checkpoints SET position = ${to}, updated_at = now() WHERE name = ${projection.name}`;
       return events.length;
     },
     { timeout: 120_000 },
@@ -69,10 +69,10 @@ export async function catchUp(db: Db, projection: Projection, horizon = new Comm
 
 /** Empties the read model and replays the whole log into it. */
 export async function rebuild(db: Db, projection: Projection): Promise<number> {
-  await db.$transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     await lockCheckpoint(tx, projection.name);
     await projection.reset(tx);
-    await tx.$executeRaw`UPDATE checkpoints SET position = 0, updated_at = now() WHERE name = ${projection.name}`;
+    await tx.execute`UPDATE checkpoints SET position = 0, updated_at = now() WHERE name = ${projection.name}`;
   });
   return catchUp(db, projection);
 }

@@ -13,26 +13,26 @@ const event = (type = 'Thing.Happened', payload: NewEvent['payload'] = {}): NewE
 
 describe('appending events', () => {
   let db: TestDatabase;
-  let prisma: DbClient;
+  let database: DbClient;
 
   beforeAll(async () => {
     db = await createTestDatabase('append');
     await applyMigrations(db.url);
-    prisma = createDbClient(db.url, { max: 12 });
+    database = createDbClient(db.url, { max: 12 });
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
+    await database?.close();
     await db?.drop();
   });
 
   it('appends a batch atomically with contiguous versions and reads it back', async () => {
     const streamId = `test/${randomUUID()}`;
     const events = [event('A.One', { n: 1 }), event('A.Two', { n: 2, nested: { z: 1, a: [1, 'x'] } }), event('A.Three')];
-    const [result] = await append(prisma, [{ streamId, expectedVersion: 0, events }]);
+    const [result] = await append(database, [{ streamId, expectedVersion: 0, events }]);
     expect(result).toMatchObject({ streamId, version: 3, duplicate: false });
     expect(result!.positions).toHaveLength(3);
     expect([...result!.positions].sort((a, b) => a - b)).toEqual(result!.positions);
-    const read = await readStream(prisma, streamId);
+    const read = await readStream(database, streamId);
     expect(read.map((e) => [e.version, e.type, e.payload])).toEqual([
       [1, 'A.One', { n: 1 }],
       [2, 'A.Two', { n: 2, nested: { z: 1, a: [1, 'x'] } }],
@@ -44,7 +44,7 @@ describe('appending events', () => {
 
   it('lets exactly one of many concurrent writers win each version; the others get a conflict naming both versions', async () => {
     const streamId = `test/${randomUUID()}`;
-    const writers = Array.from({ length: 10 }, () => append(prisma, [{ streamId, expectedVersion: 0, events: [event()] }]));
+    const writers = Array.from({ length: 10 }, () => append(database, [{ streamId, expectedVersion: 0, events: [event()] }]));
     const outcomes = await Promise.allSettled(writers);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -58,56 +58,56 @@ describe('appending events', () => {
     // Writers that re-read and retry all get in, each at its own version: no gaps, no duplicates.
     const retry = async () => {
       for (;;) {
-        const version = (await readStream(prisma, streamId)).length;
+        const version = (await readStream(database, streamId)).length;
         try {
-          return await append(prisma, [{ streamId, expectedVersion: version, events: [event()] }]);
+          return await append(database, [{ streamId, expectedVersion: version, events: [event()] }]);
         } catch (error) {
           if (!(error instanceof ConcurrencyError)) throw error;
         }
       }
     };
     await Promise.all(Array.from({ length: 8 }, retry));
-    expect((await readStream(prisma, streamId)).map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((await readStream(database, streamId)).map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('treats a re-sent event as a no-op returning the original position, even when sent concurrently', async () => {
     const streamId = `test/${randomUUID()}`;
     const events = [event(), event()];
-    const [first] = await append(prisma, [{ streamId, expectedVersion: 0, events }]);
-    const [again] = await append(prisma, [{ streamId, expectedVersion: 0, events }]);
+    const [first] = await append(database, [{ streamId, expectedVersion: 0, events }]);
+    const [again] = await append(database, [{ streamId, expectedVersion: 0, events }]);
     expect(again).toEqual({ ...first, duplicate: true });
     const racing = [event()];
-    const results = await Promise.all(Array.from({ length: 5 }, () => append(prisma, [{ streamId, expectedVersion: 'any', events: racing }])));
+    const results = await Promise.all(Array.from({ length: 5 }, () => append(database, [{ streamId, expectedVersion: 'any', events: racing }])));
     expect(new Set(results.map((r) => r[0]!.positions[0])).size).toBe(1);
     expect(results.filter((r) => !r[0]!.duplicate)).toHaveLength(1);
-    expect(await readStream(prisma, streamId)).toHaveLength(3);
+    expect(await readStream(database, streamId)).toHaveLength(3);
   });
 
   it('refuses a retry that changes the batch, and bad events, naming what is wrong; nothing is written', async () => {
     const streamId = `test/${randomUUID()}`;
     const a = event();
-    await append(prisma, [{ streamId, expectedVersion: 0, events: [a] }]);
-    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [a, event()] }])).rejects.toBeInstanceOf(IdempotencyError);
-    await expect(append(prisma, [{ streamId: `other/${randomUUID()}`, expectedVersion: 0, events: [a] }])).rejects.toThrow(/was appended to stream/);
-    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [{ ...event(), id: 'nope' }] }])).rejects.toThrow(new InvalidEventError(0, 'id', 'must be a UUID'));
-    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [event(), { ...event(), payload: { s: 'a\u0000b' } }] }])).rejects.toThrow(/event 1: payload must not contain U\+0000/);
-    await expect(append(prisma, [{ streamId: 'NoType', expectedVersion: 1, events: [event()] }])).rejects.toThrow(/streamId must start with a stream type/);
-    await expect(append(prisma, [{ streamId, expectedVersion: 1, events: [{ ...event(), payload: { big: 'x'.repeat(1024 * 1024) } }] }])).rejects.toThrow(/payload is \d+ bytes: at most 1048576/);
-    expect(await readStream(prisma, streamId)).toHaveLength(1);
+    await append(database, [{ streamId, expectedVersion: 0, events: [a] }]);
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [a, event()] }])).rejects.toBeInstanceOf(IdempotencyError);
+    await expect(append(database, [{ streamId: `other/${randomUUID()}`, expectedVersion: 0, events: [a] }])).rejects.toThrow(/was appended to stream/);
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), id: 'nope' }] }])).rejects.toThrow(new InvalidEventError(0, 'id', 'must be a UUID'));
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [event(), { ...event(), payload: { s: 'a\u0000b' } }] }])).rejects.toThrow(/event 1: payload must not contain U\+0000/);
+    await expect(append(database, [{ streamId: 'NoType', expectedVersion: 1, events: [event()] }])).rejects.toThrow(/streamId must start with a stream type/);
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), payload: { big: 'x'.repeat(1024 * 1024) } }] }])).rejects.toThrow(/payload is \d+ bytes: at most 1048576/);
+    expect(await readStream(database, streamId)).toHaveLength(1);
   });
 
   it('appends to several streams all or nothing', async () => {
     const s1 = `test/${randomUUID()}`;
     const s2 = `test/${randomUUID()}`;
-    await append(prisma, [{ streamId: s2, expectedVersion: 0, events: [event()] }]);
+    await append(database, [{ streamId: s2, expectedVersion: 0, events: [event()] }]);
     await expect(
-      append(prisma, [
+      append(database, [
         { streamId: s1, expectedVersion: 0, events: [event()] },
         { streamId: s2, expectedVersion: 0, events: [event()] },
       ]),
     ).rejects.toBeInstanceOf(ConcurrencyError);
-    expect(await readStream(prisma, s1)).toHaveLength(0);
-    const results = await append(prisma, [
+    expect(await readStream(database, s1)).toHaveLength(0);
+    const results = await append(database, [
       { streamId: s1, expectedVersion: 0, events: [event()] },
       { streamId: s2, expectedVersion: 1, events: [event(), event()] },
     ]);
@@ -116,32 +116,32 @@ describe('appending events', () => {
 
   it('never lets an ordered reader pass a position whose transaction commits late', async () => {
     const horizon = new CommittedHorizon();
-    await horizon.current(prisma);
+    await horizon.current(database);
     let release!: () => void;
     let started!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const isHeld = new Promise<void>((r) => (started = r));
     const slowStream = `test/${randomUUID()}`;
     // Takes a position, then waits before committing.
-    const slow = append(prisma, [{ streamId: slowStream, expectedVersion: 0, events: [event('Slow.One')] }], {
+    const slow = append(database, [{ streamId: slowStream, expectedVersion: 0, events: [event('Slow.One')] }], {
       beforeCommit: async () => {
         started();
         await held;
       },
     });
     await isHeld;
-    const [fast] = await append(prisma, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Fast.One')] }]);
+    const [fast] = await append(database, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Fast.One')] }]);
     const fastPosition = fast!.positions[0]!;
     // The fast event is committed and visible, but the slow one's earlier position is not final.
-    const before = await horizon.current(prisma);
+    const before = await horizon.current(database);
     expect(before).toBeLessThan(fastPosition);
     release();
     const [slowResult] = await slow;
     expect(slowResult!.positions[0]).toBeLessThan(fastPosition);
     let after = 0;
-    for (let i = 0; i < 50 && after < fastPosition; i++) after = await horizon.current(prisma);
+    for (let i = 0; i < 50 && after < fastPosition; i++) after = await horizon.current(database);
     expect(after).toBeGreaterThanOrEqual(fastPosition);
-    const seen = await readRange(prisma, before, after, 1_000);
+    const seen = await readRange(database, before, after, 1_000);
     expect(seen.map((e) => e.type)).toEqual(expect.arrayContaining(['Slow.One', 'Fast.One']));
     expect(seen.findIndex((e) => e.type === 'Slow.One')).toBeLessThan(seen.findIndex((e) => e.type === 'Fast.One'));
   });
@@ -149,7 +149,7 @@ describe('appending events', () => {
   it('holds the horizon below positions whose transactions are all still running', async () => {
     // The case a snapshot's xmax gets wrong: nothing completed since these started.
     const horizon = new CommittedHorizon();
-    const start = await horizon.current(prisma);
+    const start = await horizon.current(database);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let entered = 0;
@@ -159,20 +159,20 @@ describe('appending events', () => {
       if (++entered === 2) bothIn();
       await held;
     };
-    const writers = [0, 1].map(() => append(prisma, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Held.One')] }], { beforeCommit: hold }));
+    const writers = [0, 1].map(() => append(database, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Held.One')] }], { beforeCommit: hold }));
     await ready;
-    for (let i = 0; i < 3; i++) expect(await horizon.current(prisma)).toBe(start);
+    for (let i = 0; i < 3; i++) expect(await horizon.current(database)).toBe(start);
     release();
     const positions = (await Promise.all(writers)).map((r) => r[0]!.positions[0]!);
     let after = start;
-    for (let i = 0; i < 50 && after < Math.max(...positions); i++) after = await horizon.current(prisma);
+    for (let i = 0; i < 50 && after < Math.max(...positions); i++) after = await horizon.current(database);
     expect(after).toBeGreaterThanOrEqual(Math.max(...positions));
   });
 
   it('keeps the log append-only: updates and deletes are refused by the database', async () => {
     const streamId = `test/${randomUUID()}`;
-    await append(prisma, [{ streamId, expectedVersion: 0, events: [event()] }]);
-    await expect(prisma.$executeRaw`UPDATE events SET actor = 'mallory' WHERE stream_id = ${streamId}`).rejects.toThrow(/append-only: UPDATE is not allowed/);
-    await expect(prisma.$executeRaw`DELETE FROM events WHERE stream_id = ${streamId}`).rejects.toThrow(/append-only: DELETE is not allowed/);
+    await append(database, [{ streamId, expectedVersion: 0, events: [event()] }]);
+    await expect(database.execute`UPDATE events SET actor = 'mallory' WHERE stream_id = ${streamId}`).rejects.toThrow(/append-only: UPDATE is not allowed/);
+    await expect(database.execute`DELETE FROM events WHERE stream_id = ${streamId}`).rejects.toThrow(/append-only: DELETE is not allowed/);
   });
 });

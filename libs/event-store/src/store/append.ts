@@ -111,7 +111,7 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
 
   // The transaction takes its id before any position: readers rely on that to know when every
   // position up to a point is final (see horizon/committed.ts). Then: ids seen before, streams' versions.
-  const [state] = await tx.$queryRaw<{ existing: Existing[] | null; versions: { stream: string; version: number }[] | null }[]>`
+  const [state] = await tx.query<{ existing: Existing[] | null; versions: { stream: string; version: number }[] | null }[]>`
     SELECT pg_current_xact_id()::text AS xid,
       (SELECT json_agg(json_build_object('id', id, 'position', position, 'stream', stream_id, 'version', version) ORDER BY position)
          FROM events WHERE id = ANY(${ids}::uuid[])) AS existing,
@@ -149,7 +149,7 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
   const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((r) => r[key]);
   let inserted: { id: string; position: bigint }[];
   try {
-    inserted = await tx.$queryRaw<{ id: string; position: bigint }[]>`
+    inserted = await tx.query<{ id: string; position: bigint }[]>`
       WITH ins AS (
         INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, causation_id, recorded_at, content_hash)
         SELECT u.id, u.stream_id, u.stream_type, u.version, u.type, u.schema_version, u.payload::jsonb, u.actor, u.reason, u.correlation_id, u.causation_id, ${recordedAt}::timestamptz, u.content_hash
@@ -211,7 +211,7 @@ export interface AppendOptions {
 export async function append(db: Db, requests: AppendRequest[], options: AppendOptions = {}): Promise<AppendResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(
+      return await db.transaction(
         async (tx) => {
           const results = await appendInTransaction(tx, requests);
           await options.beforeCommit?.(tx);
@@ -223,7 +223,7 @@ export async function append(db: Db, requests: AppendRequest[], options: AppendO
       if (!(error instanceof UniqueViolation)) throw error;
       // The same events were being appended concurrently and the other copy won: the retry reads its result.
       if (error.constraint === 'events_id_key') continue;
-      const versions = await db.$queryRaw<{ stream_id: string; version: number | null }[]>`
+      const versions = await db.query<{ stream_id: string; version: number | null }[]>`
         SELECT s AS stream_id, (SELECT max(version) FROM events WHERE stream_id = s) AS version FROM unnest(${requests.map((r) => r.streamId)}::text[]) AS s`;
       for (const request of requests) {
         const actual = Number(versions.find((v) => v.stream_id === request.streamId)?.version ?? 0);

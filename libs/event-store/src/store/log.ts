@@ -50,7 +50,7 @@ export async function readLog(db: Db, filter: LogFilter, page: Page = {}): Promi
     // A narrow time range far into the log: walking positions from the start to find it is slow,
     // so take its few events through the time index, then order them by position.
     const sql = `SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${where.join(' AND ')} OFFSET 0) e ORDER BY position LIMIT ${limit + 1}`;
-    events = (await db.$queryRawUnsafe<EventRow[]>(sql, ...params)).map(toRecordedEvent);
+    events = (await db.queryText<EventRow[]>(sql, ...params)).map(toRecordedEvent);
   } else events = await queryEvents(db, where.join(' AND '), params, 'position', limit + 1);
   const more = events.length > limit;
   const shown = more ? events.slice(0, limit) : events;
@@ -59,7 +59,7 @@ export async function readLog(db: Db, filter: LogFilter, page: Page = {}): Promi
 
 /** True when the time range holds at most 10,000 events (counted through the time index, stopping there). */
 async function narrowTimeRange(db: Db, filter: LogFilter): Promise<boolean> {
-  const [row] = await db.$queryRawUnsafe<{ n: bigint }[]>(
+  const [row] = await db.queryText<{ n: bigint }[]>(
     'SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE recorded_at >= $1::timestamptz AND recorded_at < $2::timestamptz LIMIT 10001) s',
     filter.from?.toISOString() ?? '-infinity',
     filter.to?.toISOString() ?? 'infinity',
@@ -75,7 +75,7 @@ export function checkPage(page: Page): void {
 
 /** The position of the last event recorded at or before a time (0: none was). */
 export async function positionAt(db: Db, time: Date): Promise<number> {
-  const [row] = await db.$queryRaw<{ position: bigint | null }[]>`
+  const [row] = await db.query<{ position: bigint | null }[]>`
     SELECT position FROM events WHERE recorded_at <= ${time} ORDER BY recorded_at DESC, position DESC LIMIT 1`;
   return Number(row?.position ?? 0);
 }

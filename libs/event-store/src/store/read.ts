@@ -42,7 +42,7 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 
 export async function queryEvents(db: Db | Tx, where: string, params: unknown[], order = 'position', limit?: number): Promise<RecordedEvent[]> {
   const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order}${limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`;
-  const rows = await db.$queryRawUnsafe<EventRow[]>(sql, ...params);
+  const rows = await db.queryText<EventRow[]>(sql, ...params);
   return rows.map(toRecordedEvent);
 }
 
@@ -71,7 +71,7 @@ export async function readLastOfEach(db: Db | Tx, streamIds: string[]): Promise<
 
 /** A stream's current version (0 when it has no events). */
 export async function streamVersion(db: Db | Tx, streamId: string): Promise<number> {
-  const [row] = await db.$queryRaw<{ version: number | null }[]>`SELECT max(version) AS version FROM events WHERE stream_id = ${streamId}`;
+  const [row] = await db.query<{ version: number | null }[]>`SELECT max(version) AS version FROM events WHERE stream_id = ${streamId}`;
   return Number(row?.version ?? 0);
 }
 
@@ -85,12 +85,12 @@ export async function readRange(db: Db | Tx, after: number, upTo: number, limit:
 
 /** The log's head: the highest position committed and visible now (0 for an empty log). Not a horizon: a lower position may still commit. */
 export async function logHead(db: Db | Tx): Promise<number> {
-  const [row] = await db.$queryRaw<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
+  const [row] = await db.query<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
   return Number(row?.position ?? 0);
 }
 
 /** How many events the log holds. */
 export async function countEvents(db: Db | Tx): Promise<number> {
-  const [row] = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
+  const [row] = await db.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
   return Number(row?.n ?? 0);
 }
