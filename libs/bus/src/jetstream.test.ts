@@ -1,15 +1,11 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { testServices, uniqueName } from '@palisade/testing';
 import { connectBus } from './connect.js';
-import { consumeJson, ensureDurableConsumer, ensureStream, publishJson } from './jetstream.js';
+import { ensureStream } from './jetstream.js';
 
-const Greeting = z.object({ n: z.number().int(), text: z.string() });
-type Greeting = z.infer<typeof Greeting>;
-
-describe('JetStream publish and consume with explicit acks (real NATS)', () => {
+describe('JetStream streams (real NATS)', () => {
   let nc: NatsConnection;
   const name = uniqueName('bus').toUpperCase();
   const subjectRoot = `test.${name.toLowerCase()}`;
@@ -30,51 +26,12 @@ describe('JetStream publish and consume with explicit acks (real NATS)', () => {
     expect(again.config.subjects).toEqual([`${subjectRoot}.>`]);
   });
 
-  it('drops a re-published message with the same id', async () => {
-    const first = await publishJson(nc, `${subjectRoot}.a`, { n: 1, text: 'one' }, 'msg-1');
-    const second = await publishJson(nc, `${subjectRoot}.a`, { n: 1, text: 'one' }, 'msg-1');
+  it('drops a re-published message with the same id (what makes the relay\'s retries harmless)', async () => {
+    const js = jetstream(nc);
+    const first = await js.publish(`${subjectRoot}.a`, JSON.stringify({ n: 1 }), { msgID: 'msg-1' });
+    const second = await js.publish(`${subjectRoot}.a`, JSON.stringify({ n: 1 }), { msgID: 'msg-1' });
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
     expect(second.seq).toBe(first.seq);
-  });
-
-  it('delivers, redelivers on retry, rejects invalid messages, and acks', async () => {
-    await publishJson(nc, `${subjectRoot}.b`, { n: 2, text: 'two' }, 'msg-2');
-    await publishJson(nc, `${subjectRoot}.b`, { n: 'three' }, 'msg-3');
-    await publishJson(nc, `${subjectRoot}.b`, { n: 4, text: 'four' }, 'msg-4');
-
-    const consumer = 'reader';
-    await ensureDurableConsumer(nc, { stream: name, name: consumer, ackWaitMs: 2_000 });
-    const seen: { n: number; redelivered: boolean }[] = [];
-    const invalid: string[] = [];
-    const controller = new AbortController();
-    let retried = false;
-    await consumeJson<Greeting>(nc, {
-      stream: name,
-      consumer,
-      schema: Greeting,
-      signal: controller.signal,
-      onInvalid: (subject, reason) => invalid.push(`${subject}: ${reason}`),
-      handle: async (message, meta) => {
-        seen.push({ n: message.n, redelivered: meta.redelivered });
-        if (message.n === 2 && !retried) {
-          retried = true;
-          return 'retry';
-        }
-        if (seen.filter((s) => !(s.n === 2 && !s.redelivered)).length === 3) controller.abort();
-        return 'ack';
-      },
-    });
-
-    expect(seen.map((s) => s.n).sort()).toEqual([1, 2, 2, 4]);
-    expect(seen.find((s) => s.n === 2 && s.redelivered)).toBeDefined();
-    expect(invalid).toHaveLength(1);
-    expect(invalid[0]).toMatch(new RegExp(`^${subjectRoot}\\.b: `));
-
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.consumers.info(name, consumer);
-    expect(info.num_ack_pending).toBe(0);
-    expect(info.num_pending).toBe(0);
-    expect(info.ack_floor.stream_seq).toBe(4);
   });
 });

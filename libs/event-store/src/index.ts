@@ -5,7 +5,6 @@ export { createDbClient, DbError, UNIQUE_VIOLATION, type DbClient, type DbTx, ty
 export { applyMigrations, type MigrateOptions, type MigrateResult } from './migrate/apply.js';
 export { loadMigrations, defaultMigrationsDir, checksum, type Migration } from './migrate/load.js';
 export { MigrationError, type MigrationErrorCode } from './migrate/errors.js';
-export { diffSchemas, latestSchemaSnapshot, type DiffResult } from './migrate/diff.js';
 
 export { append, appendInTransaction, streamTypeOf, hashedContent, LIMITS, NOTIFY_CHANNEL, type AppendOptions } from './store/append.js';
 export { readStream, readLast, readLastAt, readLastOfEach, readRange, streamVersion, logHead, countEvents } from './store/read.js';
