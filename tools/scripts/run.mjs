@@ -12,6 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reportsDir = join(root, 'reports', 'vitest');
 const testHome = join(root, '.palisade', 'test');
 const nxBin = join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+const prettierBin = join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
 
 // No Nx Cloud, no daemon fetching nx@latest, no Next.js telemetry: nothing leaves the machine.
 const env = {
@@ -79,6 +80,13 @@ function workspaceDirs() {
   });
 }
 
+/** Prettier over the tree (.prettierrc.json, .prettierignore): --check reports, --write fixes. */
+function format(mode) {
+  const code = run(process.execPath, [prettierBin, mode, '--log-level', 'warn', '.']);
+  if (code !== 0 && mode === '--check') console.error('Some files are not formatted (listed above): run `npm run format`.');
+  return code;
+}
+
 async function loadStack() {
   return import(pathToFileURL(join(root, 'tools', 'stack', 'dist', 'index.js')).href);
 }
@@ -106,7 +114,7 @@ function summarize(projectsWithTests, nxFailed) {
   console.log('\nTest results by project:');
   console.log(lines.join('\n'));
   if (skipped) console.log(`(${skipped} skipped)`);
-  if (nxFailed) console.log('A lint, typecheck or test task failed; the Nx summary above names it.');
+  if (nxFailed) console.log('A format check, lint, typecheck or test task failed; the output above names it.');
   // The last line is the one CI reads.
   console.log(`${passed} passed, ${failed} failed`);
   return failed;
@@ -139,8 +147,9 @@ async function test() {
     .map((dir) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')))
     .filter((pkg) => pkg.scripts?.test)
     .map((pkg) => pkg.nx?.name ?? pkg.name);
-  const failed = summarize(withTests, code !== 0);
-  process.exit(code !== 0 || failed > 0 ? 1 : 0);
+  const unformatted = format('--check') !== 0;
+  const failed = summarize(withTests, code !== 0 || unformatted);
+  process.exit(code !== 0 || unformatted || failed > 0 ? 1 : 0);
 }
 
 checkNode();
@@ -163,10 +172,20 @@ switch (command) {
     ensureInstalled();
     await test();
     break;
+  case 'lint': {
+    ensureInstalled();
+    const unformatted = format('--check');
+    process.exit(nx(['run-many', '-t', 'lint']) || unformatted);
+    break;
+  }
+  case 'format':
+    ensureInstalled();
+    process.exit(format('--write'));
+    break;
   case 'nx':
     ensureInstalled();
     process.exit(nx(args));
     break;
   default:
-    fail('usage: node tools/scripts/run.mjs up|down|test|nx <args>');
+    fail('usage: node tools/scripts/run.mjs up|down|test|lint|format|nx <args>');
 }
