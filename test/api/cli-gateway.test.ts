@@ -39,14 +39,25 @@ describe('palisade CLI against the gateway on the real stack', () => {
     database = createDbClient(db.url, { max: 2 });
     const port = await pickPort();
     gateway = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
-      env: { ...process.env, DATABASE_URL: db.url, NATS_URL: services.natsUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_NAMESPACE: services.temporalNamespace, GATEWAY_PORT: String(port), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        NATS_URL: services.natsUrl,
+        TEMPORAL_ADDRESS: services.temporalAddress,
+        TEMPORAL_NAMESPACE: services.temporalNamespace,
+        GATEWAY_PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     gateway.stdout!.on('data', (c: Buffer) => (gatewayLog += c.toString()));
     gateway.stderr!.on('data', (c: Buffer) => (gatewayLog += c.toString()));
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 150) throw new Error(`the gateway did not start:\n${gatewayLog}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -70,7 +81,12 @@ describe('palisade CLI against the gateway on the real stack', () => {
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toContain('as token:bootstrap-admin (admin)');
     expect((await cli(['whoami'])).stdout).toContain('token:bootstrap-admin (admin)'); // from the saved config
-    for (const [role, extra] of [['viewer', []], ['developer', ['-n', 'production']], ['security-admin', []], ['approver', []]] as const) {
+    for (const [role, extra] of [
+      ['viewer', []],
+      ['developer', ['-n', 'production']],
+      ['security-admin', []],
+      ['approver', []],
+    ] as const) {
       const made = await cli(['token', 'create', role, '--role', role, ...extra, '-o', 'json']);
       expect(made.code, made.stderr).toBe(0);
       tokens[role] = (JSON.parse(made.stdout) as { token: string }).token;
@@ -136,7 +152,10 @@ describe('palisade CLI against the gateway on the real stack', () => {
 
   it('refuses an invalid policy with every error located, storing nothing', async () => {
     const before = await events();
-    const bad = file('bad.yaml', "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: broken\n  namespace: production\nspec:\n  selector: color == 'red\n  ingress:\n    - action: Allow\n      protocol: TCP\n      source:\n        selector: shape in {circle\n");
+    const bad = file(
+      'bad.yaml',
+      "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: broken\n  namespace: production\nspec:\n  selector: color == 'red\n  ingress:\n    - action: Allow\n      protocol: TCP\n      source:\n        selector: shape in {circle\n",
+    );
     const refused = await cli(['apply', '-f', bad, '--reason', 'should not land'], 'security-admin');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refused, nothing was written');
@@ -180,7 +199,15 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const r2 = JSON.parse((await cli(['release', 'create', '-o', 'json'], 'security-admin')).stdout) as { hash: string };
     const diff = await cli(['release', 'diff', r1.hash.slice(0, 10), r2.hash.slice(0, 10)], 'viewer');
     expect(diff.stdout.trim()).toBe('- GlobalNetworkPolicy/deny-blue');
-    const pods = file('pods.yaml', ['red', 'blue'].map((c, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${c}, namespace: production, labels: {color: ${c}}}\nspec: {nodeName: n1, containers: [{name: a}]}\nstatus: {podIP: 10.99.0.${i + 1}}\n`).join('---\n'));
+    const pods = file(
+      'pods.yaml',
+      ['red', 'blue']
+        .map(
+          (c, i) =>
+            `apiVersion: v1\nkind: Pod\nmetadata: {name: ${c}, namespace: production, labels: {color: ${c}}}\nspec: {nodeName: n1, containers: [{name: a}]}\nstatus: {podIP: 10.99.0.${i + 1}}\n`,
+        )
+        .join('---\n'),
+    );
     expect((await cli(['apply', '-f', pods], 'admin')).code).toBe(0);
     // Pods are in 10.0.0.0/8, which the seed's cluster-internal policy admits; other sources are dropped.
     const sim = await cli(['simulate', '--remote', '--from', 'production/blue', '--to', 'production/red', '--protocol', 'TCP', '--port', '5432', '-o', 'json'], 'viewer');

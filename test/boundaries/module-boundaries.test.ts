@@ -24,7 +24,10 @@ describe('module boundaries', () => {
   it('refuses an import from libs/engine into any other workspace lib', async () => {
     for (const lib of ['@palisade/contracts', '@palisade/bus', '@palisade/event-store', '@palisade/domain']) {
       const messages = await lint('libs/engine', 'src/probe.ts', `import * as other from '${lib}';\nexport const x = other;\n`);
-      expect(messages.filter((m) => m.startsWith('@nx/enforce-module-boundaries')), lib).toHaveLength(1);
+      expect(
+        messages.filter((m) => m.startsWith('@nx/enforce-module-boundaries')),
+        lib,
+      ).toHaveLength(1);
     }
   });
 
@@ -32,12 +35,17 @@ describe('module boundaries', () => {
     for (const lib of ['@palisade/engine', '@palisade/bus']) {
       for (const file of ['src/probe.ts', 'src/probe.test.ts']) {
         const messages = await lint('libs/event-store', file, `import * as other from '${lib}';\nexport const x = other;\n`);
-        expect(messages.filter((m) => m.startsWith('@nx/enforce-module-boundaries')), `${lib} in ${file}`).toHaveLength(1);
+        expect(
+          messages.filter((m) => m.startsWith('@nx/enforce-module-boundaries')),
+          `${lib} in ${file}`,
+        ).toHaveLength(1);
       }
     }
     // The domain and the outbox are where those meet the log.
     expect(await lint('libs/domain', 'src/probe.ts', "import { keyOf } from '@palisade/engine';\nimport { append } from '@palisade/event-store';\nexport const x = [keyOf, append];\n")).toEqual([]);
-    expect(await lint('libs/outbox', 'src/probe.ts', "import { subjects } from '@palisade/bus';\nimport { readRange } from '@palisade/event-store';\nexport const x = [subjects, readRange];\n")).toEqual([]);
+    expect(
+      await lint('libs/outbox', 'src/probe.ts', "import { subjects } from '@palisade/bus';\nimport { readRange } from '@palisade/event-store';\nexport const x = [subjects, readRange];\n"),
+    ).toEqual([]);
   });
 
   it('refuses Node built-ins, Node globals and other npm packages in libs/engine', async () => {

@@ -14,9 +14,13 @@ const MAX_STRING = 2 ** 29 - 24;
 
 function snapshotFile(dir: string): string {
   const docs = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n'];
-  for (let i = 0; i < 4; i++) docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: shop, labels: {app: a${i}}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {podIP: 10.0.0.${i + 1}}\n`);
+  for (let i = 0; i < 4; i++)
+    docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: shop, labels: {app: a${i}}}\nspec: {nodeName: n1, containers: [{name: c}]}\nstatus: {podIP: 10.0.0.${i + 1}}\n`);
   // Many policies that apply but do not match: every probe's explain trace lists them all.
-  for (let i = 0; i < 60; i++) docs.push(`apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g${i}}\nspec:\n  order: ${i}\n  selector: all()\n  ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'z${i}'}, destination: {ports: [${1000 + i}]}}]\n  egress: [{action: Allow, protocol: UDP}]\n`);
+  for (let i = 0; i < 60; i++)
+    docs.push(
+      `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g${i}}\nspec:\n  order: ${i}\n  selector: all()\n  ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'z${i}'}, destination: {ports: [${1000 + i}]}}]\n  egress: [{action: Allow, protocol: UDP}]\n`,
+    );
   const path = join(dir, 'snapshot.yaml');
   writeFileSync(path, docs.join('---\n'));
   return path;
@@ -76,7 +80,12 @@ describe('palisade simulate --probes streams its answer', () => {
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
     expect(result.code).toBe(2);
-    expect(result.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { to: string }).to)).toEqual(['shop/p1']);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { to: string }).to),
+    ).toEqual(['shop/p1']);
     expect(result.stderr).toMatch(/probe 1: to: "shop\/nobody" is not a known endpoint/);
   });
 });

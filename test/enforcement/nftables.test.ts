@@ -119,7 +119,12 @@ describe.skipIf(!tools.ok)('nftables enforcement in network namespaces', () => {
       sh(`ip -n ${ns.node} addr add ${p.gw}/24 dev pal${p.key} && ip -n ${ns.node} link set pal${p.key} up`);
       sh(`ip -n ${pod} addr add ${p.ip}/24 dev eth0 && ip -n ${pod} link set eth0 up && ip -n ${pod} link set lo up && ip -n ${pod} route add default via ${p.gw}`);
       // Every pod serves TCP 8080, 8081, 9090 and echoes UDP 5353.
-      servers.push(nsSpawn(pod, "for (const p of [8080,8081,9090]) require('net').createServer(s=>s.end()).listen(p,'0.0.0.0'); const u=require('dgram').createSocket('udp4'); u.on('message',(m,r)=>u.send(m,r.port,r.address)); u.bind(5353);"));
+      servers.push(
+        nsSpawn(
+          pod,
+          "for (const p of [8080,8081,9090]) require('net').createServer(s=>s.end()).listen(p,'0.0.0.0'); const u=require('dgram').createSocket('udp4'); u.on('message',(m,r)=>u.send(m,r.port,r.address)); u.bind(5353);",
+        ),
+      );
     }
     // Before any policy: the topology itself connects every pod to every other one.
     sh('sleep 0.5');
@@ -186,5 +191,8 @@ function changed(before: Counted[], after: Counted[]) {
   const base = new Map(before.map((c) => [c.comment, c.packets]));
   const sums = new Map<string, number>();
   for (const c of after) sums.set(c.comment, (sums.get(c.comment) ?? 0) + c.packets - (base.get(c.comment) ?? 0));
-  return [...sums].filter(([, d]) => d > 0).map(([comment]) => describeCounter(ir, comment)).filter((c) => c !== undefined);
+  return [...sums]
+    .filter(([, d]) => d > 0)
+    .map(([comment]) => describeCounter(ir, comment))
+    .filter((c) => c !== undefined);
 }

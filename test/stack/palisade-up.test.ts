@@ -82,7 +82,11 @@ describe('palisade up / status / down on a private local stack', () => {
     const database = createDbClient(url, { max: 2 });
     const nc = await connectBus({ url: state!.services.nats.url, name: 'e2e-up' });
     try {
-      const change = await applyResources(database, [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'e2e-deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } }], { actor: 'e2e', reason: 'prove the wiring' });
+      const change = await applyResources(
+        database,
+        [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'e2e-deny-blue' }, spec: { selector: "color == 'blue'", types: ['Ingress'] } }],
+        { actor: 'e2e', reason: 'prove the wiring' },
+      );
       const position = change.changes[0]!.position!;
       const jsm = await jetstreamManager(nc);
       let relayed = false;

@@ -16,7 +16,11 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status
 export async function ensureHostTools(): Promise<HostTools> {
   if (process.platform !== 'linux') return { ok: false, reason: 'real enforcement needs Linux network namespaces' };
   if (process.getuid?.() !== 0) return { ok: false, reason: 'real enforcement needs root (network namespaces and nftables)' };
-  for (const [cmd, pkg] of [['nft', 'nftables'], ['ip', 'iproute2'], ['ping', 'iputils-ping']] as const) {
+  for (const [cmd, pkg] of [
+    ['nft', 'nftables'],
+    ['ip', 'iproute2'],
+    ['ping', 'iputils-ping'],
+  ] as const) {
     if (has(cmd)) continue;
     try {
       await aptInstall(pkg, 'stack', (line) => console.log(`[enforcement] ${line}`));

@@ -21,4 +21,5 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** For --help: what every exit code means. */
-export const EXIT_CODES_HELP = 'Exit codes: 0 ok, 1 failed or invalid input, 2 bad usage, 3 gateway unreachable or rate limited, 4 not authenticated or not permitted, 5 conflict (changed since read), 6 not found.';
+export const EXIT_CODES_HELP =
+  'Exit codes: 0 ok, 1 failed or invalid input, 2 bad usage, 3 gateway unreachable or rate limited, 4 not authenticated or not permitted, 5 conflict (changed since read), 6 not found.';

@@ -21,7 +21,15 @@ describe('the exit code and message of each error type', () => {
   });
 
   it("gives each of the gateway's answers the exit code scripts rely on", () => {
-    const codes: [RemoteErrorKind, number][] = [['unreachable', 3], ['rate-limited', 3], ['denied', 4], ['conflict', 5], ['not-found', 6], ['invalid', 1], ['failed', 1]];
+    const codes: [RemoteErrorKind, number][] = [
+      ['unreachable', 3],
+      ['rate-limited', 3],
+      ['denied', 4],
+      ['conflict', 5],
+      ['not-found', 6],
+      ['invalid', 1],
+      ['failed', 1],
+    ];
     for (const [kind, exitCode] of codes) expect(describeFailure(new RemoteError(`said ${kind}`, kind))).toEqual({ exitCode, message: `said ${kind}`, details: [] });
   });
 
@@ -41,7 +49,11 @@ describe('the exit code and message of each error type', () => {
   });
 
   it("maps the local stack's failures by their code and adds the hint", () => {
-    expect(describeFailure(new StackError('UNREACHABLE', 'postgres', 'PostgreSQL at x is unreachable', 'Is it running?'))).toEqual({ exitCode: 3, message: 'PostgreSQL at x is unreachable. Is it running?', details: [] });
+    expect(describeFailure(new StackError('UNREACHABLE', 'postgres', 'PostgreSQL at x is unreachable', 'Is it running?'))).toEqual({
+      exitCode: 3,
+      message: 'PostgreSQL at x is unreachable. Is it running?',
+      details: [],
+    });
     expect(describeFailure(new StackError('NOT_READY', 'gateway', 'not ready')).exitCode).toBe(3);
     expect(describeFailure(new StackError('BAD_CONFIG', 'temporal', 'TEMPORAL_ADDRESS must be host:port')).exitCode).toBe(2);
     expect(describeFailure(new StackError('START_FAILED', 'nats', 'nats-server exited')).exitCode).toBe(1);

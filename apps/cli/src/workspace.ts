@@ -45,11 +45,7 @@ export function artefacts(root: string): Artefacts {
 }
 
 export function requireBuilt(a: Artefacts, withConsole: boolean): void {
-  const missing = [
-    ...(existsSync(a.gateway) ? [] : ['apps/gateway']),
-    ...(existsSync(a.worker) ? [] : ['apps/worker']),
-    ...(withConsole && !a.consoleBuilt ? ['apps/console'] : []),
-  ];
+  const missing = [...(existsSync(a.gateway) ? [] : ['apps/gateway']), ...(existsSync(a.worker) ? [] : ['apps/worker']), ...(withConsole && !a.consoleBuilt ? ['apps/console'] : [])];
   if (missing.length) {
     throw new StackError('BAD_CONFIG', 'stack', `not built: ${missing.join(', ')}`, 'Run `npm run build` (or `npm run up`, which builds first).');
   }

@@ -162,7 +162,8 @@ try {
     });
     const body = (await res.json()) as { result?: { data?: { changes: { op: string }[] } } };
     const applied = body.result?.data?.changes.filter((c) => c.op === 'applied').length ?? 0;
-    if (res.status !== 200 || applied !== resources.length) throw new Error(`seeding ${what} failed (HTTP ${res.status}, ${applied} of ${resources.length} applied): ${JSON.stringify(body).slice(0, 1_000)}`);
+    if (res.status !== 200 || applied !== resources.length)
+      throw new Error(`seeding ${what} failed (HTTP ${res.status}, ${applied} of ${resources.length} applied): ${JSON.stringify(body).slice(0, 1_000)}`);
   }
   await settle(database);
   const state = { namespaces: NAMESPACES.length, pods: pods.length, calicoNetworkPolicies: CALICO_POLICIES, kubernetesNetworkPolicies: K8S_POLICIES, keys: seededKeys().length };

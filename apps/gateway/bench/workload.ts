@@ -54,7 +54,18 @@ export function podResources(): ResourceObject[] {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: p.name, namespace: p.namespace, labels: podLabels(j) },
-      spec: { nodeName: `node-${pad(j % 10, 2)}`, containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }] }] },
+      spec: {
+        nodeName: `node-${pad(j % 10, 2)}`,
+        containers: [
+          {
+            name: 'app',
+            ports: [
+              { name: 'http', containerPort: 8080 },
+              { name: 'metrics', containerPort: 9090 },
+            ],
+          },
+        ],
+      },
       status: { podIP: p.ip },
     };
   });

@@ -38,7 +38,14 @@ export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsCo
     list() {
       const now = Date.now();
       return [...last.values()]
-        .map(({ beat, at }) => ({ cluster: beat.cluster, node: beat.node, agentVersion: beat.agentVersion, lastSeen: new Date(at).toISOString(), uptimeSeconds: beat.uptimeSeconds, alive: now - at <= staleMs }))
+        .map(({ beat, at }) => ({
+          cluster: beat.cluster,
+          node: beat.node,
+          agentVersion: beat.agentVersion,
+          lastSeen: new Date(at).toISOString(),
+          uptimeSeconds: beat.uptimeSeconds,
+          alive: now - at <= staleMs,
+        }))
         .sort((a, b) => (a.cluster + '/' + a.node < b.cluster + '/' + b.node ? -1 : 1));
     },
     stop() {

@@ -6,7 +6,11 @@ export const gatewayEnvShape = {
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: envFields.port.default(4000),
   /** Requests larger than this are refused with 413 before they are parsed. */
-  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Requests per second each API token may make on average, and at once. */
   GATEWAY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(200),
   GATEWAY_RATE_LIMIT_BURST: z.coerce.number().int().positive().default(400),

@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeToken } from '@palisade/domain';
 import { startApi, type ApiHarness } from './test-support/api.js';
 
-const policy = (extra: Record<string, unknown> = {}, name = 'web') => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec: { selector: 'all()', ingress: [{ action: 'Allow' }], ...extra } });
+const policy = (extra: Record<string, unknown> = {}, name = 'web') => ({
+  apiVersion: 'projectcalico.org/v3',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: 'shop' },
+  spec: { selector: 'all()', ingress: [{ action: 'Allow' }], ...extra },
+});
 
 describe('hostile and malformed input', () => {
   let api: ApiHarness;
@@ -38,14 +43,24 @@ describe('hostile and malformed input', () => {
         c.close();
       },
     });
-    const res = await fetch(`${api.url}/trpc/resources.put`, { method: 'POST', body: chunks, duplex: 'half', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' } } as RequestInit);
+    const res = await fetch(`${api.url}/trpc/resources.put`, {
+      method: 'POST',
+      body: chunks,
+      duplex: 'half',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(await api.events()).toBe(before);
   });
 
   it('refuses YAML nested thousands deep, alias bombs and too many documents, with located errors', async () => {
     await refused('resources.put', put({ documents: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  labels: ' + '['.repeat(20_000) + ']'.repeat(20_000) }), 400, /nests too deeply/);
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+    ].join('\n');
     await refused('resources.put', put({ documents: bomb }), 400, /alias/i);
     await refused('resources.put', put({ documents: Array.from({ length: 10_001 }, () => '{}').join('\n---\n') }), 400, /more than 10000 resources/);
   });
@@ -58,11 +73,20 @@ describe('hostile and malformed input', () => {
   it('refuses unknown fields, wrong types and invalid selectors, naming the field and line', async () => {
     await refused('resources.put', put({ resources: [policy({ selectorr: 'all()' })] }), 400, /spec\.selectorr/);
     await refused('resources.put', put({ resources: [policy({ order: 'high' })] }), 400, /spec\.order/);
-    await refused('resources.put', put({ documents: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: "app == \'web"\n' }), 400, /line 5:\d+ spec\.selector/);
+    await refused(
+      'resources.put',
+      put({ documents: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: "app == \'web"\n' }),
+      400,
+      /line 5:\d+ spec\.selector/,
+    );
     // Fields of the request itself are checked too.
     await refused('resources.put', put({ resources: [policy()], force: true }), 400, /force/);
     await refused('resources.put', put({ resources: 'not a list' }), 400);
-    await refused('resources.put', put({ resources: [{ __proto__: { polluted: true }, apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', constructor: { prototype: { polluted: true } } } }] }), 400);
+    await refused(
+      'resources.put',
+      put({ resources: [{ __proto__: { polluted: true }, apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', constructor: { prototype: { polluted: true } } } }] }),
+      400,
+    );
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
@@ -97,7 +121,11 @@ describe('rate limits, metrics and live events', () => {
     const c = api.client(busy, false);
     for (let i = 0; i < 5; i++) await c.resources.list.query({});
     const before = await api.events();
-    const res = await fetch(`${api.url}/trpc/resources.put`, { method: 'POST', body: JSON.stringify({ resources: [policy()] }), headers: { authorization: `Bearer ${busy}`, 'content-type': 'application/json' } });
+    const res = await fetch(`${api.url}/trpc/resources.put`, {
+      method: 'POST',
+      body: JSON.stringify({ resources: [policy()] }),
+      headers: { authorization: `Bearer ${busy}`, 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await res.json()).toMatchObject({ error: { code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('rate limit') } });

@@ -59,7 +59,11 @@ export function createMetrics(): GatewayMetrics {
       }
       out.push('# HELP palisade_gateway_refused_total Requests refused before reaching a procedure, by reason.', '# TYPE palisade_gateway_refused_total counter');
       for (const [reason, n] of refusals) out.push(`palisade_gateway_refused_total{reason="${reason}"} ${n}`);
-      out.push('# HELP palisade_gateway_uptime_seconds Seconds since the gateway started.', '# TYPE palisade_gateway_uptime_seconds gauge', `palisade_gateway_uptime_seconds ${(Date.now() - started) / 1000}`);
+      out.push(
+        '# HELP palisade_gateway_uptime_seconds Seconds since the gateway started.',
+        '# TYPE palisade_gateway_uptime_seconds gauge',
+        `palisade_gateway_uptime_seconds ${(Date.now() - started) / 1000}`,
+      );
       for (const [name, g] of Object.entries(gauges)) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type ?? 'gauge'}`, `${name} ${g.value}`);
       return out.join('\n') + '\n';
     },

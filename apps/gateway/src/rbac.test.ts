@@ -4,22 +4,63 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@palisade/contracts';
 import { startApi, type ApiHarness } from './test-support/api.js';
 
-const calico = (kind: string, name: string, spec: Record<string, unknown>, namespace?: string) => ({ apiVersion: 'projectcalico.org/v3', kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec });
+const calico = (kind: string, name: string, spec: Record<string, unknown>, namespace?: string) => ({
+  apiVersion: 'projectcalico.org/v3',
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  spec,
+});
 const knp = (ns: string, name: string) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {} } });
 
 /** Each write, and the roles that may make it. */
 const WRITES: { what: string; resource: (role: Role) => unknown; permission: string; allowed: Role[] }[] = [
   { what: 'Kubernetes NetworkPolicy in the developer namespace', resource: (r) => knp('shop', `web-${r}`), permission: 'write:namespaced-policy', allowed: ['developer', 'security-admin', 'admin'] },
   { what: 'Kubernetes NetworkPolicy in another namespace', resource: (r) => knp('payments', `web-${r}`), permission: 'write:namespaced-policy', allowed: ['security-admin', 'admin'] },
-  { what: 'Calico NetworkPolicy in the default tier', resource: (r) => calico('NetworkPolicy', `allow-web-${r}`, { selector: 'all()', ingress: [{ action: 'Allow' }] }, 'shop'), permission: 'write:namespaced-policy', allowed: ['developer', 'security-admin', 'admin'] },
-  { what: 'Calico NetworkPolicy in the security tier', resource: (r) => calico('NetworkPolicy', `security.guard-${r}`, { tier: 'security', selector: 'all()', ingress: [{ action: 'Pass' }] }, 'shop'), permission: 'write:namespaced-policy', allowed: ['security-admin', 'admin'] },
-  { what: 'GlobalNetworkPolicy', resource: (r) => calico('GlobalNetworkPolicy', `deny-blue-${r}`, { selector: "color == 'blue'", ingress: [{ action: 'Deny' }] }), permission: 'write:global-policy', allowed: ['security-admin', 'admin'] },
+  {
+    what: 'Calico NetworkPolicy in the default tier',
+    resource: (r) => calico('NetworkPolicy', `allow-web-${r}`, { selector: 'all()', ingress: [{ action: 'Allow' }] }, 'shop'),
+    permission: 'write:namespaced-policy',
+    allowed: ['developer', 'security-admin', 'admin'],
+  },
+  {
+    what: 'Calico NetworkPolicy in the security tier',
+    resource: (r) => calico('NetworkPolicy', `security.guard-${r}`, { tier: 'security', selector: 'all()', ingress: [{ action: 'Pass' }] }, 'shop'),
+    permission: 'write:namespaced-policy',
+    allowed: ['security-admin', 'admin'],
+  },
+  {
+    what: 'GlobalNetworkPolicy',
+    resource: (r) => calico('GlobalNetworkPolicy', `deny-blue-${r}`, { selector: "color == 'blue'", ingress: [{ action: 'Deny' }] }),
+    permission: 'write:global-policy',
+    allowed: ['security-admin', 'admin'],
+  },
   { what: 'Tier', resource: (r) => calico('Tier', `platform-${r}`, { order: 200 }), permission: 'write:tier', allowed: ['security-admin', 'admin'] },
   { what: 'GlobalNetworkSet', resource: (r) => calico('GlobalNetworkSet', `blocked-${r}`, { nets: ['198.51.100.0/24'] }), permission: 'write:network-set', allowed: ['security-admin', 'admin'] },
   { what: 'NetworkSet', resource: (r) => calico('NetworkSet', `partners-${r}`, { nets: ['203.0.113.0/24'] }, 'shop'), permission: 'write:network-set', allowed: ['security-admin', 'admin'] },
-  { what: 'HostEndpoint', resource: (r) => calico('HostEndpoint', `node-1-eth0-${r}`, { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['10.99.0.1'] }), permission: 'write:host-endpoint', allowed: ['security-admin', 'admin'] },
-  { what: 'FelixConfiguration', resource: (r) => calico('FelixConfiguration', 'default', { defaultEndpointToHostAction: r === 'admin' ? 'Accept' : 'Return' }), permission: 'write:felix-configuration', allowed: ['security-admin', 'admin'] },
-  { what: 'Pod (cluster state)', resource: (r) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `web-${r}`, namespace: 'shop', labels: { app: 'web' } }, spec: { nodeName: 'node-1', containers: [{ name: 'app' }] }, status: { podIP: '10.99.1.2' } }), permission: 'write:workload-state', allowed: ['admin'] },
+  {
+    what: 'HostEndpoint',
+    resource: (r) => calico('HostEndpoint', `node-1-eth0-${r}`, { node: 'node-1', interfaceName: 'eth0', expectedIPs: ['10.99.0.1'] }),
+    permission: 'write:host-endpoint',
+    allowed: ['security-admin', 'admin'],
+  },
+  {
+    what: 'FelixConfiguration',
+    resource: (r) => calico('FelixConfiguration', 'default', { defaultEndpointToHostAction: r === 'admin' ? 'Accept' : 'Return' }),
+    permission: 'write:felix-configuration',
+    allowed: ['security-admin', 'admin'],
+  },
+  {
+    what: 'Pod (cluster state)',
+    resource: (r) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `web-${r}`, namespace: 'shop', labels: { app: 'web' } },
+      spec: { nodeName: 'node-1', containers: [{ name: 'app' }] },
+      status: { podIP: '10.99.1.2' },
+    }),
+    permission: 'write:workload-state',
+    allowed: ['admin'],
+  },
 ];
 const ROLES: Role[] = ['viewer', 'developer', 'approver', 'security-admin', 'admin'];
 
@@ -74,7 +115,9 @@ describe('role × write matrix over HTTP', () => {
     await expect(dev.resources.put.mutate({ resources: [reach] })).resolves.toMatchObject({ changes: [{ op: 'applied' }] });
     const before = await api.events();
     // Moving it into the security tier (a new name is needed by Calico; the stored one stays) is refused.
-    await expect(dev.resources.put.mutate({ resources: [calico('NetworkPolicy', 'security.from-anywhere', { tier: 'security', selector: 'all()', ingress: [{ action: 'Allow' }] }, 'shop')] })).rejects.toMatchObject({
+    await expect(
+      dev.resources.put.mutate({ resources: [calico('NetworkPolicy', 'security.from-anywhere', { tier: 'security', selector: 'all()', ingress: [{ action: 'Allow' }] }, 'shop')] }),
+    ).rejects.toMatchObject({
       message: expect.stringContaining('may not write in tier security'),
     });
     // Deleting a security-admin's policy in another namespace is refused.

@@ -118,7 +118,12 @@ describe('the API behind bearer tokens', () => {
     db = await createTestDatabase('gateway_auth');
     await applyMigrations(db.url);
     database = createDbClient(db.url, { max: 2 });
-    server = createGatewayServer({ health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }), log: silent, maxBodyBytes: 1 << 20, db: database });
+    server = createGatewayServer({
+      health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }),
+      log: silent,
+      maxBodyBytes: 1 << 20,
+      db: database,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -144,11 +149,16 @@ describe('the API behind bearer tokens', () => {
   it('serves a valid token and records its holder as the actor of a write', async () => {
     const { token } = await createToken(database, { name: 'dana', role: 'developer', namespaces: ['shop'] }, 'test');
     const api = client(token);
-    const change = await api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: {} } }], reason: 'over HTTP' });
+    const change = await api.resources.put.mutate({
+      resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: {} } }],
+      reason: 'over HTTP',
+    });
     expect(change.changes[0]).toMatchObject({ op: 'applied' });
     const history = await api.audit.log.query({ resource: 'KubernetesNetworkPolicy/shop/web' });
     expect(history.events[0]).toMatchObject({ actor: 'token:dana', reason: 'over HTTP' });
-    await expect(api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'payments' }, spec: { podSelector: {} } }] })).rejects.toMatchObject({
+    await expect(
+      api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'payments' }, spec: { podSelector: {} } }] }),
+    ).rejects.toMatchObject({
       data: { code: 'FORBIDDEN', httpStatus: 403 },
       message: 'token:dana (developer) may not write in namespace payments (write:namespaced-policy is granted in: shop)',
     });

@@ -105,7 +105,15 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     maxBodySize: options.maxBodyBytes,
     createContext: ({ req }): ApiContext => {
       const principal = principals.get(req);
-      return { requestId: String(req.headers['x-request-id']), health: options.health, tokensChanged: checked.clear, ...(options.db ? { db: options.db } : {}), ...(options.horizon ? { horizon: options.horizon } : {}), ...(principal ? { principal } : {}), ...(options.agents ? { agents: options.agents } : {}) };
+      return {
+        requestId: String(req.headers['x-request-id']),
+        health: options.health,
+        tokensChanged: checked.clear,
+        ...(options.db ? { db: options.db } : {}),
+        ...(options.horizon ? { horizon: options.horizon } : {}),
+        ...(principal ? { principal } : {}),
+        ...(options.agents ? { agents: options.agents } : {}),
+      };
     },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path, requestId: req.headers['x-request-id'] }, 'procedure failed');
@@ -153,7 +161,12 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       if (!decision.allowed) {
         metrics.refused('rate_limited');
         req.resume();
-        return sendJson(res, 429, { error: { code: 'TOO_MANY_REQUESTS', message: `${principal.actor} is over its rate limit; retry in ${decision.retryAfterSeconds} s` } }, { 'retry-after': String(decision.retryAfterSeconds) });
+        return sendJson(
+          res,
+          429,
+          { error: { code: 'TOO_MANY_REQUESTS', message: `${principal.actor} is over its rate limit; retry in ${decision.retryAfterSeconds} s` } },
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
       }
       principals.set(req, principal);
     } else if (req.headers.authorization) {
@@ -193,7 +206,8 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     const timeoutMs = options.requestTimeoutMs ?? 30_000;
     if (!path.endsWith('events.subscribe')) {
       const timer = setTimeout(() => {
-        if (!res.headersSent) sendJson(res, 503, { error: { code: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s; nothing is known to have been written, but check before retrying a write`, requestId } });
+        if (!res.headersSent)
+          sendJson(res, 503, { error: { code: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s; nothing is known to have been written, but check before retrying a write`, requestId } });
         else res.destroy();
       }, timeoutMs);
       res.on('close', () => clearTimeout(timer));

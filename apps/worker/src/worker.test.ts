@@ -24,7 +24,12 @@ describe('worker against the Temporal dev server', () => {
     const workflowId = uniqueName('probe');
     try {
       const result = await worker.runUntil(
-        client.workflow.execute<(echo: string) => Promise<PlatformProbeResult>>(WORKFLOW_TYPES.platformProbe, { taskQueue, workflowId, args: ['hello palisade'], workflowExecutionTimeout: '30 seconds' }),
+        client.workflow.execute<(echo: string) => Promise<PlatformProbeResult>>(WORKFLOW_TYPES.platformProbe, {
+          taskQueue,
+          workflowId,
+          args: ['hello palisade'],
+          workflowExecutionTimeout: '30 seconds',
+        }),
       );
       expect(result).toMatchObject({ workerIdentity: 'test-worker', workerVersion: '9.9.9', echo: 'hello palisade' });
       expect(Number.isNaN(Date.parse(result.ranAt))).toBe(false);

@@ -14,7 +14,10 @@ export function toApiError(error: unknown): TRPCError | undefined {
   if (error instanceof TRPCError) return error;
   if (error instanceof ConcurrencyError) {
     const what = error.streamId.replace(/^resource\//, '');
-    const message = error.actualVersion === 0 ? `${what} is at version 0, not the expected ${error.expectedVersion}: it does not exist (any more); remove metadata.resourceVersion to create it` : `${what} is at version ${error.actualVersion}, not the expected ${error.expectedVersion}: it changed since it was read; get it again and retry`;
+    const message =
+      error.actualVersion === 0
+        ? `${what} is at version 0, not the expected ${error.expectedVersion}: it does not exist (any more); remove metadata.resourceVersion to create it`
+        : `${what} is at version ${error.actualVersion}, not the expected ${error.expectedVersion}: it changed since it was read; get it again and retry`;
     return new TRPCError({ code: 'CONFLICT', message, cause: error });
   }
   // Invalid events, mismatched retries, bad queries.

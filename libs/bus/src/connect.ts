@@ -15,7 +15,10 @@ export interface BusConnectOptions {
  */
 export function connectBus(options: BusConnectOptions): Promise<NatsConnection> {
   return connect({
-    servers: options.url.split(',').map((s) => s.trim()).filter(Boolean),
+    servers: options.url
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     name: options.name,
     timeout: options.timeoutMs ?? 5_000,
     reconnect: true,

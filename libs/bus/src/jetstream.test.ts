@@ -26,7 +26,7 @@ describe('JetStream streams (real NATS)', () => {
     expect(again.config.subjects).toEqual([`${subjectRoot}.>`]);
   });
 
-  it('drops a re-published message with the same id (what makes the relay\'s retries harmless)', async () => {
+  it("drops a re-published message with the same id (what makes the relay's retries harmless)", async () => {
     const js = jetstream(nc);
     const first = await js.publish(`${subjectRoot}.a`, JSON.stringify({ n: 1 }), { msgID: 'msg-1' });
     const second = await js.publish(`${subjectRoot}.a`, JSON.stringify({ n: 1 }), { msgID: 'msg-1' });

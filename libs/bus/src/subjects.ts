@@ -23,9 +23,7 @@ export function subjectToken(value: string): string {
 }
 
 export function decodeSubjectToken(token: string): string {
-  return token.replace(/%u([0-9A-F]{4})|%([0-9A-F]{2})/g, (_, wide: string | undefined, narrow: string | undefined) =>
-    String.fromCodePoint(parseInt(wide ?? narrow ?? '0', 16)),
-  );
+  return token.replace(/%u([0-9A-F]{4})|%([0-9A-F]{2})/g, (_, wide: string | undefined, narrow: string | undefined) => String.fromCodePoint(parseInt(wide ?? narrow ?? '0', 16)));
 }
 
 export const subjects = {

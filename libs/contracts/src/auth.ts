@@ -10,7 +10,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** What an admin gives when creating a token: checked at the API edge and again by the store. */
 export const TokenRequest = z
   .object({
-    name: z.string().min(1).max(128).regex(/^[\w .@:-]+$/, 'letters, digits, spaces and . _ @ : - only'),
+    name: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\w .@:-]+$/, 'letters, digits, spaces and . _ @ : - only'),
     role: Role,
     namespaces: z.array(z.string().regex(DNS_LABEL, 'a namespace name')).max(256).default([]),
     tiers: z.array(z.string().regex(DNS_LABEL, 'a tier name')).max(64).default(['default']),

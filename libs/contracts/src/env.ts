@@ -21,9 +21,7 @@ const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g.
 // Regular expressions rather than URL: this module also runs where only ECMAScript is promised.
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be a postgres:// URL');
 
-const natsUrl = z
-  .string()
-  .refine((v) => v.split(',').every((s) => /^(nats|tls|ws|wss):\/\/[^\s/]+\/?$/.test(s.trim())), 'must be one or more comma-separated nats:// URLs');
+const natsUrl = z.string().refine((v) => v.split(',').every((s) => /^(nats|tls|ws|wss):\/\/[^\s/]+\/?$/.test(s.trim())), 'must be one or more comma-separated nats:// URLs');
 
 const port = z.coerce.number().int().min(0).max(65535);
 

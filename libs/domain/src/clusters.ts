@@ -31,7 +31,7 @@ function checkLabels(labels: Record<string, string>): void {
 async function withStream<T>(db: Db, name: string, fn: (tx: Tx, current: { version: number; view: ClusterView | undefined }) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     const last = await readLast(tx, clusterStream(name));
-    return fn(tx, { version: last?.version ?? 0, view: last ? (await clusterView(tx, name)) : undefined });
+    return fn(tx, { version: last?.version ?? 0, view: last ? await clusterView(tx, name) : undefined });
   });
 }
 
@@ -42,7 +42,9 @@ export async function registerCluster(db: Db, name: string, labels: Record<strin
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
     if (current.view && canonicalJson(current.view.labels) === canonicalJson(labels)) return { version: current.version, changed: false };
-    const e = current.view ? event('Cluster.LabelsChanged', { name, before: current.view.labels, after: labels }, meta, correlationId) : event('Cluster.Registered', { name, labels }, meta, correlationId);
+    const e = current.view
+      ? event('Cluster.LabelsChanged', { name, before: current.view.labels, after: labels }, meta, correlationId)
+      : event('Cluster.Registered', { name, labels }, meta, correlationId);
     const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [e] }]);
     return { version: r!.version, changed: true };
   });
@@ -54,7 +56,9 @@ export async function setDesiredRelease(db: Db, name: string, release: string, m
   return withStream(db, name, async (tx, current) => {
     if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
     if (!(await readLast(tx, releaseStream(release)))) throw new DomainError('NOT_FOUND', `no release ${release}`);
-    const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before: current.view.desiredRelease }, meta, correlationId)] }]);
+    const [r] = await appendInTransaction(tx, [
+      { streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before: current.view.desiredRelease }, meta, correlationId)] },
+    ]);
     return r!.version;
   });
 }
@@ -64,7 +68,13 @@ export async function reportObservedRelease(db: Db, name: string, release: strin
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
     if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
-    const [r] = await appendInTransaction(tx, [{ streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.ObservedReleaseReported', { name, release, before: current.view.observedRelease }, meta, correlationId)] }]);
+    const [r] = await appendInTransaction(tx, [
+      {
+        streamId: clusterStream(name),
+        expectedVersion: current.version,
+        events: [event('Cluster.ObservedReleaseReported', { name, release, before: current.view.observedRelease }, meta, correlationId)],
+      },
+    ]);
     return r!.version;
   });
 }

@@ -27,10 +27,13 @@ export interface ResourceProblem {
 /** The input failed the engine's validation: every problem, located. Nothing was written. */
 export class ValidationFailedError extends DomainError {
   constructor(readonly problems: ResourceProblem[]) {
-    super('VALIDATION_FAILED', `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
-      .slice(0, 5)
-      .map((p) => `${p.file !== undefined ? `${p.file} ` : ''}${p.line !== undefined ? `line ${p.line}:${p.column} ` : `resource ${p.index} `}${p.path ? `${p.path}: ` : ''}${p.message}`)
-      .join('; ')}${problems.length > 5 ? '; ...' : ''}`);
+    super(
+      'VALIDATION_FAILED',
+      `${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems
+        .slice(0, 5)
+        .map((p) => `${p.file !== undefined ? `${p.file} ` : ''}${p.line !== undefined ? `line ${p.line}:${p.column} ` : `resource ${p.index} `}${p.path ? `${p.path}: ` : ''}${p.message}`)
+        .join('; ')}${problems.length > 5 ? '; ...' : ''}`,
+    );
     this.name = 'ValidationFailedError';
   }
 }

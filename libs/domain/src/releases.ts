@@ -92,7 +92,9 @@ export async function listReleases(db: Db, page: { before?: number; limit: numbe
   const rows = await db.query<{ hash: string; revision: bigint; resource_count: number; actor: string; reason: string | null; position: bigint; created_at: Date }[]>`
     SELECT hash, revision, resource_count, actor, reason, position, created_at FROM releases
     WHERE (${page.before ?? null}::bigint IS NULL OR position < ${page.before ?? null}::bigint) ORDER BY position DESC LIMIT ${page.limit + 1}`;
-  const releases = rows.slice(0, page.limit).map((r) => ({ hash: r.hash, revision: Number(r.revision), resourceCount: r.resource_count, actor: r.actor, reason: r.reason, position: Number(r.position), createdAt: r.created_at }));
+  const releases = rows
+    .slice(0, page.limit)
+    .map((r) => ({ hash: r.hash, revision: Number(r.revision), resourceCount: r.resource_count, actor: r.actor, reason: r.reason, position: Number(r.position), createdAt: r.created_at }));
   return { releases, ...(rows.length > page.limit ? { next: releases[releases.length - 1]!.position } : {}) };
 }
 

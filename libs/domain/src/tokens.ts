@@ -59,7 +59,15 @@ async function insertToken(tx: Tx, t: ReturnType<typeof checkRequest>, createdBy
     {
       streamId: tokenStream(id),
       expectedVersion: 0,
-      events: [{ id: randomUUID(), type: 'Token.Created', payload: { id, name: t.name, role: t.role, namespaces: t.namespaces, tiers: t.tiers, expiresAt: expiresAt.toISOString() }, actor: createdBy, ...(reason ? { reason } : {}) }],
+      events: [
+        {
+          id: randomUUID(),
+          type: 'Token.Created',
+          payload: { id, name: t.name, role: t.role, namespaces: t.namespaces, tiers: t.tiers, expiresAt: expiresAt.toISOString() },
+          actor: createdBy,
+          ...(reason ? { reason } : {}),
+        },
+      ],
     },
   ]);
   return { token: `pal_${id}_${secret}`, info };
@@ -97,9 +105,22 @@ export async function revokeToken(db: Db, id: string, actor: string, reason?: st
 }
 
 export async function listTokens(db: Db): Promise<TokenInfo[]> {
-  const rows = await db.query<{ id: string; name: string; role: Role; namespaces: string[]; tiers: string[]; created_by: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
+  const rows = await db.query<
+    { id: string; name: string; role: Role; namespaces: string[]; tiers: string[]; created_by: string; created_at: Date; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]
+  >`
     SELECT id, name, role, namespaces, tiers, created_by, created_at, expires_at, revoked_at, last_used_at FROM api_tokens ORDER BY created_at, id`;
-  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, namespaces: r.namespaces, tiers: r.tiers, createdBy: r.created_by, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, lastUsedAt: r.last_used_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    namespaces: r.namespaces,
+    tiers: r.tiers,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  }));
 }
 
 /**

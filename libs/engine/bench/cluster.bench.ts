@@ -36,7 +36,14 @@ export async function clusterBench() {
   const compileNodes = [7, 77, 123, 250, 311, 402, 499].map((i) => `node-${String(i).padStart(3, '0')}`);
   const compiles = compileNodes.map((node) => {
     const t = time(() => new NodeCompiler(state, node).ir());
-    return { node, ms: t.ms, endpoints: t.result.endpoints.length, chains: Object.keys(t.result.chains).length, ipSets: Object.keys(t.result.ipSets).length, tupleSets: Object.keys(t.result.tupleSets).length };
+    return {
+      node,
+      ms: t.ms,
+      endpoints: t.result.endpoints.length,
+      chains: Object.keys(t.result.chains).length,
+      ipSets: Object.keys(t.result.ipSets).length,
+      tupleSets: Object.keys(t.result.tupleSets).length,
+    };
   });
   const compileMs = compiles.map((c) => c.ms);
 
@@ -65,7 +72,8 @@ export async function clusterBench() {
       if (node === own) {
         ownMs = u.ms;
         const d = u.result;
-        diffObjects = d.endpoints.upsert.length + d.chains.upsert.length + d.chains.remove.length + d.ipSets.upsert.length + d.ipSets.remove.length + d.ipSets.members.length + d.tupleSets.members.length;
+        diffObjects =
+          d.endpoints.upsert.length + d.chains.upsert.length + d.chains.remove.length + d.ipSets.upsert.length + d.ipSets.remove.length + d.ipSets.members.length + d.tupleSets.members.length;
       } else others.push(u.ms);
     }
     return { applyMs: a.ms, ownMs, otherMs: Math.max(...others), diffObjects };
@@ -111,7 +119,8 @@ export async function clusterBench() {
   const localBackends: string[] = [];
   for (let ns = 0; ns < SIZE.namespaces; ns++) for (let j = 1; j < SIZE.podsPerNamespace; j += 3) if (podNode(ns, j) === 'node-042') localBackends.push(`${namespaceName(ns)}/${podName(j)}`);
   const flowsTo = (to: () => string) => Array.from({ length: 20_000 }, () => ({ from: anyPod(), to: to(), protocol: 'TCP', port: pickPort(), sourcePort: 40_000 }));
-  const resolve = (flows: { from: string; to: string; protocol: string; port: number; sourcePort: number }[]) => flows.map((f) => ({ ...f, from: resolvePeer(state, f.from, 'from'), to: resolvePeer(state, f.to, 'to', 4) }));
+  const resolve = (flows: { from: string; to: string; protocol: string; port: number; sourcePort: number }[]) =>
+    flows.map((f) => ({ ...f, from: resolvePeer(state, f.from, 'from'), to: resolvePeer(state, f.to, 'to', 4) }));
 
   const rate = (flows: FlowSpec[], trials: number) => {
     const run = () => {
@@ -167,7 +176,13 @@ export async function clusterBench() {
       meetsTarget: fast.perSecond >= 1_000_000 && fast.perSecond / naive.perSecond >= 20,
     };
   };
-  const evaluations = [scenario('node', flowsTo(() => localBackends[Math.floor(random() * localBackends.length)]!)), scenario('cluster', flowsTo(anyBackend))];
+  const evaluations = [
+    scenario(
+      'node',
+      flowsTo(() => localBackends[Math.floor(random() * localBackends.length)]!),
+    ),
+    scenario('cluster', flowsTo(anyBackend)),
+  ];
   const explainFlows = resolve(flowsTo(anyBackend).slice(0, 2_000));
   const explainMs = time(() => {
     for (const flow of explainFlows) evaluateFlow(state, flow, { explain: true });
@@ -216,11 +231,17 @@ export async function clusterBench() {
   };
 
   console.log(`cluster: ${endpoints} endpoints, ${policies} policies, ${SIZE.nodes} nodes; state built in ${results.build.ms} ms`);
-  console.log(`full compile of one node: median ${results.fullCompile.medianMs} ms, max ${results.fullCompile.maxMs} ms (${compiles[0]!.endpoints} endpoints, ${compiles[0]!.chains} chains, ${compiles[0]!.ipSets} IP sets); target < 1000 ms: ${results.fullCompile.meetsTarget ? 'met' : 'NOT met'}`);
+  console.log(
+    `full compile of one node: median ${results.fullCompile.medianMs} ms, max ${results.fullCompile.maxMs} ms (${compiles[0]!.endpoints} endpoints, ${compiles[0]!.chains} chains, ${compiles[0]!.ipSets} IP sets); target < 1000 ms: ${results.fullCompile.meetsTarget ? 'met' : 'NOT met'}`,
+  );
   const lc = results.incremental.labelChange;
-  console.log(`label change: apply p99 ${lc.apply.p99Ms} ms + own node update p99 ${lc.ownNode.p99Ms} ms = total p50 ${lc.total.p50Ms} / p99 ${lc.total.p99Ms} ms; other nodes p99 ${lc.otherNode.p99Ms} ms; target p99 < 5 ms: ${lc.meetsTarget ? 'met' : 'NOT met'}`);
+  console.log(
+    `label change: apply p99 ${lc.apply.p99Ms} ms + own node update p99 ${lc.ownNode.p99Ms} ms = total p50 ${lc.total.p50Ms} / p99 ${lc.total.p99Ms} ms; other nodes p99 ${lc.otherNode.p99Ms} ms; target p99 < 5 ms: ${lc.meetsTarget ? 'met' : 'NOT met'}`,
+  );
   const inc = results.incremental;
-  console.log(`policy change: apply p99 ${inc.namespacedPolicyChange.apply.p99Ms} ms, update p99 ${inc.namespacedPolicyChange.update.p99Ms} ms; global policy: apply p99 ${inc.globalPolicyChange.apply.p99Ms} ms, update p99 ${inc.globalPolicyChange.update.p99Ms} ms; namespace labels: apply p99 ${inc.namespaceLabelChange.apply.p99Ms} ms, update p99 ${inc.namespaceLabelChange.update.p99Ms} ms`);
+  console.log(
+    `policy change: apply p99 ${inc.namespacedPolicyChange.apply.p99Ms} ms, update p99 ${inc.namespacedPolicyChange.update.p99Ms} ms; global policy: apply p99 ${inc.globalPolicyChange.apply.p99Ms} ms, update p99 ${inc.globalPolicyChange.update.p99Ms} ms; namespace labels: apply p99 ${inc.namespaceLabelChange.apply.p99Ms} ms, update p99 ${inc.namespaceLabelChange.update.p99Ms} ms`,
+  );
   for (const ev of evaluations) {
     console.log(
       `evaluation (${ev.scenario}: ${ev.destinations} destinations, ${ev.applicablePoliciesAtDestination} applicable policies): ${(ev.verdictsPerSecond / 1e6).toFixed(2)} M verdicts/s (${(ev.verdictsPerSecondWithPeersByName / 1e6).toFixed(2)} M/s naming peers); naive ${ev.naiveVerdictsPerSecond} /s, ${ev.speedupOverNaive}x (disagreements: ${ev.naiveDisagreements}); target: ${ev.meetsTarget ? 'met' : 'NOT met'}`,

@@ -29,13 +29,28 @@ export function pod(ns: number, j: number, variant = 0): Resource {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: podName(j), namespace: namespaceName(ns), labels: podLabels(ns, j, variant) },
-    spec: { nodeName: podNode(ns, j), containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }] }] },
+    spec: {
+      nodeName: podNode(ns, j),
+      containers: [
+        {
+          name: 'app',
+          ports: [
+            { name: 'http', containerPort: 8080 },
+            { name: 'metrics', containerPort: 9090 },
+          ],
+        },
+      ],
+    },
     status: { podIP: podIp(index) },
   } as Resource;
 }
 
 export function namespace(ns: number, variant = 0): Resource {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespaceName(ns), labels: { team: `team-${(ns + variant) % TEAMS}`, env: ['prod', 'staging', 'dev'][(ns + variant) % 3]! } } } as Resource;
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespaceName(ns), labels: { team: `team-${(ns + variant) % TEAMS}`, env: ['prod', 'staging', 'dev'][(ns + variant) % 3]! } },
+  } as Resource;
 }
 
 /** The namespaced policies: allow from neighbouring apps, by number or named port, egress to the data tier, a deny of a blocked range. */
@@ -48,7 +63,10 @@ export function namespacedPolicy(ns: number, k: number, variant = 0): Resource {
       : kind === 1
         ? [{ action: 'Allow', protocol: 'TCP', source: { selector: `app in {'app-${(app + 2) % APPS}', 'app-${(app + 3) % APPS}'}` }, destination: { ports: ['http'] } }]
         : kind === 2
-          ? [{ action: 'Deny', source: { nets: ['192.0.2.0/24'] } }, { action: 'Allow', protocol: 'TCP', source: { namespaceSelector: `team == 'team-${k % TEAMS}'` }, destination: { ports: [9090] } }]
+          ? [
+              { action: 'Deny', source: { nets: ['192.0.2.0/24'] } },
+              { action: 'Allow', protocol: 'TCP', source: { namespaceSelector: `team == 'team-${k % TEAMS}'` }, destination: { ports: [9090] } },
+            ]
           : kind === 3
             ? [{ action: 'Allow', protocol: 'TCP', source: { selector: 'has(app)' }, destination: { ports: ['metrics'] } }]
             : [{ action: 'Allow', protocol: 'TCP', source: { selector: `tier == 'frontend' && version == 'v${k % 3}'` }, destination: { ports: [8080, '8443:8449'] } }];
@@ -64,7 +82,12 @@ export function namespacedPolicy(ns: number, k: number, variant = 0): Resource {
     apiVersion: 'projectcalico.org/v3',
     kind: 'NetworkPolicy',
     metadata: { name: `np-${String(k).padStart(2, '0')}`, namespace: namespaceName(ns) },
-    spec: { order: 100 + (k % 10), selector: `app == 'app-${app}'${k % 5 === 0 ? ` && version == 'v${k % 3}'` : ''}`, ingress, ...(egress ? { egress, types: ['Ingress', 'Egress'] } : { types: ['Ingress'] }) },
+    spec: {
+      order: 100 + (k % 10),
+      selector: `app == 'app-${app}'${k % 5 === 0 ? ` && version == 'v${k % 3}'` : ''}`,
+      ingress,
+      ...(egress ? { egress, types: ['Ingress', 'Egress'] } : { types: ['Ingress'] }),
+    },
   } as Resource;
 }
 
@@ -85,11 +108,14 @@ export function globalPolicy(i: number): Resource {
 }
 
 export function syntheticCluster(): Resource[] {
-  const resources: Resource[] = [
-    { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100, defaultAction: 'Pass' } } as Resource,
-  ];
+  const resources: Resource[] = [{ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100, defaultAction: 'Pass' } } as Resource];
   for (let i = 0; i < SIZE.nodes; i++) {
-    resources.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName(i), labels: { zone: `zone-${i % 4}` } }, status: { addresses: [{ type: 'InternalIP', address: `172.16.${i >> 8}.${i & 255}` }] } } as Resource);
+    resources.push({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: nodeName(i), labels: { zone: `zone-${i % 4}` } },
+      status: { addresses: [{ type: 'InternalIP', address: `172.16.${i >> 8}.${i & 255}` }] },
+    } as Resource);
   }
   for (let ns = 0; ns < SIZE.namespaces; ns++) {
     resources.push(namespace(ns));

@@ -43,7 +43,20 @@ export type { ChainResult, Decision, TraceStep, Direction, Stage } from './eval/
 export { resolvePeer, uplinkHostEndpoint, FlowError, type Peer } from './eval/peers.js';
 export { ruleMismatch, type Packet } from './eval/match.js';
 export { simulate, simulateProbe, parseProbes, parseProbe, ProbeError, type Probe, type ProbeResult, type VerdictSummary } from './eval/simulate.js';
-export { localEndpoints, workloadInterface, normalizeCidrs, type NodeIR, type EndpointIR, type PolicyChainIR, type RuleIR, type MatchIR, type IpSetIR, type TupleSetIR, type TierIR, type StageIR } from './compile/ir.js';
+export {
+  localEndpoints,
+  workloadInterface,
+  normalizeCidrs,
+  type NodeIR,
+  type EndpointIR,
+  type PolicyChainIR,
+  type RuleIR,
+  type MatchIR,
+  type IpSetIR,
+  type TupleSetIR,
+  type TierIR,
+  type StageIR,
+} from './compile/ir.js';
 export { compileNode, NodeCompiler } from './compile/node-compiler.js';
 export { applyIrDiff, diffIr, isEmptyDiff, type IrDiff } from './compile/ir-diff.js';
 export { CidrSet, TupleSet, type MemberChanges, type Tuple } from './compile/member-sets.js';

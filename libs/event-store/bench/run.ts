@@ -17,7 +17,12 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
-const event = (n: number, actor = 'bench'): NewEvent => ({ id: randomUUID(), type: 'Bench.Appended', payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } }, actor });
+const event = (n: number, actor = 'bench'): NewEvent => ({
+  id: randomUUID(),
+  type: 'Bench.Appended',
+  payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } },
+  actor,
+});
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const start = performance.now();
@@ -45,7 +50,15 @@ async function rawInsertRates(url: string) {
   const payload = JSON.stringify(event(0).payload);
   let v = 0;
   const single = await rate(4_000, 8, async (i) => {
-    await pool.query('INSERT INTO raw_events (id, stream_id, version, type, payload, actor, content_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [randomUUID(), `raw/${i % 64}`, ++v, 'Bench.Appended', payload, 'bench', 'x']);
+    await pool.query('INSERT INTO raw_events (id, stream_id, version, type, payload, actor, content_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      randomUUID(),
+      `raw/${i % 64}`,
+      ++v,
+      'Bench.Appended',
+      payload,
+      'bench',
+      'x',
+    ]);
   });
   const batches = await rate(400, 8, async (b) => {
     const ids = Array.from({ length: 100 }, () => randomUUID());
@@ -72,7 +85,10 @@ async function appendRates(database: DbClient) {
   let b = 0;
   const batched = await rate(300, 8, async () => {
     const k = b++;
-    await appendOne(`batch/${k}`, Array.from({ length: 100 }, (_, j) => event(k * 100 + j)));
+    await appendOne(
+      `batch/${k}`,
+      Array.from({ length: 100 }, (_, j) => event(k * 100 + j)),
+    );
   });
   return { singleEventsPerSecondOneWriter: Math.round(sequential), singleEventsPerSecond8Writers: Math.round(single), batchedEventsPerSecond8Writers: Math.round(batched * 100) };
 }
@@ -115,7 +131,9 @@ try {
   const raw = await rawInsertRates(db.url);
   console.log(`raw INSERT: ${raw.singleRowsPerSecond} rows/s one row per statement (8 clients), ${raw.batchRowsPerSecond} rows/s 100 rows per statement`);
   const appends = await appendRates(database);
-  console.log(`append: ${appends.singleEventsPerSecondOneWriter} events/s one writer, ${appends.singleEventsPerSecond8Writers} events/s 8 writers single events, ${appends.batchedEventsPerSecond8Writers} events/s in batches of 100`);
+  console.log(
+    `append: ${appends.singleEventsPerSecondOneWriter} events/s one writer, ${appends.singleEventsPerSecond8Writers} events/s 8 writers single events, ${appends.batchedEventsPerSecond8Writers} events/s in batches of 100`,
+  );
   const load = await latencyAtLoad(database, 500, 10);
   console.log(`latency at ${load.offeredPerSecond} events/s offered: p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms (achieved ${load.achievedPerSecond}/s)`);
   const results = {

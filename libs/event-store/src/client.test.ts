@@ -53,10 +53,12 @@ describe('the SQL client on PostgreSQL', () => {
 
   it('rolls back what a transaction did when its function throws, and commits when it returns', async () => {
     const streamId = `resource/Tier/${randomUUID()}`;
-    await expect(sql.transaction(async (tx) => {
-      await insert(tx, streamId, 1);
-      throw new Error('changed my mind');
-    })).rejects.toThrow('changed my mind');
+    await expect(
+      sql.transaction(async (tx) => {
+        await insert(tx, streamId, 1);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
     expect(await sql.transaction(async (tx) => insert(tx, streamId, 1))).toBe(1);
     const [row] = await sql.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE stream_id = ${streamId}`;
     expect(row!.n).toBe(1n);
@@ -64,11 +66,16 @@ describe('the SQL client on PostgreSQL', () => {
 
   it('expires a transaction that runs past its timeout, writing nothing', async () => {
     const streamId = `resource/Tier/${randomUUID()}`;
-    await expect(sql.transaction(async (tx) => {
-      await insert(tx, streamId, 1);
-      await new Promise((r) => setTimeout(r, 150));
-      await insert(tx, streamId, 2);
-    }, { timeout: 100 })).rejects.toThrow(/transaction expired: it ran longer than its 100 ms timeout/);
+    await expect(
+      sql.transaction(
+        async (tx) => {
+          await insert(tx, streamId, 1);
+          await new Promise((r) => setTimeout(r, 150));
+          await insert(tx, streamId, 2);
+        },
+        { timeout: 100 },
+      ),
+    ).rejects.toThrow(/transaction expired: it ran longer than its 100 ms timeout/);
     const [row] = await sql.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE stream_id = ${streamId}`;
     expect(row!.n).toBe(0n);
   });

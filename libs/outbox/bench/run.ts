@@ -16,7 +16,12 @@ import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 import { RELAY_CHECKPOINT, runRelay } from '../src/index.js';
 
 const round = (n: number, d = 2) => +n.toFixed(d);
-const event = (n: number, actor = 'bench'): NewEvent => ({ id: randomUUID(), type: 'Bench.Appended', payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } }, actor });
+const event = (n: number, actor = 'bench'): NewEvent => ({
+  id: randomUUID(),
+  type: 'Bench.Appended',
+  payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } },
+  actor,
+});
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const start = performance.now();

@@ -18,9 +18,27 @@ const vectors = loadVectors<SelectorVectors>('calico/selectors.json');
 
 /** Calico's token kind names, for comparing token streams. */
 const GO_KIND: Record<TokenKind, string> = {
-  label: 'TokLabel', string: 'TokStringLiteral', lbrace: 'TokLBrace', rbrace: 'TokRBrace', comma: 'TokComma', eq: 'TokEq', ne: 'TokNe', in: 'TokIn', not: 'TokNot',
-  notIn: 'TokNotIn', contains: 'TokContains', startsWith: 'TokStartsWith', endsWith: 'TokEndsWith', all: 'TokAll', has: 'TokHas', lparen: 'TokLParen',
-  rparen: 'TokRParen', and: 'TokAnd', or: 'TokOr', global: 'TokGlobal', eof: 'TokEOF',
+  label: 'TokLabel',
+  string: 'TokStringLiteral',
+  lbrace: 'TokLBrace',
+  rbrace: 'TokRBrace',
+  comma: 'TokComma',
+  eq: 'TokEq',
+  ne: 'TokNe',
+  in: 'TokIn',
+  not: 'TokNot',
+  notIn: 'TokNotIn',
+  contains: 'TokContains',
+  startsWith: 'TokStartsWith',
+  endsWith: 'TokEndsWith',
+  all: 'TokAll',
+  has: 'TokHas',
+  lparen: 'TokLParen',
+  rparen: 'TokRParen',
+  and: 'TokAnd',
+  or: 'TokOr',
+  global: 'TokGlobal',
+  eof: 'TokEOF',
 };
 
 describe('Calico selector conformance', () => {

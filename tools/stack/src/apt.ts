@@ -23,8 +23,7 @@ export async function aptInstall(pkg: string, component: StackComponent, log: (l
     prefix = [sudo, '-n'];
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const exec = (args: string[]) =>
-    prefix.length ? run(prefix[0]!, [...prefix.slice(1), aptGet, ...args], { env }) : run(aptGet, args, { env });
+  const exec = (args: string[]) => (prefix.length ? run(prefix[0]!, [...prefix.slice(1), aptGet, ...args], { env }) : run(aptGet, args, { env }));
   log(`installing the Debian package ${pkg} (once)...`);
   let result = await exec(['install', '-y', '--no-install-recommends', pkg]);
   if (result.code !== 0 && /Unable to locate package|no installation candidate|Failed to fetch/.test(result.stderr + result.stdout)) {

@@ -36,9 +36,12 @@ describe('processes', () => {
     expect(isAlive(child.pid)).toBe(true);
     expect(isAlive(grandchild)).toBe(true);
     expect(await stopProcessGroup(child.pid, 5_000)).toBe(true);
-    await waitFor(async () => {
-      if (isAlive(grandchild)) throw new Error('grandchild still alive');
-    }, { timeoutMs: 5_000, intervalMs: 50 });
+    await waitFor(
+      async () => {
+        if (isAlive(grandchild)) throw new Error('grandchild still alive');
+      },
+      { timeoutMs: 5_000, intervalMs: 50 },
+    );
     expect(isAlive(child.pid)).toBe(false);
   });
 });

@@ -25,11 +25,7 @@ export interface RunResult {
 }
 
 /** Runs a command to completion, capturing its output; never throws for a non-zero exit. */
-export function run(
-  command: string,
-  args: string[],
-  options: SpawnOptions & { timeoutMs?: number; input?: string; onStderr?: (chunk: string) => void } = {},
-): Promise<RunResult> {
+export function run(command: string, args: string[], options: SpawnOptions & { timeoutMs?: number; input?: string; onStderr?: (chunk: string) => void } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     const { timeoutMs, input, onStderr, ...spawnOptions } = options;
     const child = spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });

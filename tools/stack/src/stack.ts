@@ -77,9 +77,7 @@ export async function upServices(options: StackOptions): Promise<StackState> {
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       // Leave nothing half-started behind.
-      await Promise.all(
-        results.map((r, i) => (r.status === 'fulfilled' && started.includes(SERVICE_NAMES[i]!) ? stopService(r.value) : undefined)),
-      );
+      await Promise.all(results.map((r, i) => (r.status === 'fulfilled' && started.includes(SERVICE_NAMES[i]!) ? stopService(r.value) : undefined)));
       throw failed.reason;
     }
     const [postgres, nats, temporal] = results.map((r) => (r as PromiseFulfilledResult<ServiceRecord>).value) as [ServiceRecord, ServiceRecord, ServiceRecord];

@@ -5,11 +5,14 @@ import { waitFor, withTimeout } from './wait.js';
 describe('waitFor', () => {
   it('retries until the probe succeeds', async () => {
     let calls = 0;
-    const value = await waitFor(async () => {
-      calls += 1;
-      if (calls < 3) throw new Error('not yet');
-      return 'ready';
-    }, { timeoutMs: 5_000, intervalMs: 10 });
+    const value = await waitFor(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw new Error('not yet');
+        return 'ready';
+      },
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
     expect(value).toBe('ready');
     expect(calls).toBe(3);
   });
@@ -20,10 +23,13 @@ describe('waitFor', () => {
 
   it('stops waiting as soon as the process it waits for has died', async () => {
     let calls = 0;
-    const failing = waitFor(async () => {
-      calls += 1;
-      throw new Error('refused');
-    }, { timeoutMs: 60_000, intervalMs: 10, isAlive: () => calls < 2 });
+    const failing = waitFor(
+      async () => {
+        calls += 1;
+        throw new Error('refused');
+      },
+      { timeoutMs: 60_000, intervalMs: 10, isAlive: () => calls < 2 },
+    );
     await expect(failing).rejects.toThrow('refused');
     expect(calls).toBe(2);
   });

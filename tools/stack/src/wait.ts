@@ -4,10 +4,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Polls `probe` until it resolves without throwing or `timeoutMs` passes; then rethrows
  * the last failure. Used for every readiness wait so none of them can hang.
  */
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  { timeoutMs, intervalMs = 200, isAlive }: { timeoutMs: number; intervalMs?: number; isAlive?: () => boolean },
-): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T>, { timeoutMs, intervalMs = 200, isAlive }: { timeoutMs: number; intervalMs?: number; isAlive?: () => boolean }): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = new Error('timed out');
   for (;;) {

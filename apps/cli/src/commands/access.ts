@@ -62,13 +62,21 @@ export async function tokenCreateCommand(remote: Remote, options: TokenCreateOpt
   if (!role.success) throw new InputError(`--role must be one of ${Role.options.join(', ')}, not ${JSON.stringify(options.role)}`);
   const created = await call(remote, () =>
     connect(remote).tokens.create.mutate({
-      token: { name: options.name, role: role.data, namespaces: options.namespaces, ...(options.tiers.length ? { tiers: options.tiers } : {}), ...(options.expiresInDays !== undefined ? { expiresInDays: options.expiresInDays } : {}) },
+      token: {
+        name: options.name,
+        role: role.data,
+        namespaces: options.namespaces,
+        ...(options.tiers.length ? { tiers: options.tiers } : {}),
+        ...(options.expiresInDays !== undefined ? { expiresInDays: options.expiresInDays } : {}),
+      },
       ...(options.reason ? { reason: options.reason } : {}),
     }),
   );
   if (options.output === 'json') info(JSON.stringify(created, null, 2));
   else {
-    process.stderr.write(`created token ${created.info.id} (${created.info.name}, ${created.info.role}), expires ${created.info.expiresAt ?? 'never'}.\nIt is shown this once; only its hash is kept:\n`);
+    process.stderr.write(
+      `created token ${created.info.id} (${created.info.name}, ${created.info.role}), expires ${created.info.expiresAt ?? 'never'}.\nIt is shown this once; only its hash is kept:\n`,
+    );
     info(created.token);
   }
   return EXIT.OK;
@@ -77,7 +85,21 @@ export async function tokenCreateCommand(remote: Remote, options: TokenCreateOpt
 export async function tokenListCommand(remote: Remote, output: 'text' | 'json'): Promise<number> {
   const tokens = await call(remote, () => connect(remote).tokens.list.query());
   if (output === 'json') info(JSON.stringify(tokens, null, 2));
-  else info(table([['ID', 'NAME', 'ROLE', 'NAMESPACES', 'EXPIRES', 'LAST USED', 'STATE'], ...tokens.map((t) => [t.id, t.name, t.role, t.namespaces.join(',') || '-', t.expiresAt ?? 'never', t.lastUsedAt ?? '-', t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'active'])]));
+  else
+    info(
+      table([
+        ['ID', 'NAME', 'ROLE', 'NAMESPACES', 'EXPIRES', 'LAST USED', 'STATE'],
+        ...tokens.map((t) => [
+          t.id,
+          t.name,
+          t.role,
+          t.namespaces.join(',') || '-',
+          t.expiresAt ?? 'never',
+          t.lastUsedAt ?? '-',
+          t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt < new Date().toISOString() ? 'expired' : 'active',
+        ]),
+      ]),
+    );
   return EXIT.OK;
 }
 

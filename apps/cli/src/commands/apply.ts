@@ -26,7 +26,8 @@ function localResources(files: { name: string; documents: string }[]): Resource[
   const resources: Resource[] = [];
   for (const f of files) {
     const result = validateDocuments(f.documents);
-    for (const e of [...result.errors, ...result.documents.flatMap((d) => d.errors)]) problems.push({ file: f.name, index: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
+    for (const e of [...result.errors, ...result.documents.flatMap((d) => d.errors)])
+      problems.push({ file: f.name, index: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
     for (const d of result.documents) if (d.valid && d.resource) resources.push(d.resource);
   }
   if (problems.length) throw new LocalValidationError(problems);
@@ -66,7 +67,10 @@ export async function applyCommand(remote: Remote, options: ApplyOptions): Promi
     }
     if (flows) {
       info(`${preview.flows.changed.length} of ${preview.flows.evaluated} flows would change verdict`);
-      for (const c of preview.flows.changed) info(`  ${c.flow.from} -> ${c.flow.to} ${c.flow.protocol}${c.flow.port ? `/${c.flow.port}` : ''}: ${c.before.allowed ? 'ALLOWED' : 'DENIED'} -> ${c.after.allowed ? 'ALLOWED' : 'DENIED'} (${c.after.by})`);
+      for (const c of preview.flows.changed)
+        info(
+          `  ${c.flow.from} -> ${c.flow.to} ${c.flow.protocol}${c.flow.port ? `/${c.flow.port}` : ''}: ${c.before.allowed ? 'ALLOWED' : 'DENIED'} -> ${c.after.allowed ? 'ALLOWED' : 'DENIED'} (${c.after.by})`,
+        );
       for (const e of preview.flows.errors) info(`  flow ${e.index}: ${e.message}`);
     }
     return EXIT.OK;

@@ -48,7 +48,16 @@ export async function auditVerify(options: { home: string; output: 'text' | 'jso
       const message = error instanceof Error ? error.message : String(error);
       if (!/ECONNREFUSED|ENOTFOUND|reach database|connect|does not exist|authentication/i.test(message)) throw error;
       // The database is a dependency like the stack's others: unreachable is exit 3.
-      throw new StackError('UNREACHABLE', 'postgres', `cannot read the event log at ${redactUrl(url)}: ${message.split('\n').filter(Boolean).pop()!.replace(/^.*Message: `?/, '').replace(/`$/, '')}`);
+      throw new StackError(
+        'UNREACHABLE',
+        'postgres',
+        `cannot read the event log at ${redactUrl(url)}: ${message
+          .split('\n')
+          .filter(Boolean)
+          .pop()!
+          .replace(/^.*Message: `?/, '')
+          .replace(/`$/, '')}`,
+      );
     }
     return printVerify(result, options.output, redactUrl(url));
   } finally {
@@ -76,7 +85,8 @@ export function parseTime(option: string, value: string, now = Date.now()): Date
   const relative = /^(\d{1,9})([smhd])$/.exec(value);
   if (relative) return new Date(now - Number(relative[1]) * UNITS[relative[2]!]!);
   const time = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) throw new InputError(`${option} ${JSON.stringify(value)} is neither a time (2026-11-29T10:00:00Z) nor a duration ago (15m, 2h, 7d)`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime()))
+    throw new InputError(`${option} ${JSON.stringify(value)} is neither a time (2026-11-29T10:00:00Z) nor a duration ago (15m, 2h, 7d)`);
   return time;
 }
 
@@ -99,8 +109,21 @@ export async function auditLogCommand(remote: Remote, options: AuditLogOptions):
     const { resources } = await call(remote, () => api.audit.asOf.query({ at, ...(key ? { key } : {}) }));
     if (key && !resources[key]) throw new RemoteError(`${key} did not exist at ${options.asOf}`, 'not-found');
     if (options.output === 'json') info(JSON.stringify(key ? resources[key] : resources, null, 2));
-    else if (key || options.output === 'yaml') info(Object.values(resources).flatMap((r) => (r ? [stringify(presentable(r)).trimEnd()] : [])).join('\n---\n'));
-    else info(table([['RESOURCE'], ...Object.keys(resources).sort().map((k) => [k])]));
+    else if (key || options.output === 'yaml')
+      info(
+        Object.values(resources)
+          .flatMap((r) => (r ? [stringify(presentable(r)).trimEnd()] : []))
+          .join('\n---\n'),
+      );
+    else
+      info(
+        table([
+          ['RESOURCE'],
+          ...Object.keys(resources)
+            .sort()
+            .map((k) => [k]),
+        ]),
+      );
     return EXIT.OK;
   }
   const filter = {
@@ -118,7 +141,13 @@ export async function auditLogCommand(remote: Remote, options: AuditLogOptions):
     after = page.next;
   } while (after !== undefined && events.length < options.limit);
   if (options.output !== 'table') info(options.output === 'json' ? JSON.stringify(events, null, 2) : stringify(events));
-  else info(table([['POSITION', 'TIME', 'ACTOR', 'EVENT', 'SUBJECT', 'REASON'], ...events.map((e) => [String(e.position), e.recordedAt, e.actor, e.type, e.streamId.replace(/^resource\//, ''), e.reason ?? ''])]));
+  else
+    info(
+      table([
+        ['POSITION', 'TIME', 'ACTOR', 'EVENT', 'SUBJECT', 'REASON'],
+        ...events.map((e) => [String(e.position), e.recordedAt, e.actor, e.type, e.streamId.replace(/^resource\//, ''), e.reason ?? '']),
+      ]),
+    );
   return EXIT.OK;
 }
 

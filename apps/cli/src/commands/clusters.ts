@@ -19,6 +19,21 @@ export async function clusterRegisterCommand(remote: Remote, name: string, label
 export async function clusterListCommand(remote: Remote, output: 'text' | 'json'): Promise<number> {
   const clusters = await call(remote, () => connect(remote).clusters.list.query());
   if (output === 'json') info(JSON.stringify(clusters, null, 2));
-  else info(table([['NAME', 'LABELS', 'DESIRED', 'OBSERVED', 'IN SYNC', 'AGENTS'], ...clusters.map((c) => [c.name, Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-', c.desiredRelease?.slice(0, 12) ?? '-', c.observedRelease?.slice(0, 12) ?? '-', c.inSync ? 'yes' : 'no', `${c.agents.alive}/${c.agents.total}`])]));
+  else
+    info(
+      table([
+        ['NAME', 'LABELS', 'DESIRED', 'OBSERVED', 'IN SYNC', 'AGENTS'],
+        ...clusters.map((c) => [
+          c.name,
+          Object.entries(c.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || '-',
+          c.desiredRelease?.slice(0, 12) ?? '-',
+          c.observedRelease?.slice(0, 12) ?? '-',
+          c.inSync ? 'yes' : 'no',
+          `${c.agents.alive}/${c.agents.total}`,
+        ]),
+      ]),
+    );
   return EXIT.OK;
 }

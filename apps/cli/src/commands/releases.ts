@@ -16,7 +16,13 @@ export async function releaseCreateCommand(remote: Remote, reason: string | unde
 export async function releaseListCommand(remote: Remote, limit: number, output: 'text' | 'json'): Promise<number> {
   const { releases } = await call(remote, () => connect(remote).releases.list.query({ limit }));
   if (output === 'json') info(JSON.stringify(releases, null, 2));
-  else info(table([['HASH', 'REVISION', 'RESOURCES', 'CREATED', 'BY', 'REASON'], ...releases.map((r) => [r.hash.slice(0, 12), String(r.revision), String(r.resourceCount), r.createdAt, r.actor, r.reason ?? ''])]));
+  else
+    info(
+      table([
+        ['HASH', 'REVISION', 'RESOURCES', 'CREATED', 'BY', 'REASON'],
+        ...releases.map((r) => [r.hash.slice(0, 12), String(r.revision), String(r.resourceCount), r.createdAt, r.actor, r.reason ?? '']),
+      ]),
+    );
   return EXIT.OK;
 }
 
@@ -42,4 +48,3 @@ export async function releaseGetCommand(remote: Remote, hash: string, output: 'y
   info(output === 'json' ? JSON.stringify(release, null, 2) : release.resources.map((r) => stringify(presentable(r.resource)).trimEnd()).join('\n---\n'));
   return EXIT.OK;
 }
-

@@ -28,7 +28,14 @@ describe('palisade simulate', () => {
   });
 
   it('runs a batch of probes as JSON', async () => {
-    const probes = tmp('probes.json', JSON.stringify([{ from: 'shop/web', to: 'shop/db', protocol: 'TCP', port: 5432 }, { from: 'shop/db', to: 'shop/web', protocol: 6, port: 8080 }, { from: 'shop/web', to: 'shop/db', protocol: 'ICMP', icmp: { type: 8 } }]));
+    const probes = tmp(
+      'probes.json',
+      JSON.stringify([
+        { from: 'shop/web', to: 'shop/db', protocol: 'TCP', port: 5432 },
+        { from: 'shop/db', to: 'shop/web', protocol: 6, port: 8080 },
+        { from: 'shop/web', to: 'shop/db', protocol: 'ICMP', icmp: { type: 8 } },
+      ]),
+    );
     expect(await palisade('simulate', '-f', cluster, '--probes', probes, '-o', 'json')).toBe(0);
     const results = JSON.parse(cli.out) as { from: string; to: string; protocol: string | number; port?: number; allowed: boolean; egress: unknown; ingress: { by: string } | null }[];
     expect(results.map((r) => [r.from, r.to, r.protocol, r.port, r.allowed])).toEqual([
@@ -46,7 +53,10 @@ describe('palisade simulate', () => {
     expect(await palisade('simulate', '-f', cluster, '--probes', tmp('p.json', '[{"from": "shop/web", "to": "shop/db", "protocol": "TCP", "port": "80"}]'))).toBe(2);
     expect(cli.err).toContain('probe 0: port: must be an integer from 1 to 65535');
     cli.err = '';
-    const clash = tmp('clash.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: other, namespace: shop}\nstatus: {podIP: 10.0.1.1}\n---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec: {tier: missing}\n');
+    const clash = tmp(
+      'clash.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: other, namespace: shop}\nstatus: {podIP: 10.0.1.1}\n---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: x, namespace: shop}\nspec: {tier: missing}\n',
+    );
     expect(await palisade('simulate', '-f', cluster, '-f', clash, '--from', 'shop/web', '--to', 'shop/db', '--protocol', 'TCP', '--port', '1')).toBe(2);
     expect(cli.err).toContain('shop/web and shop/other both have IP 10.0.1.1');
     expect(cli.err).toMatch(/cluster\.yaml:10 status\.podIP; .*clash\.yaml:1 status\.podIP/);

@@ -43,7 +43,8 @@ function traceLine(step: TraceStep): string {
   }
 }
 
-const chainLine = (label: string, c: ChainResult | undefined) => (c ? `  ${label.padEnd(8)} ${c.endpoint}: ${c.verdict} by ${c.decidedBy ? describeDecision(c.decidedBy) : '(no decision)'}` : `  ${label.padEnd(8)} (no policy at this end)`);
+const chainLine = (label: string, c: ChainResult | undefined) =>
+  c ? `  ${label.padEnd(8)} ${c.endpoint}: ${c.verdict} by ${c.decidedBy ? describeDecision(c.decidedBy) : '(no decision)'}` : `  ${label.padEnd(8)} (no policy at this end)`;
 
 /** A result as text, one line per stage and trace step, each ending in a newline. */
 function formatResult(r: ProbeResult, stages?: ChainResult[]): string {
@@ -83,13 +84,13 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 function probeFromFlags(options: SimulateOptions): Probe {
   if (!options.from || !options.to || !options.protocol) throw new InputError('give --from, --to and --protocol (and --port for TCP, UDP and SCTP), or --probes FILE');
   return {
-      from: options.from,
-      to: options.to,
-      protocol: options.protocol,
-      ...(options.port !== undefined ? { port: options.port } : {}),
-      ...(options.sourcePort !== undefined ? { sourcePort: options.sourcePort } : {}),
-      ...(options.icmpType !== undefined ? { icmp: { type: options.icmpType, ...(options.icmpCode !== undefined ? { code: options.icmpCode } : {}) } } : {}),
-      ...(options.ipVersion ? { ipVersion: options.ipVersion } : {}),
+    from: options.from,
+    to: options.to,
+    protocol: options.protocol,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.sourcePort !== undefined ? { sourcePort: options.sourcePort } : {}),
+    ...(options.icmpType !== undefined ? { icmp: { type: options.icmpType, ...(options.icmpCode !== undefined ? { code: options.icmpCode } : {}) } } : {}),
+    ...(options.ipVersion ? { ipVersion: options.ipVersion } : {}),
   };
 }
 
@@ -99,7 +100,7 @@ function probeFromFlags(options: SimulateOptions): Probe {
  * written when a later probe is bad.
  */
 export async function simulateCommand(options: SimulateOptions): Promise<number> {
-  if (options.files.length === 0) throw new InputError('give the snapshot with -f FILE|DIR, or --remote to simulate against the gateway\'s current state');
+  if (options.files.length === 0) throw new InputError("give the snapshot with -f FILE|DIR, or --remote to simulate against the gateway's current state");
   const snapshot = loadSnapshot(options.files, options.recursive);
   const { probes, explain } = options;
   if (probes) {

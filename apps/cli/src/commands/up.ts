@@ -50,7 +50,7 @@ export async function up(options: UpOptions): Promise<number> {
       command: process.execPath,
       args: [built.worker],
       env,
-      ready: async () => workerPolling(temporal.url, namespace, (readState(paths.state)?.processes['worker']?.pid ?? 0)),
+      ready: async () => workerPolling(temporal.url, namespace, readState(paths.state)?.processes['worker']?.pid ?? 0),
     });
     note(`worker running (pid ${worker.pid})`);
 

@@ -24,11 +24,14 @@ const split = (text: string, cuts: number[]): string[] => {
 describe('JsonArraySplitter', () => {
   const text = ' [ {"from": "a/b", "to": "c, ]d", "q": "\\"[{"}, [1, [2]] , "x\\\\" ,{}]\n ';
 
-  it('gives every element whatever the chunk boundaries (commas and brackets in strings and nested values are not the list\'s)', () => {
+  it("gives every element whatever the chunk boundaries (commas and brackets in strings and nested values are not the list's)", () => {
     const expected = ['{"from": "a/b", "to": "c, ]d", "q": "\\"[{"}', '[1, [2]]', '"x\\\\"', '{}'];
     for (let a = 0; a <= text.length; a++) {
       for (const b of [a, Math.min(text.length, a + 1), Math.min(text.length, a + 7)]) {
-        expect(split(text, [a, b]).map((e) => e.trim()), `cut at ${a} and ${b}`).toEqual(expected);
+        expect(
+          split(text, [a, b]).map((e) => e.trim()),
+          `cut at ${a} and ${b}`,
+        ).toEqual(expected);
       }
     }
     expect(split('[]', [1])).toEqual([]);
@@ -101,7 +104,12 @@ describe('ResultWriter', () => {
     for (const n of [0, 1, 3]) {
       const all = Array.from({ length: n }, (_, i) => result(i));
       expect(await written('json', n)).toBe(`${JSON.stringify(all, null, 2)}\n`);
-      expect((await written('ndjson', n)).split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual(all);
+      expect(
+        (await written('ndjson', n))
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as unknown),
+      ).toEqual(all);
     }
     expect(await written('text', 3)).toBe('a/0\na/1\na/2\n2 allowed, 1 denied\n');
   });

@@ -63,7 +63,8 @@ export async function* readProbes(file: string): AsyncGenerator<Probe> {
     }
   } catch (error) {
     if (error instanceof JsonStreamError) throw new InputError(`${file}: ${error.message} (at character ${error.offset})`);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${file}: cannot read: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EACCES' || (error as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new InputError(`${file}: cannot read: ${(error as Error).message}`);
     throw error;
   }
   if (format === 'list') {

@@ -59,7 +59,10 @@ export function register(program: Command): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .option('--remote', 'ask the gateway to run the check (needs a token, not database access)', false)
     .addOption(homeOption())
-    .addHelpText('after', '\nUses DATABASE_URL, or the local stack started by `palisade up`; with --remote, the gateway.\nExit codes: 0 the chain holds, 1 it is broken (the first break is reported), 2 no database given, 3-6 as for other gateway commands.')
+    .addHelpText(
+      'after',
+      '\nUses DATABASE_URL, or the local stack started by `palisade up`; with --remote, the gateway.\nExit codes: 0 the chain holds, 1 it is broken (the first break is reported), 2 no database given, 3-6 as for other gateway commands.',
+    )
     .action(
       action('audit verify', async (opts: { output: 'text' | 'json'; remote: boolean; home?: string }) => {
         if (opts.remote) {

@@ -12,7 +12,10 @@ export function register(program: Command): void {
     .description('check an API token against the gateway and save both for later commands (the token is read from standard input or PALISADE_TOKEN)')
     .option('--server <url>', 'the gateway, e.g. http://127.0.0.1:4000 (default: PALISADE_URL or the local stack)')
     .addOption(homeOption())
-    .addHelpText('after', `\nExample: echo "$TOKEN" | palisade login --server https://palisade.example.com\nThe file is $PALISADE_CONFIG, else $PALISADE_HOME/login.json, else ~/.config/palisade/config.json; readable by you alone.\n${EXIT_CODES_HELP}`)
+    .addHelpText(
+      'after',
+      `\nExample: echo "$TOKEN" | palisade login --server https://palisade.example.com\nThe file is $PALISADE_CONFIG, else $PALISADE_HOME/login.json, else ~/.config/palisade/config.json; readable by you alone.\n${EXIT_CODES_HELP}`,
+    )
     .action(
       action('login', async (opts: { server?: string; home?: string }) => {
         const home = await stackHome(opts.home);

@@ -11,7 +11,9 @@ describe('refusals the gateway makes before the API', () => {
   let url = '';
   beforeAll(async () => {
     server = createServer((req, res) => {
-      const [status, code, message] = req.url?.includes('whoami') ? [429, 'TOO_MANY_REQUESTS', 'token:x is over its rate limit; retry in 5 s'] : [413, 'PAYLOAD_TOO_LARGE', 'request body of 9 bytes exceeds the limit of 1 bytes'];
+      const [status, code, message] = req.url?.includes('whoami')
+        ? [429, 'TOO_MANY_REQUESTS', 'token:x is over its rate limit; retry in 5 s']
+        : [413, 'PAYLOAD_TOO_LARGE', 'request body of 9 bytes exceeds the limit of 1 bytes'];
       res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '5' });
       res.end(JSON.stringify({ error: { code, message } }));
     });

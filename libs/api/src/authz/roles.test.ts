@@ -8,13 +8,24 @@ const res = (raw: unknown): Resource => {
   return resource;
 };
 const knp = (ns: string) => res({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: ns }, spec: { podSelector: {} } });
-const np = (ns: string, tier?: string, extra: object = {}) => res({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: tier ? `${tier}.db` : 'db', namespace: ns }, spec: { ...(tier ? { tier } : {}), selector: "app == 'db'", ...extra } });
+const np = (ns: string, tier?: string, extra: object = {}) =>
+  res({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: tier ? `${tier}.db` : 'db', namespace: ns },
+    spec: { ...(tier ? { tier } : {}), selector: "app == 'db'", ...extra },
+  });
 const gnp = res({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-blue' }, spec: { selector: 'all()' } });
 const tier = res({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'security' }, spec: { order: 100 } });
 const gns = res({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'blocked' }, spec: { nets: ['192.0.2.0/24'] } });
 const ns = res({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: { name: 'partners', namespace: 'shop' }, spec: { nets: ['198.51.100.0/24'] } });
 const hep = res({ apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'eth0' }, spec: { node: 'n1', interfaceName: 'eth0' } });
-const cnp = res({ apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'admin-deny' }, spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [] } });
+const cnp = res({
+  apiVersion: 'policy.networking.k8s.io/v1alpha2',
+  kind: 'ClusterNetworkPolicy',
+  metadata: { name: 'admin-deny' },
+  spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, ingress: [] },
+});
 const felix = res({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: {} });
 const pod = res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: {} });
 
@@ -47,7 +58,11 @@ describe('who may write what', () => {
   }
 
   it('says which permission is missing', () => {
-    expect(authorizeWrite(principal('viewer'), gnp, null)).toEqual({ allowed: false, permission: 'write:global-policy', reason: 'viewer-1 (viewer) lacks write:global-policy, needed to write GlobalNetworkPolicy deny-blue' });
+    expect(authorizeWrite(principal('viewer'), gnp, null)).toEqual({
+      allowed: false,
+      permission: 'write:global-policy',
+      reason: 'viewer-1 (viewer) lacks write:global-policy, needed to write GlobalNetworkPolicy deny-blue',
+    });
     expect(authorize(principal('developer'), 'release:create')).toEqual({ allowed: false, permission: 'release:create', reason: 'developer-1 (developer) lacks release:create' });
     expect(authorize(principal('approver'), 'rollout:approve')).toEqual({ allowed: true });
     expect(authorize(principal('security-admin'), 'token:manage').allowed).toBe(false);
@@ -56,7 +71,11 @@ describe('who may write what', () => {
 
 describe('developers stay in their namespaces and tiers', () => {
   it('refuses a namespace they are not bound to, whatever the policy selects', () => {
-    expect(authorizeWrite(dev, knp('payments'), null)).toMatchObject({ allowed: false, permission: 'write:namespaced-policy', reason: expect.stringContaining('may not write in namespace payments (write:namespaced-policy is granted in: shop, cart)') });
+    expect(authorizeWrite(dev, knp('payments'), null)).toMatchObject({
+      allowed: false,
+      permission: 'write:namespaced-policy',
+      reason: expect.stringContaining('may not write in namespace payments (write:namespaced-policy is granted in: shop, cart)'),
+    });
     // Rules reaching other namespaces do not move where the policy lives: still allowed in shop, still refused elsewhere.
     const reaching = np('shop', undefined, { ingress: [{ action: 'Allow', source: { namespaceSelector: 'all()' } }] });
     expect(authorizeWrite(dev, reaching, null).allowed).toBe(true);
@@ -65,7 +84,10 @@ describe('developers stay in their namespaces and tiers', () => {
   });
 
   it('refuses tiers not granted, and moving a policy into or out of one', () => {
-    expect(authorizeWrite(dev, np('shop', 'security'), null)).toMatchObject({ allowed: false, reason: expect.stringContaining('may not write in tier security (write:namespaced-policy is granted in tiers: default)') });
+    expect(authorizeWrite(dev, np('shop', 'security'), null)).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('may not write in tier security (write:namespaced-policy is granted in tiers: default)'),
+    });
     const granted = { ...dev, tiers: ['default', 'app'] };
     expect(authorizeWrite(granted, np('shop', 'app'), null).allowed).toBe(true);
     // Editing a security-tier policy (even to move it down) is editing what they could not write.

@@ -60,7 +60,20 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   developer: new Set(['read', 'write:namespaced-policy']),
   approver: new Set(['read', 'rollout:approve']),
   'security-admin': new Set(['read', 'write:namespaced-policy', 'write:global-policy', 'write:tier', 'write:network-set', 'write:host-endpoint', 'write:felix-configuration', 'release:create']),
-  admin: new Set(['read', 'write:namespaced-policy', 'write:global-policy', 'write:tier', 'write:network-set', 'write:host-endpoint', 'write:felix-configuration', 'write:workload-state', 'release:create', 'cluster:manage', 'rollout:approve', 'token:manage']),
+  admin: new Set([
+    'read',
+    'write:namespaced-policy',
+    'write:global-policy',
+    'write:tier',
+    'write:network-set',
+    'write:host-endpoint',
+    'write:felix-configuration',
+    'write:workload-state',
+    'release:create',
+    'cluster:manage',
+    'rollout:approve',
+    'token:manage',
+  ]),
 };
 
 const who = (p: Principal) => `${p.actor} (${p.role})`;
@@ -84,7 +97,8 @@ function scoped(principal: Principal, resource: Resource, permission: Permission
   // A developer writes where they are bound, whatever the policy's selectors reach: a policy only
   // ever applies to endpoints of its own namespace.
   const namespace = resource.metadata.namespace ?? 'default';
-  if (!(principal.namespaces ?? []).includes(namespace)) return deny(permission, `${who(principal)} may not write in namespace ${namespace} (${permission} is granted in: ${(principal.namespaces ?? []).join(', ') || 'no namespace'})`);
+  if (!(principal.namespaces ?? []).includes(namespace))
+    return deny(permission, `${who(principal)} may not write in namespace ${namespace} (${permission} is granted in: ${(principal.namespaces ?? []).join(', ') || 'no namespace'})`);
   const tier = tierOf(resource)!;
   const tiers = principal.tiers ?? ['default'];
   if (!tiers.includes(tier)) return deny(permission, `${who(principal)} may not write in tier ${tier} (${permission} is granted in tiers: ${tiers.join(', ')})`);

@@ -41,5 +41,7 @@ export const clustersRouter = router({
 
 export const agentsRouter = router({
   /** Agents that sent a heartbeat since the gateway started, with whether they are still alive. */
-  list: authedProcedure.input(z.object({ cluster: ClusterName.optional() }).strict().default({})).query(({ ctx, input }) => (ctx.agents?.() ?? []).filter((a) => !input.cluster || a.cluster === input.cluster)),
+  list: authedProcedure
+    .input(z.object({ cluster: ClusterName.optional() }).strict().default({}))
+    .query(({ ctx, input }) => (ctx.agents?.() ?? []).filter((a) => !input.cluster || a.cluster === input.cluster)),
 });

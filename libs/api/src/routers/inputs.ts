@@ -3,7 +3,11 @@ import { z } from 'zod';
 /** Input shapes several routers share. */
 
 /** "<Type>/<namespace>/<name>" or "<Type>/<name>". */
-export const KEY = z.string().min(3).max(512).regex(/^[A-Za-z]+\/[^\s]+$/, 'a resource key: <Type>/<namespace>/<name> or <Type>/<name>');
+export const KEY = z
+  .string()
+  .min(3)
+  .max(512)
+  .regex(/^[A-Za-z]+\/[^\s]+$/, 'a resource key: <Type>/<namespace>/<name> or <Type>/<name>');
 
 /** YAML or JSON text, as a file holds it (the engine caps documents and nesting). */
 export const MAX_DOCUMENT_CHARACTERS = 4 * 1024 * 1024;

@@ -46,7 +46,11 @@ describe('policy, release, cluster and event procedures', () => {
   const admin: Principal = { actor: 'token:root', role: 'admin' };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
-  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as TRPCError,
+    );
   const count = () => countEvents(database);
 
   beforeAll(async () => {

@@ -27,7 +27,11 @@ describe('resources and audit procedures', () => {
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic', role: 'viewer' };
   const count = () => countEvents(database);
-  const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as TRPCError);
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e as TRPCError,
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase('api');
@@ -86,7 +90,14 @@ describe('resources and audit procedures', () => {
     await as(dev).resources.put({ resources: [{ ...current.resource, spec: { podSelector: {} } }] });
     expect(await refusal(as(dev).resources.put({ resources: [{ ...current.resource, spec: { podSelector: { matchLabels: { app: 'x' } } } }] }))).toMatchObject({ code: 'CONFLICT' });
     // Files are validated one by one: a problem names its file and line.
-    const files = await refusal(as(dev).resources.put({ files: [{ name: 'good.yaml', documents: JSON.stringify(knp('shop', 'fine')) }, { name: 'policies/bad.yaml', documents: yaml }] }));
+    const files = await refusal(
+      as(dev).resources.put({
+        files: [
+          { name: 'good.yaml', documents: JSON.stringify(knp('shop', 'fine')) },
+          { name: 'policies/bad.yaml', documents: yaml },
+        ],
+      }),
+    );
     expect(files).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^1 problem: policies\/bad\.yaml line 6:\d+ spec\.policyTypes\[0\]/) });
     expect(await refusal(as(dev).resources.get({ key: 'KubernetesNetworkPolicy/shop/fine' }))).toMatchObject({ code: 'NOT_FOUND' });
   });

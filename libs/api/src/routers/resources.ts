@@ -13,7 +13,11 @@ const ApplyInput = z
     /** Or resources as objects. */
     resources: RESOURCES.optional(),
     /** Or files (YAML/JSON text each), applied as one change; problems name their file and line. */
-    files: z.array(z.object({ name: z.string().min(1).max(1_024), documents: DOCUMENTS }).strict()).min(1).max(500).optional(),
+    files: z
+      .array(z.object({ name: z.string().min(1).max(1_024), documents: DOCUMENTS }).strict())
+      .min(1)
+      .max(500)
+      .optional(),
     reason: REASON.optional(),
     /** Optimistic concurrency: key → the version last read. */
     expectedVersions: z.record(KEY, z.number().int().min(0)).optional(),
@@ -34,27 +38,46 @@ export const resourcesRouter = router({
   /** Applies resources as one change: validated by the engine, authorized per resource, recorded with the caller as actor. */
   // "apply" is a reserved name in tRPC routers (Function.prototype.apply).
   put: authedProcedure.input(ApplyInput).mutation(({ ctx, input }) =>
-    applyResources(ctx.db, input.files ? validateFiles(input.files) : (input.documents ?? input.resources!), { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, {
-      authorize: guard(ctx.principal),
-      ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}),
-    }),
+    applyResources(
+      ctx.db,
+      input.files ? validateFiles(input.files) : (input.documents ?? input.resources!),
+      { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) },
+      {
+        authorize: guard(ctx.principal),
+        ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}),
+      },
+    ),
   ),
 
   delete: authedProcedure
     .input(z.object({ keys: z.array(KEY).min(1).max(1_000), reason: REASON.optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() }).strict())
     .mutation(({ ctx, input }) =>
-      deleteResources(ctx.db, input.keys, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, { authorize: guard(ctx.principal), ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}) }),
+      deleteResources(
+        ctx.db,
+        input.keys,
+        { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) },
+        { authorize: guard(ctx.principal), ...(input.expectedVersions ? { expectedVersions: input.expectedVersions } : {}) },
+      ),
     ),
 
   /** One resource as it is now, read from the log (so a write is visible to the next read). */
   get: authedProcedure.input(z.object({ key: KEY }).strict()).query(async ({ ctx, input }) => {
     const stored = await getResource(ctx.db, input.key);
-    return { key: stored.key, version: stored.version, revision: stored.revision, resource: withVersion(stored.resource, stored.version), updatedAt: stored.updatedAt.toISOString(), updatedBy: stored.updatedBy };
+    return {
+      key: stored.key,
+      version: stored.version,
+      revision: stored.revision,
+      resource: withVersion(stored.resource, stored.version),
+      updatedAt: stored.updatedAt.toISOString(),
+      updatedBy: stored.updatedBy,
+    };
   }),
 
   /** Resources by type and namespace, a page at a time, in key order; a write shows in the next list as it does in the next get. */
-  list: authedProcedure.input(z.object({ type: z.string().max(64).optional(), namespace: z.string().max(253).optional(), after: KEY.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict()).query(async ({ ctx, input }) => {
-    const page = await listResources(ctx.db, input);
-    return { items: page.items.map((i) => ({ ...i, resource: withVersion(i.resource, i.version) })), ...(page.next ? { next: page.next } : {}) };
-  }),
+  list: authedProcedure
+    .input(z.object({ type: z.string().max(64).optional(), namespace: z.string().max(253).optional(), after: KEY.optional(), limit: z.number().int().min(1).max(500).default(100) }).strict())
+    .query(async ({ ctx, input }) => {
+      const page = await listResources(ctx.db, input);
+      return { items: page.items.map((i) => ({ ...i, resource: withVersion(i.resource, i.version) })), ...(page.next ? { next: page.next } : {}) };
+    }),
 });

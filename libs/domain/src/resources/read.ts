@@ -36,7 +36,11 @@ interface ResourceRow {
   resource: Resource | null;
 }
 
-const toRow = (r: { key: string; type: string; namespace: string | null; version: number; revision: bigint | number; resource: Resource | null }): ResourceRow => ({ ...r, version: Number(r.version), revision: Number(r.revision) });
+const toRow = (r: { key: string; type: string; namespace: string | null; version: number; revision: bigint | number; resource: Resource | null }): ResourceRow => ({
+  ...r,
+  version: Number(r.version),
+  revision: Number(r.revision),
+});
 
 /**
  * The projection lags the log. Every read of it lays over its rows the resource changes it has

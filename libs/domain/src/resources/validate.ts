@@ -41,7 +41,8 @@ export function takeResourceVersions(resources: Resource[]): { resources: Resour
   const stripped = resources.map((r, index) => {
     const rv = r.metadata.resourceVersion;
     if (rv === undefined) return r;
-    if (!/^\d{1,15}$/.test(rv)) problems.push({ index, path: 'metadata.resourceVersion', message: `must be a version \`palisade get\` printed (digits), not ${JSON.stringify(rv)}; remove it to overwrite whatever is stored` });
+    if (!/^\d{1,15}$/.test(rv))
+      problems.push({ index, path: 'metadata.resourceVersion', message: `must be a version \`palisade get\` printed (digits), not ${JSON.stringify(rv)}; remove it to overwrite whatever is stored` });
     else versions.set(keyOf(r), Number(rv));
     const { resourceVersion: _dropped, ...metadata } = r.metadata;
     return { ...r, metadata } as Resource;

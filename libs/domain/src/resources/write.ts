@@ -81,7 +81,10 @@ export async function applyResources(db: Db, inputs: unknown[] | string, meta: C
           if (attempt > 1) await tx.query`SELECT value FROM counters WHERE name = ${POLICY_SET_COUNTER} FOR UPDATE`;
           const pending: { id: ReturnType<typeof identity>; stored: Resource; current: Current }[] = [];
           const changes: ResourceChange[] = [];
-          const currents = await currentOf(tx, resources.map((r) => keyOf(r)));
+          const currents = await currentOf(
+            tx,
+            resources.map((r) => keyOf(r)),
+          );
           for (const resource of resources) {
             const id = identity(resource);
             const current = currents.get(id.key)!;

@@ -102,7 +102,13 @@ export class EndpointCalculator {
       for (const other of owners.slice(1)) {
         const a = this.endpoints.get(owners[0]!)!;
         const b = this.endpoints.get(other)!;
-        errors.push({ message: `${a.id} and ${b.id} both have IP ${ip}`, refs: [{ ...a.source, field: field(a) }, { ...b.source, field: field(b) }] });
+        errors.push({
+          message: `${a.id} and ${b.id} both have IP ${ip}`,
+          refs: [
+            { ...a.source, field: field(a) },
+            { ...b.source, field: field(b) },
+          ],
+        });
       }
     }
     return errors;

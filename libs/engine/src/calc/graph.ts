@@ -20,7 +20,8 @@ const EVERYTHING = parseSelector('all()');
 
 // The endpoints a change to a namespace, service account or profile reaches.
 const workloadsIn = (namespace: string) => (e: Endpoint) => e.kind === 'workload' && e.namespace === namespace;
-const runningAs = (account: { metadata: { name: string; namespace?: string | undefined } }) => (e: Endpoint) => e.namespace === (account.metadata.namespace ?? 'default') && e.serviceAccount === account.metadata.name;
+const runningAs = (account: { metadata: { name: string; namespace?: string | undefined } }) => (e: Endpoint) =>
+  e.namespace === (account.metadata.namespace ?? 'default') && e.serviceAccount === account.metadata.name;
 const withProfile = (profile: string) => (e: Endpoint) => e.profiles.includes(profile);
 
 /**
@@ -133,7 +134,10 @@ export class CalculationGraph {
     const errors = this.endpoints.errors();
     for (const policy of this.order.policies) {
       if (this.order.tier(policy.tier)?.missing) {
-        errors.push({ message: `${policy.type} ${policy.namespace ? `${policy.namespace}/` : ''}${policy.name} is in tier ${JSON.stringify(policy.tier)}, which no Tier resource defines`, refs: [{ ...policy.source, field: 'spec.tier' }] });
+        errors.push({
+          message: `${policy.type} ${policy.namespace ? `${policy.namespace}/` : ''}${policy.name} is in tier ${JSON.stringify(policy.tier)}, which no Tier resource defines`,
+          refs: [{ ...policy.source, field: 'spec.tier' }],
+        });
       }
     }
     return errors;

@@ -16,7 +16,17 @@ export interface ResourceKey {
 
 export type Change = { upsert: SnapshotInput | Resource } | { delete: ResourceKey };
 
-const NAMESPACED = new Set(['NetworkPolicy', 'StagedNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'KubernetesNetworkPolicy', 'NetworkSet', 'WorkloadEndpoint', 'ServiceAccount', 'Pod', 'EndpointSlice']);
+const NAMESPACED = new Set([
+  'NetworkPolicy',
+  'StagedNetworkPolicy',
+  'StagedKubernetesNetworkPolicy',
+  'KubernetesNetworkPolicy',
+  'NetworkSet',
+  'WorkloadEndpoint',
+  'ServiceAccount',
+  'Pod',
+  'EndpointSlice',
+]);
 
 export function keyOf(resource: Resource): string {
   const type = resourceType(resource);

@@ -87,5 +87,10 @@ export function applyIrDiff(ir: NodeIR, diff: IrDiff): NodeIR {
 
 /** True when a diff changes nothing. */
 export function isEmptyDiff(diff: IrDiff): boolean {
-  return !diff.felix && [diff.endpoints, diff.chains, diff.ipSets, diff.tupleSets].every((p) => p.upsert.length === 0 && p.remove.length === 0) && !diff.ipSets.members.length && !diff.tupleSets.members.length;
+  return (
+    !diff.felix &&
+    [diff.endpoints, diff.chains, diff.ipSets, diff.tupleSets].every((p) => p.upsert.length === 0 && p.remove.length === 0) &&
+    !diff.ipSets.members.length &&
+    !diff.tupleSets.members.length
+  );
 }

@@ -6,10 +6,27 @@ import { CidrSet, TupleSet, type Tuple } from './member-sets.js';
 // The reference: keep every CIDR no other CIDR covers, by brute force.
 function reference(cidrs: ParsedCidr[]): string[] {
   const unique = [...new Map(cidrs.map((c) => [c.text, c])).values()];
-  return unique.filter((c) => !unique.some((o) => o !== c && o.family === c.family && o.prefixLength < c.prefixLength && cidrContains(o, c.network))).map((c) => c.text).sort();
+  return unique
+    .filter((c) => !unique.some((o) => o !== c && o.family === c.family && o.prefixLength < c.prefixLength && cidrContains(o, c.network)))
+    .map((c) => c.text)
+    .sort();
 }
 
-const POOL = ['10.99.0.0/16', '10.99.0.0/24', '10.99.1.0/24', '10.99.0.0/30', '10.99.0.1/32', '10.99.0.2/32', '10.99.0.5/32', '10.99.1.7/32', '10.98.0.1/32', '0.0.0.0/0', 'fd00::/64', 'fd00::1/128', 'fd00:1::1/128'].map((t) => parseCidr(t)!);
+const POOL = [
+  '10.99.0.0/16',
+  '10.99.0.0/24',
+  '10.99.1.0/24',
+  '10.99.0.0/30',
+  '10.99.0.1/32',
+  '10.99.0.2/32',
+  '10.99.0.5/32',
+  '10.99.1.7/32',
+  '10.98.0.1/32',
+  '0.0.0.0/0',
+  'fd00::/64',
+  'fd00::1/128',
+  'fd00:1::1/128',
+].map((t) => parseCidr(t)!);
 
 describe('CidrSet', () => {
   it('keeps exactly the uncovered members through any sequence of adds and deletes, and reports net changes', () => {

@@ -154,12 +154,7 @@ function failsafeRules(list: NodeIR['felix']['failsafeInbound'], side: 'saddr' |
 
 /** Renders the node's ruleset as the text of one `nft -f` transaction. */
 export function renderNftables(ir: NodeIR): string {
-  const out: string[] = [
-    `# Palisade ruleset for node ${ir.node}: generated, do not edit.`,
-    `table inet ${TABLE}`,
-    `delete table inet ${TABLE}`,
-    `table inet ${TABLE} {`,
-  ];
+  const out: string[] = [`# Palisade ruleset for node ${ir.node}: generated, do not edit.`, `table inet ${TABLE}`, `delete table inet ${TABLE}`, `table inet ${TABLE} {`];
   for (const set of Object.values(ir.ipSets)) out.push(renderIpSet(set));
   for (const set of Object.values(ir.tupleSets)) out.push(renderTupleSet(set));
   for (const chain of Object.values(ir.chains)) out.push(...renderPolicyChain(chain));

@@ -22,8 +22,8 @@ const POD_NAMES = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'];
 // A small address pool, so IP clashes (and their resolution order) happen.
 const IPS = ['10.99.0.1', '10.99.0.2', '10.99.0.3', '10.99.0.4', '10.99.0.5', '10.99.0.6', '10.99.0.7', 'fd00:99::1', 'fd00:99::2'];
 
-const oneOf = <T,>(items: readonly T[]) => fc.constantFrom(...items);
-const maybe = <T,>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const oneOf = <T>(items: readonly T[]) => fc.constantFrom(...items);
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const compact = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 const labels = fc.record({ app: maybe(oneOf(APPS)), tier: maybe(oneOf(['front', 'back'])), team: maybe(oneOf(['red', 'blue'])) }).map((l) => compact(l) as Record<string, string>);
@@ -72,14 +72,36 @@ const resource: fc.Arbitrary<unknown> = fc.oneof(
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: meta(p.name, p.ns, p.labels),
-    spec: { nodeName: p.node, serviceAccountName: p.sa, containers: [{ name: 'app', ports: p.http ? [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }] : [] }] },
+    spec: {
+      nodeName: p.node,
+      serviceAccountName: p.sa,
+      containers: [
+        {
+          name: 'app',
+          ports: p.http
+            ? [
+                { name: 'http', containerPort: 8080 },
+                { name: 'metrics', containerPort: 9090 },
+              ]
+            : [],
+        },
+      ],
+    },
     status: { podIP: p.ip },
   })),
   fc.record({ ns: oneOf(NAMESPACES), pod: oneOf(POD_NAMES), labels, node: oneOf(NODES), ip: oneOf(IPS), profile: fc.boolean() }).map((w) => ({
     apiVersion: 'projectcalico.org/v3',
     kind: 'WorkloadEndpoint',
     metadata: meta(`wep-${w.pod}`, w.ns, w.labels),
-    spec: compact({ node: w.node, orchestrator: 'k8s', pod: w.pod, endpoint: 'eth0', ipNetworks: [`${w.ip}/${w.ip.includes(':') ? 128 : 32}`], profiles: w.profile ? ['prof1'] : undefined, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+    spec: compact({
+      node: w.node,
+      orchestrator: 'k8s',
+      pod: w.pod,
+      endpoint: 'eth0',
+      ipNetworks: [`${w.ip}/${w.ip.includes(':') ? 128 : 32}`],
+      profiles: w.profile ? ['prof1'] : undefined,
+      ports: [{ name: 'http', port: 80, protocol: 'TCP' }],
+    }),
   })),
   fc.record({ name: oneOf(['h1', 'h2']), node: oneOf(NODES), labels, iface: maybe(fc.constant('eth0')), ip: oneOf(['10.99.1.1', '10.99.1.2']) }).map((h) => ({
     apiVersion: 'projectcalico.org/v3',
@@ -88,11 +110,13 @@ const resource: fc.Arbitrary<unknown> = fc.oneof(
     spec: compact({ node: h.node, interfaceName: h.iface, expectedIPs: [h.ip] }),
   })),
   fc.record({ ns: oneOf(NAMESPACES), labels }).map(({ ns, labels: l }) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('sa1', ns, l) })),
-  fc.record({ global: fc.boolean(), nets: fc.constantFrom(['10.99.0.0/30'], ['10.99.0.0/24', '192.0.2.0/24'], ['fd00:99::/64']) }).map(({ global, nets }) =>
-    global
-      ? { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: meta('gns', undefined, { role: 'ext' }), spec: { nets } }
-      : { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: meta('ns1', 'ns-a', { role: 'ext' }), spec: { nets } },
-  ),
+  fc
+    .record({ global: fc.boolean(), nets: fc.constantFrom(['10.99.0.0/30'], ['10.99.0.0/24', '192.0.2.0/24'], ['fd00:99::/64']) })
+    .map(({ global, nets }) =>
+      global
+        ? { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: meta('gns', undefined, { role: 'ext' }), spec: { nets } }
+        : { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: meta('ns1', 'ns-a', { role: 'ext' }), spec: { nets } },
+    ),
   fc.record({ name: oneOf(['prof1', 'kns.ns-a', 'projectcalico-default-allow']), ingress: fc.array(rule, { maxLength: 1 }), env: fc.boolean() }).map((p) => ({
     apiVersion: 'projectcalico.org/v3',
     kind: 'Profile',
@@ -100,7 +124,9 @@ const resource: fc.Arbitrary<unknown> = fc.oneof(
     spec: compact({ ingress: p.ingress, egress: [{ action: 'Allow' }], labelsToApply: p.env ? { env: 'prod' } : undefined }),
   })),
   fc.record({ order: oneOf([50, 500]), defaultAction: oneOf(['Deny', 'Pass']) }).map((t) => ({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: meta('security'), spec: t })),
-  fc.record({ action: oneOf(['Drop', 'Accept', 'Return']) }).map((f) => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: meta('default'), spec: { defaultEndpointToHostAction: f.action } })),
+  fc
+    .record({ action: oneOf(['Drop', 'Accept', 'Return']) })
+    .map((f) => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: meta('default'), spec: { defaultEndpointToHostAction: f.action } })),
   fc.record({ name: oneOf(NODES), labels, ip: oneOf(['10.99.1.1', '10.99.2.1']) }).map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
@@ -116,21 +142,25 @@ const resource: fc.Arbitrary<unknown> = fc.oneof(
     endpoints: s.ips.map((ip) => ({ addresses: [ip] })),
     ports: [{ name: 'http', port: s.port, protocol: 'TCP' }],
   })),
-  fc.record({ ns: oneOf(NAMESPACES), name: oneOf(['np1', 'np2', 'np3']), common: policyCommon }).map(({ ns, name, common }) => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: meta(name, ns), spec: compact(common) })),
-  fc.record({ name: oneOf(['g1', 'g2']), common: policyCommon, nsSel: maybe(namespaceSelector), host: fc.constantFrom('none', 'forward', 'untracked', 'prednat') }).map(({ name, common, nsSel, host }) => {
-    const spec: Record<string, unknown> = compact({ ...common, namespaceSelector: nsSel });
-    if (host !== 'none') {
-      spec.selector = 'host == "yes"';
-      spec.applyOnForward = true;
-      if (host === 'untracked') spec.doNotTrack = true;
-      if (host === 'prednat') {
-        spec.preDNAT = true;
-        delete spec.egress;
-        spec.types = ['Ingress'];
+  fc
+    .record({ ns: oneOf(NAMESPACES), name: oneOf(['np1', 'np2', 'np3']), common: policyCommon })
+    .map(({ ns, name, common }) => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: meta(name, ns), spec: compact(common) })),
+  fc
+    .record({ name: oneOf(['g1', 'g2']), common: policyCommon, nsSel: maybe(namespaceSelector), host: fc.constantFrom('none', 'forward', 'untracked', 'prednat') })
+    .map(({ name, common, nsSel, host }) => {
+      const spec: Record<string, unknown> = compact({ ...common, namespaceSelector: nsSel });
+      if (host !== 'none') {
+        spec.selector = 'host == "yes"';
+        spec.applyOnForward = true;
+        if (host === 'untracked') spec.doNotTrack = true;
+        if (host === 'prednat') {
+          spec.preDNAT = true;
+          delete spec.egress;
+          spec.types = ['Ingress'];
+        }
       }
-    }
-    return { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: meta(name), spec };
-  }),
+      return { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: meta(name), spec };
+    }),
   fc.record({ ns: oneOf(NAMESPACES), app: maybe(oneOf(APPS)), fromTeam: maybe(oneOf(['red', 'blue'])), port: maybe(oneOf([80, 'http'])) }).map((k) => ({
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -185,7 +215,15 @@ function expectCalculatorsAsBuilt(state: ClusterState): void {
 function flowsOf(state: ClusterState): FlowSpec[] {
   const peers = [...[...state.endpoints.values()].filter((e) => e.kind === 'workload').map((e) => e.id), '192.0.2.7', 'host:n1', 'fd00:99::2'];
   const flows: FlowSpec[] = [];
-  for (const from of peers) for (const to of peers) if (from !== to) for (const [protocol, port] of [['TCP', 80], ['TCP', 8080], ['UDP', 53]] as const) flows.push({ from, to, protocol, port });
+  for (const from of peers)
+    for (const to of peers)
+      if (from !== to)
+        for (const [protocol, port] of [
+          ['TCP', 80],
+          ['TCP', 8080],
+          ['UDP', 53],
+        ] as const)
+          flows.push({ from, to, protocol, port });
   return flows;
 }
 
@@ -271,15 +309,42 @@ describe('incremental compilation', () => {
     const res = (raw: unknown) => decoded(raw);
     const state = ClusterState.from([
       res({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }),
-      res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] }, status: { podIP: '10.99.0.1' } }),
+      res({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
+        spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+        status: { podIP: '10.99.0.1' },
+      }),
       res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop', labels: { app: 'db' } }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] }, status: { podIP: '10.99.0.2' } }),
-      res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'shop', labels: { app: 'other' } }, spec: { nodeName: 'n2', containers: [{ name: 'c' }] }, status: { podIP: '10.99.0.3' } }),
-      res({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'db', namespace: 'shop' }, spec: { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "app == 'web'" } }] } }),
+      res({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'other', namespace: 'shop', labels: { app: 'other' } },
+        spec: { nodeName: 'n2', containers: [{ name: 'c' }] },
+        status: { podIP: '10.99.0.3' },
+      }),
+      res({
+        apiVersion: 'projectcalico.org/v3',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'db', namespace: 'shop' },
+        spec: { selector: "app == 'db'", ingress: [{ action: 'Allow', source: { selector: "app == 'web'" } }] },
+      }),
     ]);
     const compiler = new NodeCompiler(state, 'n1');
     const before = compiler.ir();
     // The pod on n2 becomes a web client: the db policy's source set gains its address; no chain or endpoint on n1 changes.
-    const diff = compiler.update(state.apply({ upsert: res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'other', namespace: 'shop', labels: { app: 'web' } }, spec: { nodeName: 'n2', containers: [{ name: 'c' }] }, status: { podIP: '10.99.0.3' } }) }));
+    const diff = compiler.update(
+      state.apply({
+        upsert: res({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'other', namespace: 'shop', labels: { app: 'web' } },
+          spec: { nodeName: 'n2', containers: [{ name: 'c' }] },
+          status: { podIP: '10.99.0.3' },
+        }),
+      }),
+    );
     expect(diff.endpoints).toEqual({ upsert: [], remove: [] });
     expect(diff.chains).toEqual({ upsert: [], remove: [] });
     expect(diff.ipSets.remove).toEqual([]);
@@ -289,7 +354,17 @@ describe('incremental compilation', () => {
     expect(json(applyIrDiff(before, diff))).toBe(json(compiler.ir()));
 
     // The db pod stops being a db: its chains lose the policy, and the policy's chains (and the set only they used) go.
-    const diff2 = compiler.update(state.apply({ upsert: res({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db', namespace: 'shop', labels: { app: 'cache' } }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] }, status: { podIP: '10.99.0.2' } }) }));
+    const diff2 = compiler.update(
+      state.apply({
+        upsert: res({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'db', namespace: 'shop', labels: { app: 'cache' } },
+          spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+          status: { podIP: '10.99.0.2' },
+        }),
+      }),
+    );
     expect(diff2.endpoints.upsert.map((e) => e.id)).toEqual(['shop/db']);
     expect(diff2.endpoints.upsert[0]!.ingress.tiers).toEqual([]);
     expect(diff2.chains.remove).toHaveLength(1);
@@ -300,6 +375,11 @@ describe('incremental compilation', () => {
 
 function stripTraces(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripTraces);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'trace').map(([k, v]) => [k, stripTraces(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => k !== 'trace')
+        .map(([k, v]) => [k, stripTraces(v)]),
+    );
   return value;
 }

@@ -101,7 +101,6 @@ export class NodeCompiler implements TrackedCompiler {
   }
 
   private applyIncrementally(affected: Affected, before: UpdateTracker): void {
-
     // Members that left or joined: the sets whose selector matches them lose or gain their
     // addresses (every set here predates the update; sets made below start from the current state).
     for (const { sign, member } of affected.members) {
@@ -272,10 +271,18 @@ export class NodeCompiler implements TrackedCompiler {
     let matched: Member[] | undefined;
     const members = () => (matched ??= [...this.snapshot.indexes.members.matching(selector).values()]);
     return this.perFamily('s', (family, prefix) => {
-      const contribute = (m: Member): ParsedCidr[] =>
-        m.kind === 'endpoint' ? m.endpoint.ips.filter((ip) => ip.family === family).map(hostCidr) : m.set.nets.filter((n) => n.family === family);
+      const contribute = (m: Member): ParsedCidr[] => (m.kind === 'endpoint' ? m.endpoint.ips.filter((ip) => ip.family === family).map(hostCidr) : m.set.nets.filter((n) => n.family === family));
       const recompute = () => [...this.snapshot.indexes.members.matching(selector).values()].flatMap(contribute);
-      return this.useSet(`${prefix}${hash}`, { selector }, () => ({ kind: 'ipSets', id: `${prefix}${hash}`, family, source, refs: 0, members: CidrSet.of(members().flatMap(contribute)), contribute, recompute }));
+      return this.useSet(`${prefix}${hash}`, { selector }, () => ({
+        kind: 'ipSets',
+        id: `${prefix}${hash}`,
+        family,
+        source,
+        refs: 0,
+        members: CidrSet.of(members().flatMap(contribute)),
+        contribute,
+        recompute,
+      }));
     });
   }
 
@@ -319,14 +326,31 @@ export class NodeCompiler implements TrackedCompiler {
     const addresses = (family: Family) => (this.snapshot.services.get(key)?.addresses ?? []).filter((ip) => ip.family === family);
     if (side === 'destination') {
       const ports = () => this.snapshot.services.get(key)?.ports ?? [];
-      return { service: this.tupleSet('v', key, { service: key }, () => [], (family) => addresses(family).flatMap((ip) => ports().map((p) => ({ ip: ip.text, protocol: p.protocol, port: p.port })))) };
+      return {
+        service: this.tupleSet(
+          'v',
+          key,
+          { service: key },
+          () => [],
+          (family) => addresses(family).flatMap((ip) => ports().map((p) => ({ ip: ip.text, protocol: p.protocol, port: p.port }))),
+        ),
+      };
     }
     const hash = shortHash(key);
     const source = `service ${key}`;
     return {
       serviceAddresses: this.perFamily('a', (family, prefix) => {
         const recompute = () => addresses(family).map(hostCidr);
-        return this.useSet(`${prefix}${hash}`, { service: key }, () => ({ kind: 'ipSets', id: `${prefix}${hash}`, family, source, refs: 0, members: CidrSet.of(recompute()), contribute: () => [], recompute }));
+        return this.useSet(`${prefix}${hash}`, { service: key }, () => ({
+          kind: 'ipSets',
+          id: `${prefix}${hash}`,
+          family,
+          source,
+          refs: 0,
+          members: CidrSet.of(recompute()),
+          contribute: () => [],
+          recompute,
+        }));
       }),
     };
   }

@@ -15,7 +15,6 @@ export interface RuleSets {
 export const policyChainId = (policyId: string, direction: Direction): string => `p${direction === 'ingress' ? 'i' : 'e'}-${shortHash(policyId)}`;
 export const profileChainId = (profile: string, direction: Direction): string => `r${direction === 'ingress' ? 'i' : 'e'}-${shortHash(profile)}`;
 
-
 export function matchIR(sets: RuleSets, entity: CompiledEntity, protocol: number | undefined, side: 'source' | 'destination'): MatchIR {
   const out: MatchIR = {};
   if (entity.nets) out.nets = normalizeCidrs(entity.nets);

@@ -24,4 +24,3 @@ export function setIR(entry: SetEntry): IpSetIR | TupleSetIR {
 
 export /** Why a set's members may change: a selector over members, every endpoint's named ports, or a service. */
 type SetTrigger = { selector: Selector } | { everyEndpoint: true } | { service: string };
-

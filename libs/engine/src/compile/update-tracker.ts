@@ -84,4 +84,3 @@ export class UpdateTracker {
     return sortDiff(diff);
   }
 }
-

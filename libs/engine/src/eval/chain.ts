@@ -133,7 +133,11 @@ function sharedGroup(snapshot: Snapshot, tier: TierInfo, policies: PolicyInfo[],
   let group = caches.group(key);
   if (!group) {
     group = compileGroup(tier, policies, direction);
-    caches.rememberGroup(key, group, policies.map((p) => p.id));
+    caches.rememberGroup(
+      key,
+      group,
+      policies.map((p) => p.id),
+    );
   }
   return group;
 }
@@ -155,7 +159,6 @@ function candidatesOf(chain: CompiledGroup, protocol: number, port: number | und
   chain.candidates.set(key, list);
   return list;
 }
-
 
 function stageAdmits(policy: PolicyInfo, endpoint: Endpoint, stage: Stage): boolean {
   // doNotTrack and preDNAT only mean something on host endpoints; Felix ignores such policy for workloads.
@@ -258,7 +261,17 @@ export function walkTiers(snapshot: Snapshot, endpoint: Endpoint, direction: Dir
       const rules = direction === 'ingress' ? policy.ingress : policy.egress;
       for (const rule of rules) {
         const mismatch = ruleMismatch(snapshot, rule, packet, trace !== undefined);
-        if (trace) trace.push({ step: 'rule', tier, policy: policyLabel(policy), rule: rule.index, action: rule.action, matched: mismatch === undefined, ...(mismatch !== undefined ? { reason: mismatch } : {}), ...(policy.staged ? { staged: true } : {}) });
+        if (trace)
+          trace.push({
+            step: 'rule',
+            tier,
+            policy: policyLabel(policy),
+            rule: rule.index,
+            action: rule.action,
+            matched: mismatch === undefined,
+            ...(mismatch !== undefined ? { reason: mismatch } : {}),
+            ...(policy.staged ? { staged: true } : {}),
+          });
         if (mismatch !== undefined) continue;
         if (rule.action === 'Log') {
           logHit(result, { tier, policy: policy.id, rule: rule.index });
@@ -276,7 +289,12 @@ export function walkTiers(snapshot: Snapshot, endpoint: Endpoint, direction: Dir
     if (passed) continue;
     // No policy decided. Untracked and pre-DNAT stages never drop at the end of a tier.
     if (!untracked && group.tier.defaultAction === 'Deny') {
-      trace?.push({ step: 'end-of-tier', tier, action: 'Deny', reason: `policies of tier ${tier} apply to ${endpoint.id} for ${direction} and none allowed the packet: the tier's default action is Deny` });
+      trace?.push({
+        step: 'end-of-tier',
+        tier,
+        action: 'Deny',
+        reason: `policies of tier ${tier} apply to ${endpoint.id} for ${direction} and none allowed the packet: the tier's default action is Deny`,
+      });
       result.verdict = 'deny';
       result.decidedBy = { kind: 'end-of-tier', tier, action: 'Deny' };
       return true;
@@ -327,7 +345,8 @@ function explainSkippedPolicies(snapshot: Snapshot, endpoint: Endpoint, directio
     let reason: string;
     if (!policy.types.includes(type)) reason = `types [${policy.types.join(', ')}] do not include ${type}`;
     else if (!stageAdmits(policy, endpoint, stage)) reason = `it is a ${policy.doNotTrack ? 'doNotTrack' : policy.preDNAT ? 'preDNAT' : 'non-forward'} policy, not part of the ${stage} stage`;
-    else if (!policy.selector.matches(endpoint.labels)) reason = `selector ${policy.written.selector ?? 'all()'}${policy.namespace ? ` (in namespace ${policy.namespace})` : policy.written.namespaceSelector ? ` with namespaceSelector ${policy.written.namespaceSelector}` : ''} does not match ${endpoint.id}`;
+    else if (!policy.selector.matches(endpoint.labels))
+      reason = `selector ${policy.written.selector ?? 'all()'}${policy.namespace ? ` (in namespace ${policy.namespace})` : policy.written.namespaceSelector ? ` with namespaceSelector ${policy.written.namespaceSelector}` : ''} does not match ${endpoint.id}`;
     else continue;
     trace.push({ step: 'policy', tier: group.tier.name, policy: policyLabel(policy), applies: false, reason });
   }

@@ -11,7 +11,18 @@ const base = [
   namespace('data', { team: 'data' }),
   pod('shop', 'web', '10.0.1.1', { app: 'web' }, { serviceAccount: 'web-sa', ports: [{ name: 'http', port: 8080 }] }),
   pod('shop', 'worker', '10.0.1.2', { app: 'worker' }, { node: 'node-2' }),
-  pod('data', 'db', '10.0.2.1', { app: 'db' }, { ports: [{ name: 'pg', port: 5432 }, { name: 'metrics', port: 9187 }] }),
+  pod(
+    'data',
+    'db',
+    '10.0.2.1',
+    { app: 'db' },
+    {
+      ports: [
+        { name: 'pg', port: 5432 },
+        { name: 'metrics', port: 9187 },
+      ],
+    },
+  ),
   `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web-sa, namespace: shop, labels: {tier: frontend}}\n`,
 ];
 
@@ -65,14 +76,18 @@ spec:
 
 describe('matching', () => {
   it('resolves named ports on the destination endpoint and protocol', () => {
-    const snapshot = snapshotOf(...base, `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: pg, namespace: data}\nspec:\n  selector: app == 'db'\n  ingress: [{action: Allow, destination: {ports: [pg]}}]\n`);
+    const snapshot = snapshotOf(
+      ...base,
+      `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: pg, namespace: data}\nspec:\n  selector: app == 'db'\n  ingress: [{action: Allow, destination: {ports: [pg]}}]\n`,
+    );
     expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP', port: 5432 }).allowed).toBe(true);
     expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP', port: 9187 }).allowed).toBe(false);
     expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'UDP', port: 5432 }).allowed).toBe(false);
   });
 
   it('matches serviceAccounts by name and by the account labels', () => {
-    const policy = (sa: string) => `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: sa}\nspec:\n  selector: app == 'db'\n  ingress: [{action: Allow, source: {serviceAccounts: ${sa}}}]\n`;
+    const policy = (sa: string) =>
+      `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: sa}\nspec:\n  selector: app == 'db'\n  ingress: [{action: Allow, source: {serviceAccounts: ${sa}}}]\n`;
     for (const sa of ['{names: [web-sa]}', "{selector: tier == 'frontend'}"]) {
       const snapshot = snapshotOf(...base, policy(sa));
       expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP', port: 5432 }).allowed, sa).toBe(true);
@@ -141,7 +156,11 @@ spec:
       `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: security.pass-shop}\nspec:\n  tier: security\n  order: 1\n  selector: app == 'db'\n  ingress: [{action: Pass, source: {namespaceSelector: team == 'shop'}}, {action: Deny}]\n`,
       `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: db, namespace: data}\nspec:\n  selector: app == 'db'\n  ingress: [{action: Allow, protocol: TCP, destination: {ports: [5432]}}]\n`,
     );
-    expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP', port: 5432 }).ingress!.decidedBy).toMatchObject({ kind: 'rule', tier: 'default', policy: 'NetworkPolicy/data/db' });
+    expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP', port: 5432 }).ingress!.decidedBy).toMatchObject({
+      kind: 'rule',
+      tier: 'default',
+      policy: 'NetworkPolicy/data/db',
+    });
     expect(evaluateFlow(snapshot, { from: '10.9.9.9', to: 'data/db', protocol: 'TCP', port: 5432 }).ingress!.decidedBy).toMatchObject({ kind: 'rule', tier: 'security', action: 'Deny' });
   });
 });
@@ -214,13 +233,21 @@ describe('host endpoints', () => {
   it("sends a workload's traffic to its own host through defaultEndpointToHostAction (Drop unless configured)", () => {
     const snapshot = snapshotOf(...base, ...hosts);
     expect(evaluateFlow(snapshot, { from: 'shop/web', to: 'host:node-1', protocol: 'TCP', port: 10250 }).deniedAt?.decidedBy).toEqual({ kind: 'endpoint-to-host', action: 'Drop' });
-    const accept = snapshotOf(...base, ...hosts, `apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {defaultEndpointToHostAction: Accept, logSeverityScreen: Info}\n`);
+    const accept = snapshotOf(
+      ...base,
+      ...hosts,
+      `apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: default}\nspec: {defaultEndpointToHostAction: Accept, logSeverityScreen: Info}\n`,
+    );
     expect(evaluateFlow(accept, { from: 'shop/web', to: 'host:node-1', protocol: 'TCP', port: 10250 }).allowed).toBe(true);
     expect(evaluateFlow(snapshot, { from: 'host:node-1', to: 'shop/web', protocol: 'TCP', port: 8080 }).ingress?.decidedBy).toEqual({ kind: 'host-to-local-workload' });
   });
 
   it('uses the configured failsafe ports, per node', () => {
-    const snapshot = snapshotOf(...base, ...hosts, `apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: node.node-2}\nspec:\n  failsafeInboundHostPorts: [{protocol: TCP, port: 2222}]\n`);
+    const snapshot = snapshotOf(
+      ...base,
+      ...hosts,
+      `apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata: {name: node.node-2}\nspec:\n  failsafeInboundHostPorts: [{protocol: TCP, port: 2222}]\n`,
+    );
     expect(evaluateFlow(snapshot, { from: '10.9.9.9', to: 'hep:node-2/n2', protocol: 'TCP', port: 2222 }).allowed).toBe(true);
     expect(evaluateFlow(snapshot, { from: '10.9.9.9', to: 'hep:node-2/n2', protocol: 'TCP', port: 22 }).allowed).toBe(false);
   });
@@ -232,16 +259,26 @@ describe('errors', () => {
     expect(() => evaluateFlow(snapshot, { from: 'shop/nope', to: 'data/db', protocol: 'TCP', port: 1 })).toThrow(FlowError);
     expect(() => evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'TCP' })).toThrow('a TCP flow needs a destination port');
     expect(() => evaluateFlow(snapshot, { from: 'shop/web', to: 'data/db', protocol: 'FOO', port: 1 })).toThrow('unknown protocol "FOO"');
-    expect(() => simulate(snapshot, [{ from: 'shop/web', to: 'hep:x/y', protocol: 'TCP', port: 1 }])).toThrow(new ProbeError(0, 'to', 'no host endpoint x/y in the snapshot (write hep:<node>/<hostEndpointName>)'));
+    expect(() => simulate(snapshot, [{ from: 'shop/web', to: 'hep:x/y', protocol: 'TCP', port: 1 }])).toThrow(
+      new ProbeError(0, 'to', 'no host endpoint x/y in the snapshot (write hep:<node>/<hostEndpointName>)'),
+    );
     expect(() => parseProbes([{ from: 'a/b', to: 'c/d', protocol: 'TCP', port: 99999 }])).toThrow('probe 0: port: must be an integer from 1 to 65535');
     expect(() => parseProbes([{ from: 'a/b', to: 'c/d', proto: 'TCP' }])).toThrow('probe 0: proto: is not a probe field');
   });
 
   it('reports two pods with one IP and a policy in a missing tier, naming documents and fields', () => {
-    const parsed = parseDocuments([...base, pod('shop', 'clone', '10.0.1.1', { app: 'clone' }), `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {tier: security}\n`].join('\n---\n'));
+    const parsed = parseDocuments(
+      [...base, pod('shop', 'clone', '10.0.1.1', { app: 'clone' }), `apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: p}\nspec: {tier: security}\n`].join('\n---\n'),
+    );
     const snapshot = buildSnapshot(parsed.documents.map((d) => ({ resource: d.resource!, document: d.document })));
     expect(snapshot.errors).toEqual([
-      { message: 'shop/web and shop/clone both have IP 10.0.1.1', refs: [{ type: 'Pod', name: 'web', namespace: 'shop', document: 2, field: 'status.podIP' }, { type: 'Pod', name: 'clone', namespace: 'shop', document: 6, field: 'status.podIP' }] },
+      {
+        message: 'shop/web and shop/clone both have IP 10.0.1.1',
+        refs: [
+          { type: 'Pod', name: 'web', namespace: 'shop', document: 2, field: 'status.podIP' },
+          { type: 'Pod', name: 'clone', namespace: 'shop', document: 6, field: 'status.podIP' },
+        ],
+      },
       { message: 'GlobalNetworkPolicy p is in tier "security", which no Tier resource defines', refs: [{ type: 'GlobalNetworkPolicy', name: 'p', document: 7, field: 'spec.tier' }] },
     ]);
   });

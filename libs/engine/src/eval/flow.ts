@@ -102,10 +102,15 @@ function profiles(ctx: Context, endpoint: Endpoint, direction: Direction, result
       result.trace?.push({ step: 'profile', profile: name, rule: rule.index, action: rule.action, matched: mismatch === undefined, ...(mismatch !== undefined ? { reason: mismatch } : {}) });
       if (mismatch !== undefined || rule.action === 'Log' || rule.action === 'Pass') continue;
       const action = rule.action;
-      return finish(result, action === 'Allow' ? 'allow' : 'deny', { kind: 'profile', profile: name, rule: rule.index, action }, () => `profile ${name} ${action === 'Allow' ? 'allows' : 'denies'} it${name.startsWith('kns.') ? ' (the namespace profile of a Kubernetes pod allows everything no policy decided)' : ''}`);
+      return finish(
+        result,
+        action === 'Allow' ? 'allow' : 'deny',
+        { kind: 'profile', profile: name, rule: rule.index, action },
+        () => `profile ${name} ${action === 'Allow' ? 'allows' : 'denies'} it${name.startsWith('kns.') ? ' (the namespace profile of a Kubernetes pod allows everything no policy decided)' : ''}`,
+      );
     }
   }
-  return finish(result, 'deny', { kind: 'no-profile' }, () => endpoint.kind === 'host' ? 'no policy or profile allowed it: host endpoints deny by default' : 'no profile allowed it');
+  return finish(result, 'deny', { kind: 'no-profile' }, () => (endpoint.kind === 'host' ? 'no policy or profile allowed it: host endpoints deny by default' : 'no profile allowed it'));
 }
 
 function ruleMismatchOf(ctx: Context, rule: Parameters<typeof ruleMismatch>[1]): string | undefined {
@@ -145,12 +150,17 @@ function failsafe(ctx: Context, node: string | undefined, direction: Direction):
   return list.find((f) => f.protocol === ctx.packet.protocol && f.port === port && (!f.net || (f.net.family === remote.family && cidrContains(f.net, remote))));
 }
 
-
 /** Traffic to or from the host itself, at a host endpoint: failsafe ports, then policy, then profiles, else deny. */
 function hostChain(ctx: Context, hep: Endpoint, direction: Direction): ChainResult {
   const result = newResult(hep, direction, 'normal', ctx.explain);
   const safe = failsafe(ctx, hep.node, direction);
-  if (safe) return finish(result, 'allow', { kind: 'failsafe', ...safe }, () => `${protocolName(safe.protocol)} port ${safe.port} is a failsafe ${direction === 'ingress' ? 'inbound' : 'outbound'} port: always allowed so the host stays reachable`);
+  if (safe)
+    return finish(
+      result,
+      'allow',
+      { kind: 'failsafe', ...safe },
+      () => `${protocolName(safe.protocol)} port ${safe.port} is a failsafe ${direction === 'ingress' ? 'inbound' : 'outbound'} port: always allowed so the host stays reachable`,
+    );
   if (walkTiers(ctx.snapshot, hep, direction, 'normal', ctx.packet, ctx, result)) {
     result.trace?.push({ step: 'verdict', verdict: result.verdict, reason: describe(result.decidedBy!) });
     return result;
@@ -166,7 +176,9 @@ function forwardChain(ctx: Context, hep: Endpoint, direction: Direction): ChainR
     return result;
   }
   const applied = result.trace?.some((t) => t.step === 'tier' && t.applies) ?? false;
-  return finish(result, 'allow', { kind: 'no-policy', note: 'forwarded' }, () => applied ? 'no applyOnForward rule decided: forwarded traffic is allowed' : 'no applyOnForward policy applies: forwarded traffic is allowed by default');
+  return finish(result, 'allow', { kind: 'no-policy', note: 'forwarded' }, () =>
+    applied ? 'no applyOnForward rule decided: forwarded traffic is allowed' : 'no applyOnForward policy applies: forwarded traffic is allowed by default',
+  );
 }
 
 export function describe(decision: Decision): string {

@@ -38,7 +38,10 @@ describe('untracked (doNotTrack) policy between two hosts', () => {
   });
 
   it('still needs the reply allowed: written for one direction only, the reply meets the tracked policy', () => {
-    const oneWay = gnp('untracked-out', `  selector: has(host-endpoint)\n  doNotTrack: true\n  applyOnForward: true\n  egress: [{action: Allow, destination: {nets: [192.168.0.0/24]}}]\n  ingress: [{action: Allow, source: {nets: [192.168.0.0/24]}, destination: {ports: [8055]}, protocol: TCP}]\n`);
+    const oneWay = gnp(
+      'untracked-out',
+      `  selector: has(host-endpoint)\n  doNotTrack: true\n  applyOnForward: true\n  egress: [{action: Allow, destination: {nets: [192.168.0.0/24]}}]\n  ingress: [{action: Allow, source: {nets: [192.168.0.0/24]}, destination: {ports: [8055]}, protocol: TCP}]\n`,
+    );
     const result = evaluateFlow(snapshotOf(...hosts, oneWay), { from: 'host:node-1', to: 'host:node-2', protocol: 'TCP', port: 8055, sourcePort: 40000 });
     // The reply (port 8055 → 40000) is not untracked at node-1's ingress, so host policy (none: deny) judges it.
     expect(result.allowed).toBe(false);
@@ -48,7 +51,10 @@ describe('untracked (doNotTrack) policy between two hosts', () => {
 
 describe('pre-DNAT policy on an all-interfaces host endpoint', () => {
   const base = [namespace('default'), node('node-1', '192.168.0.1'), hep('all', 'node-1', '192.168.0.1', '*'), pod('default', 'w0', '10.65.0.2', { app: 'w' })];
-  const preDnatDeny = gnp('prednat-deny', `  selector: has(host-endpoint)\n  preDNAT: true\n  applyOnForward: true\n  order: 20\n  ingress: [{action: Deny, protocol: TCP, destination: {ports: [8055]}}]\n`);
+  const preDnatDeny = gnp(
+    'prednat-deny',
+    `  selector: has(host-endpoint)\n  preDNAT: true\n  applyOnForward: true\n  order: 20\n  ingress: [{action: Deny, protocol: TCP, destination: {ports: [8055]}}]\n`,
+  );
 
   for (const action of ['Accept', 'Drop', 'Return'] as const) {
     it(`stops the node's own workloads reaching the host, with defaultEndpointToHostAction ${action}`, () => {
@@ -56,7 +62,12 @@ describe('pre-DNAT policy on an all-interfaces host endpoint', () => {
       const snapshot = snapshotOf(...base, preDnatDeny, felix);
       const result = evaluateFlow(snapshot, { from: 'default/w0', to: 'host:node-1', protocol: 'TCP', port: 8055 });
       expect(result.allowed).toBe(false);
-      expect(result.deniedAt).toMatchObject({ endpoint: 'hep:node-1/all', direction: 'ingress', stage: 'preDNAT', decidedBy: { kind: 'rule', policy: 'GlobalNetworkPolicy/prednat-deny', action: 'Deny' } });
+      expect(result.deniedAt).toMatchObject({
+        endpoint: 'hep:node-1/all',
+        direction: 'ingress',
+        stage: 'preDNAT',
+        decidedBy: { kind: 'rule', policy: 'GlobalNetworkPolicy/prednat-deny', action: 'Deny' },
+      });
       // Ports the pre-DNAT policy does not deny are decided as before.
       expect(evaluateFlow(snapshot, { from: 'default/w0', to: 'host:node-1', protocol: 'TCP', port: 9000 }).allowed).toBe(action === 'Accept' ? true : false);
     });

@@ -49,7 +49,11 @@ function entityMismatch(snapshot: Snapshot, side: 'source' | 'destination', enti
   }
   if (entity.selector && !ipSetContains(ipSetOf(snapshot, entity.selector), ip)) {
     if (!why) return NO;
-    const written = [entity.written.selector !== undefined ? `selector ${entity.written.selector}` : '', entity.written.namespaceSelector !== undefined ? `namespaceSelector ${entity.written.namespaceSelector}` : '', entity.written.serviceAccounts ? `serviceAccounts ${entity.written.serviceAccounts}` : '']
+    const written = [
+      entity.written.selector !== undefined ? `selector ${entity.written.selector}` : '',
+      entity.written.namespaceSelector !== undefined ? `namespaceSelector ${entity.written.namespaceSelector}` : '',
+      entity.written.serviceAccounts ? `serviceAccounts ${entity.written.serviceAccounts}` : '',
+    ]
       .filter(Boolean)
       .join(' and ');
     return `${side} ${peer.label} does not match ${written || 'the rule'} (as matched: ${entity.selector.toString()})`;

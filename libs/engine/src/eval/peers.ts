@@ -36,11 +36,7 @@ function pickIp(ips: readonly ParsedIp[], family: IpFamily | undefined): ParsedI
 export function uplinkHostEndpoint(snapshot: Snapshot, node: NodeInfo | undefined): Endpoint | undefined {
   if (!node || node.hostEndpoints.length === 0) return undefined;
   const heps = node.hostEndpoints.map((id) => snapshot.endpoints.get(id)!).filter(Boolean);
-  return (
-    heps.find((h) => h.interfaceName === '*') ??
-    heps.find((h) => h.ips.some((ip) => node.internalIps.some((n) => n.text === ip.text))) ??
-    heps[0]
-  );
+  return heps.find((h) => h.interfaceName === '*') ?? heps.find((h) => h.ips.some((ip) => node.internalIps.some((n) => n.text === ip.text))) ?? heps[0];
 }
 
 /**

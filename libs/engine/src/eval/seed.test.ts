@@ -32,7 +32,10 @@ const verdict = (snapshot: ReturnType<typeof snapshotOf>, flow: FlowSpec) => {
 describe('seed: control traffic to/from endpoints in a namespace', () => {
   const snapshot = snapshotOf(...cluster, seedDoc('allow-tcp-6379'));
   it('allows blue → red on TCP 6379 in production', () => {
-    expect(verdict(snapshot, tcp('production/blue', 'production/red', 6379))).toEqual({ allowed: true, by: { kind: 'rule', tier: 'default', policy: 'NetworkPolicy/production/allow-tcp-6379', rule: 0, action: 'Allow' } });
+    expect(verdict(snapshot, tcp('production/blue', 'production/red', 6379))).toEqual({
+      allowed: true,
+      by: { kind: 'rule', tier: 'default', policy: 'NetworkPolicy/production/allow-tcp-6379', rule: 0, action: 'Allow' },
+    });
   });
   it('denies other ports, other colours, and blue pods of other namespaces (end of tier)', () => {
     for (const flow of [tcp('production/blue', 'production/red', 80), tcp('production/green', 'production/red', 6379), tcp('staging/blue', 'production/red', 6379)]) {
@@ -55,7 +58,11 @@ describe('seed: namespaceSelector', () => {
 describe('seed: GlobalNetworkPolicy deny-blue', () => {
   const snapshot = snapshotOf(...cluster, seedDoc('deny-blue'));
   it('denies TCP from blue to red in every namespace, by the Deny rule', () => {
-    for (const [from, to] of [['production/blue', 'production/red'], ['staging/blue', 'production/red'], ['production/blue', 'staging/red']]) {
+    for (const [from, to] of [
+      ['production/blue', 'production/red'],
+      ['staging/blue', 'production/red'],
+      ['production/blue', 'staging/red'],
+    ]) {
       expect(verdict(snapshot, tcp(from!, to!, 443)).by).toEqual({ kind: 'rule', tier: 'default', policy: 'GlobalNetworkPolicy/deny-blue', rule: 0, action: 'Deny' });
     }
   });
@@ -72,7 +79,13 @@ describe('seed: GlobalNetworkPolicy deny-blue', () => {
 describe('seed: egress to a CIDR', () => {
   const snapshot = snapshotOf(...cluster, seedDoc('allow-egress-external'));
   it('applies the Deny to 1.2.3.0/24 to red pods of production, and (end of tier) their other egress', () => {
-    expect(evaluateFlow(snapshot, tcp('production/red', '1.2.3.4', 443)).egress?.decidedBy).toEqual({ kind: 'rule', tier: 'default', policy: 'NetworkPolicy/production/allow-egress-external', rule: 0, action: 'Deny' });
+    expect(evaluateFlow(snapshot, tcp('production/red', '1.2.3.4', 443)).egress?.decidedBy).toEqual({
+      kind: 'rule',
+      tier: 'default',
+      policy: 'NetworkPolicy/production/allow-egress-external',
+      rule: 0,
+      action: 'Deny',
+    });
     expect(evaluateFlow(snapshot, tcp('production/red', '8.8.8.8', 443)).egress?.decidedBy).toEqual({ kind: 'end-of-tier', tier: 'default', action: 'Deny' });
     expect(evaluateFlow(snapshot, tcp('staging/red', '1.2.3.4', 443)).allowed).toBe(true);
   });
@@ -81,7 +94,13 @@ describe('seed: egress to a CIDR', () => {
 describe('seed: policy order', () => {
   const snapshot = snapshotOf(...cluster, seedDoc('drop-other-ingress'), seedDoc('allow-cluster-internal-ingress'));
   it('evaluates order 10 before order 20: cluster-internal sources are allowed, others dropped', () => {
-    expect(verdict(snapshot, tcp('production/blue', 'production/red', 80)).by).toEqual({ kind: 'rule', tier: 'default', policy: 'GlobalNetworkPolicy/allow-cluster-internal-ingress', rule: 0, action: 'Allow' });
+    expect(verdict(snapshot, tcp('production/blue', 'production/red', 80)).by).toEqual({
+      kind: 'rule',
+      tier: 'default',
+      policy: 'GlobalNetworkPolicy/allow-cluster-internal-ingress',
+      rule: 0,
+      action: 'Allow',
+    });
     expect(verdict(snapshot, tcp('192.168.7.7', 'production/red', 80)).by).toEqual({ kind: 'rule', tier: 'default', policy: 'GlobalNetworkPolicy/drop-other-ingress', rule: 0, action: 'Deny' });
     const trace = evaluateFlow(snapshot, tcp('192.168.7.7', 'production/red', 80), { explain: true }).ingress!.trace!;
     const rules = trace.filter((t) => t.step === 'rule').map((t) => (t.step === 'rule' ? `${t.policy}#${t.rule} ${t.matched}` : ''));

@@ -80,15 +80,18 @@ export function parseProbe(raw: unknown, index: number): Probe {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ProbeError(index, '(probe)', 'must be an object');
   const p = raw as Record<string, unknown>;
   for (const key of Object.keys(p)) if (!PROBE_FIELDS.includes(key)) throw new ProbeError(index, key, `is not a probe field; use ${PROBE_FIELDS.join(', ')}`);
-  for (const key of ['from', 'to'] as const) if (typeof p[key] !== 'string' || p[key] === '') throw new ProbeError(index, key, 'must be a non-empty string (namespace/pod, hep:<node>/<name>, host:<node> or an IP)');
+  for (const key of ['from', 'to'] as const)
+    if (typeof p[key] !== 'string' || p[key] === '') throw new ProbeError(index, key, 'must be a non-empty string (namespace/pod, hep:<node>/<name>, host:<node> or an IP)');
   if (typeof p['protocol'] !== 'string' && typeof p['protocol'] !== 'number') throw new ProbeError(index, 'protocol', 'must be a protocol name or number');
   for (const key of ['port', 'sourcePort'] as const) {
-    if (p[key] !== undefined && (typeof p[key] !== 'number' || !Number.isInteger(p[key]) || (p[key] as number) < 1 || (p[key] as number) > 65535)) throw new ProbeError(index, key, 'must be an integer from 1 to 65535');
+    if (p[key] !== undefined && (typeof p[key] !== 'number' || !Number.isInteger(p[key]) || (p[key] as number) < 1 || (p[key] as number) > 65535))
+      throw new ProbeError(index, key, 'must be an integer from 1 to 65535');
   }
   if (p['ipVersion'] !== undefined && p['ipVersion'] !== 4 && p['ipVersion'] !== 6) throw new ProbeError(index, 'ipVersion', 'must be 4 or 6');
   const icmp = p['icmp'] as Record<string, unknown> | undefined;
   if (icmp !== undefined) {
-    if (icmp === null || typeof icmp !== 'object' || typeof icmp['type'] !== 'number' || (icmp['code'] !== undefined && typeof icmp['code'] !== 'number')) throw new ProbeError(index, 'icmp', 'must be { "type": number, "code"?: number }');
+    if (icmp === null || typeof icmp !== 'object' || typeof icmp['type'] !== 'number' || (icmp['code'] !== undefined && typeof icmp['code'] !== 'number'))
+      throw new ProbeError(index, 'icmp', 'must be { "type": number, "code"?: number }');
   }
   return p as unknown as Probe;
 }

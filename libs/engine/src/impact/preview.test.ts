@@ -35,7 +35,15 @@ const flows: Probe[] = [
 /** Everything observable about a state: its resources and the verdicts of the flows. */
 // Sorted: a restored resource may sit elsewhere in the maps' insertion order, which nothing observes.
 const fingerprint = (s: ClusterState, probes = flows) =>
-  JSON.stringify({ r: s.resources().map((r) => JSON.stringify(r)).sort(), v: simulate(s, probes, { explain: true }), e: [...s.endpoints.keys()].sort(), p: s.policies.map((p) => p.id) });
+  JSON.stringify({
+    r: s
+      .resources()
+      .map((r) => JSON.stringify(r))
+      .sort(),
+    v: simulate(s, probes, { explain: true }),
+    e: [...s.endpoints.keys()].sort(),
+    p: s.policies.map((p) => p.id),
+  });
 
 describe('previewImpact', () => {
   it('lists the endpoints a new policy would select, and the flows whose verdict it would change', () => {
@@ -43,7 +51,9 @@ describe('previewImpact', () => {
     const before = fingerprint(state);
     const [add] = resources(policy('deny-db', 'prod', "app == 'db'"));
     const report = previewImpact(state, [{ upsert: add! }], flows);
-    expect(report.selection).toEqual([{ policy: 'NetworkPolicy/prod/deny-db', tier: 'default', change: 'added', staged: false, selected: ['prod/db'], unselected: [], selectedCount: 1, unselectedCount: 0 }]);
+    expect(report.selection).toEqual([
+      { policy: 'NetworkPolicy/prod/deny-db', tier: 'default', change: 'added', staged: false, selected: ['prod/db'], unselected: [], selectedCount: 1, unselectedCount: 0 },
+    ]);
     // A namespaced policy never reaches dev/db, whatever its selector says.
     expect(report.flows.changed.map((c) => [c.index, c.before.allowed, c.after.allowed])).toEqual([
       [0, true, false],
@@ -86,9 +96,11 @@ describe('previewImpact', () => {
     const before = fingerprint(state, probes);
     const errors = JSON.stringify(state.errors);
     const [a2] = resources(pod('prod', 'a', '10.0.0.9', { app: 'a2' }));
-    expect(() => state.whatIf([{ upsert: a2! }], () => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      state.whatIf([{ upsert: a2! }], () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(fingerprint(state, probes)).toBe(before);
     expect(JSON.stringify(state.errors)).toBe(errors);
   });

@@ -49,7 +49,13 @@ spec:
         namespaceSelector: "kubernetes.io/metadata.name == 'sensitive'",
         types: ['Ingress'],
         ingress: [
-          { action: 'Allow', protocol: 'TCP', source: { namespaceSelector: "kubernetes.io/metadata.name == 'monitoring'" }, destination: { ports: [9090] }, metadata: { annotations: { name: 'allow-monitoring' } } },
+          {
+            action: 'Allow',
+            protocol: 'TCP',
+            source: { namespaceSelector: "kubernetes.io/metadata.name == 'monitoring'" },
+            destination: { ports: [9090] },
+            metadata: { annotations: { name: 'allow-monitoring' } },
+          },
           { action: 'Deny', source: { selector: "projectcalico.org/orchestrator == 'k8s'", namespaceSelector: 'all()' }, metadata: { annotations: { name: 'deny-rest' } } },
         ],
       },
@@ -144,7 +150,12 @@ spec:
       apiVersion: 'policy.networking.k8s.io/v1alpha2',
       kind: 'ClusterNetworkPolicy',
       metadata: { name: 'bad' },
-      spec: { tier: 'Admin', priority: 1, subject: { namespaces: {}, pods: { podSelector: {} } }, egress: [{ action: 'Accept', to: [{ networks: ['10.0.0.0/8'] }], protocols: [{ tcp: { destinationPort: { range: { start: 90, end: 80 } } } }, { destinationNamedPort: 'http' }] }] },
+      spec: {
+        tier: 'Admin',
+        priority: 1,
+        subject: { namespaces: {}, pods: { podSelector: {} } },
+        egress: [{ action: 'Accept', to: [{ networks: ['10.0.0.0/8'] }], protocols: [{ tcp: { destinationPort: { range: { start: 90, end: 80 } } } }, { destinationNamedPort: 'http' }] }],
+      },
     });
     expect(shape.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
       'spec.subject: must set exactly one of namespaces, pods (it sets namespaces and pods)',

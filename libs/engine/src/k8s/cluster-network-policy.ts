@@ -28,7 +28,11 @@ function protocolPorts(protocols: CnpProtocol[] | undefined): Map<string, Port[]
   const byProtocol = new Map<string, Port[] | null>();
   for (const p of protocols) {
     if (p.destinationNamedPort !== undefined) throw new RuleError('named ports are not supported yet.');
-    for (const [field, name] of [['tcp', 'TCP'], ['udp', 'UDP'], ['sctp', 'SCTP']] as const) {
+    for (const [field, name] of [
+      ['tcp', 'TCP'],
+      ['udp', 'UDP'],
+      ['sctp', 'SCTP'],
+    ] as const) {
       const entry = p[field];
       if (!entry) continue;
       const port = entry.destinationPort;

@@ -8,7 +8,12 @@ import { asPort, portToValue } from '../numorstring/index.js';
 import { simplifyPorts } from './ports.js';
 import { k8sSelectorToCalico } from './selectors.js';
 
-const knp = (spec: KubernetesNetworkPolicy['spec'], name = 'web'): KubernetesNetworkPolicy => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'prod' }, ...(spec ? { spec } : {}) });
+const knp = (spec: KubernetesNetworkPolicy['spec'], name = 'web'): KubernetesNetworkPolicy => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: 'prod' },
+  ...(spec ? { spec } : {}),
+});
 
 describe('k8sSelectorToCalico', () => {
   it('writes pod selectors as Calico does: orchestrator first, labels sorted, then expressions in order', () => {
@@ -38,11 +43,7 @@ describe('k8sSelectorToCalico', () => {
 
 describe('simplifyPorts', () => {
   it('keeps named ports first and merges numbers into the fewest ranges', () => {
-    expect(simplifyPorts([81, 'http', 80, '90:95', '93:100'].map(asPort)).map(portToValue)).toEqual([
-      'http',
-      '80:81',
-      '90:100',
-    ]);
+    expect(simplifyPorts([81, 'http', 80, '90:95', '93:100'].map(asPort)).map(portToValue)).toEqual(['http', '80:81', '90:100']);
   });
   it('leaves a list with fewer than two numeric ports as it was', () => {
     expect(simplifyPorts([443, 'metrics'].map(asPort)).map(portToValue)).toEqual([443, 'metrics']);
@@ -177,7 +178,8 @@ describe('fromKubernetesNetworkPolicy', () => {
   });
 
   it('refuses an invalid policy with located errors instead of converting part of it', () => {
-    const convert = () => fromKubernetesNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 0 }] }] } });
+    const convert = () =>
+      fromKubernetesNetworkPolicy({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 0 }] }] } });
     expect(convert).toThrow(ConversionInputError);
     expect(convert).toThrow('spec.ingress[0].ports[0].port: must be between 1 and 65535, not 0');
     expect(() => fromKubernetesNetworkPolicy({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x' } })).toThrow('must be networking.k8s.io/v1 NetworkPolicy');

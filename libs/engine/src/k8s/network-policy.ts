@@ -80,11 +80,7 @@ function portsByProtocol(ports: NetworkPolicyPort[] | undefined, at: Path, error
   return byProtocol;
 }
 
-function convertRules(
-  rules: { peers: NetworkPolicyPeer[] | undefined; ports: NetworkPolicyPort[] | undefined }[] | undefined,
-  direction: 'ingress' | 'egress',
-  errors: ConversionError[],
-): Rule[] {
+function convertRules(rules: { peers: NetworkPolicyPeer[] | undefined; ports: NetworkPolicyPort[] | undefined }[] | undefined, direction: 'ingress' | 'egress', errors: ConversionError[]): Rule[] {
   const out: Rule[] = [];
   rules?.forEach((rule, index) => {
     const at: Path = [direction, index];
@@ -135,8 +131,16 @@ export function defaultPolicyTypes(spec: { egress?: readonly unknown[] | undefin
 export function convertKubernetesNetworkPolicy(knp: KubernetesNetworkPolicy): ConvertedNetworkPolicy {
   const spec = knp.spec ?? {};
   const errors: ConversionError[] = [];
-  const ingress = convertRules(spec.ingress?.map((r) => ({ peers: r.from, ports: r.ports })), 'ingress', errors);
-  const egress = convertRules(spec.egress?.map((r) => ({ peers: r.to, ports: r.ports })), 'egress', errors);
+  const ingress = convertRules(
+    spec.ingress?.map((r) => ({ peers: r.from, ports: r.ports })),
+    'ingress',
+    errors,
+  );
+  const egress = convertRules(
+    spec.egress?.map((r) => ({ peers: r.to, ports: r.ports })),
+    'egress',
+    errors,
+  );
   const declared = spec.policyTypes?.length ? spec.policyTypes : defaultPolicyTypes(spec);
   const types = (['Ingress', 'Egress'] as const).filter((t) => declared.includes(t));
   const policy: CalicoNetworkPolicy = {

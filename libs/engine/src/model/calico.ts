@@ -4,7 +4,6 @@ import { cidrList, labels, objectMeta, protocol } from './fields.js';
 import { rules } from './rule.js';
 import { kubernetesNetworkPolicySpecShape } from './kubernetes.js';
 
-
 export const POLICY_TYPES = ['Ingress', 'Egress'] as const;
 export type PolicyType = (typeof POLICY_TYPES)[number];
 export const STAGED_ACTIONS = ['Set', 'Delete', 'Learn', 'Ignore'] as const;
@@ -152,4 +151,3 @@ export type CalicoHostEndpoint = Infer<typeof calicoHostEndpoint>;
 export type CalicoWorkloadEndpoint = Infer<typeof calicoWorkloadEndpoint>;
 export type CalicoProfile = Infer<typeof calicoProfile>;
 export type CalicoFelixConfiguration = Infer<typeof calicoFelixConfiguration>;
-

@@ -139,7 +139,13 @@ export const serviceAccount = core('ServiceAccount', {});
 export type ServiceAccount = Infer<typeof serviceAccount>;
 
 export const containerPort = object(
-  { name: optional(string()), containerPort: number({ integer: true, min: 1, max: 65535 }), protocol: optional(oneOf(K8S_PROTOCOLS)), hostPort: optional(number({ integer: true })), hostIP: optional(string()) },
+  {
+    name: optional(string()),
+    containerPort: number({ integer: true, min: 1, max: 65535 }),
+    protocol: optional(oneOf(K8S_PROTOCOLS)),
+    hostPort: optional(number({ integer: true })),
+    hostIP: optional(string()),
+  },
   { unknown: 'ignore' },
 );
 const container = object({ name: optional(string()), ports: optional(list(containerPort)) }, { unknown: 'ignore' });

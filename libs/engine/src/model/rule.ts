@@ -1,7 +1,6 @@
 import { list, number, object, oneOf, optional, string, type Infer } from '../schema/schema.js';
 import { annotations, cidrList, ports, protocol } from './fields.js';
 
-
 export const ACTIONS = ['Allow', 'Deny', 'Log', 'Pass'] as const;
 export type Action = (typeof ACTIONS)[number];
 

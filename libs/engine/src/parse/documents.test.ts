@@ -6,7 +6,7 @@ import { validateDocuments } from '../validate/documents.js';
 const seed = readFileSync(new URL('../../fixtures/seed-policies.yaml', import.meta.url), 'utf8');
 
 describe('parseDocuments', () => {
-  it("reads every policy of the seed guide, and each is valid Calico", () => {
+  it('reads every policy of the seed guide, and each is valid Calico', () => {
     const result = validateDocuments(seed);
     expect(result.errors).toEqual([]);
     expect(result.documents.map((d) => [d.kind, d.name, d.valid])).toEqual([
@@ -86,7 +86,9 @@ items:
     expect(parsed.resources.map((r) => r.metadata.name)).toEqual(['security']);
     expect(parsed.errors).toEqual([expect.objectContaining({ document: 0, item: 1, path: 'spec.defaultAction', line: 11, column: 22 })]);
 
-    const calicoctl = parseDocuments('{"apiVersion":"projectcalico.org/v3","kind":"TierList","metadata":{"resourceVersion":"9"},"items":[{"apiVersion":"projectcalico.org/v3","kind":"Tier","metadata":{"name":"a"},"spec":{}}]}');
+    const calicoctl = parseDocuments(
+      '{"apiVersion":"projectcalico.org/v3","kind":"TierList","metadata":{"resourceVersion":"9"},"items":[{"apiVersion":"projectcalico.org/v3","kind":"Tier","metadata":{"name":"a"},"spec":{}}]}',
+    );
     expect(calicoctl.errors).toEqual([]);
     expect(calicoctl.resources).toHaveLength(1);
 
@@ -112,7 +114,9 @@ spec:
   });
 
   it('keeps zero where zero means something: order 0 and ICMP type 0', () => {
-    const { resources } = parseDocuments('apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: z}\nspec:\n  order: 0\n  ingress: [{action: Allow, protocol: ICMP, icmp: {type: 0}}]\n');
+    const { resources } = parseDocuments(
+      'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: z}\nspec:\n  order: 0\n  ingress: [{action: Allow, protocol: ICMP, icmp: {type: 0}}]\n',
+    );
     expect(resources[0]).toMatchObject({ spec: { order: 0, ingress: [{ icmp: { type: 0 } }] } });
   });
 
@@ -142,7 +146,10 @@ spec:
   });
 
   it('fills in the default namespace for namespaced kinds only', () => {
-    const { resources } = parseDocuments('apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: a}\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: b}\n', { defaultNamespace: 'dev' });
+    const { resources } = parseDocuments(
+      'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: a}\n---\napiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: b}\n',
+      { defaultNamespace: 'dev' },
+    );
     expect(resources.map((r) => r.metadata.namespace)).toEqual(['dev', undefined]);
   });
 
@@ -185,7 +192,13 @@ describe('hostile input', () => {
   });
 
   it('refuses alias expansion bombs', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]'].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+    ].join('\n');
     const result = validateDocuments(bomb);
     expect(result.valid).toBe(false);
     expect(result.errors[0]?.message).toMatch(/alias/i);

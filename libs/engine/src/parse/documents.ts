@@ -76,7 +76,14 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
   const maxDocuments = options.maxDocuments ?? MAX_DOCUMENTS;
   const result: ParseResult = { resources: [], documents: [], errors: [] };
   if (text.length > maxCharacters) {
-    result.errors.push({ code: 'TOO_LARGE', document: 0, path: '', line: 1, column: 1, message: `input is ${text.length} characters, over the limit of ${maxCharacters}; split it into smaller files` });
+    result.errors.push({
+      code: 'TOO_LARGE',
+      document: 0,
+      path: '',
+      line: 1,
+      column: 1,
+      message: `input is ${text.length} characters, over the limit of ${maxCharacters}; split it into smaller files`,
+    });
     return result;
   }
   const lineCounter = new LineCounter();
@@ -117,7 +124,9 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
       value.forEach((v, i) => entries.push({ value: v, node: isSeq(root) ? (root.items[i] as YamlNode) : undefined, item: i, base: [i] }));
     } else if (kind !== undefined && (kind === 'List' || kind.endsWith('List')) && Array.isArray((value as Record<string, unknown>)['items'])) {
       const itemsNode = isMap(root) ? root.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === 'items')?.value : undefined;
-      ((value as Record<string, unknown>)['items'] as unknown[]).forEach((v, i) => entries.push({ value: v, node: isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode) : undefined, item: i, base: ['items', i] }));
+      ((value as Record<string, unknown>)['items'] as unknown[]).forEach((v, i) =>
+        entries.push({ value: v, node: isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode) : undefined, item: i, base: ['items', i] }),
+      );
     } else {
       entries.push({ value, node: root, base: [] });
     }
@@ -126,14 +135,23 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
       if (count > maxDocuments) {
         if (count === maxDocuments + 1) {
           const pos = lineCounter.linePos(doc.range[0]);
-          result.errors.push({ code: 'TOO_MANY_DOCUMENTS', document: index, path: '', line: pos.line, column: pos.col, message: `input has more than ${maxDocuments} resources; split it into smaller files` });
+          result.errors.push({
+            code: 'TOO_MANY_DOCUMENTS',
+            document: index,
+            path: '',
+            line: pos.line,
+            column: pos.col,
+            message: `input has more than ${maxDocuments} resources; split it into smaller files`,
+          });
         }
         return;
       }
-      const locate = (path: Path): SourcePosition => locatePath(entry.node, path, lineCounter) ?? (() => {
-        const pos = lineCounter.linePos(doc.range[0]);
-        return { line: pos.line, column: pos.col };
-      })();
+      const locate = (path: Path): SourcePosition =>
+        locatePath(entry.node, path, lineCounter) ??
+        (() => {
+          const pos = lineCounter.linePos(doc.range[0]);
+          return { line: pos.line, column: pos.col };
+        })();
       const position = locate([]);
       const metadata = (entry.value as Record<string, unknown> | null)?.['metadata'];
       const parsed: ParsedDocument = {
@@ -150,7 +168,15 @@ export function parseDocuments(text: string, options: ParseOptions = {}): ParseR
       const decoded = decodeResource(entry.value);
       for (const issue of decoded.issues) {
         const pos = locate(issue.path);
-        parsed.errors.push({ code: 'INVALID', document: index, ...(entry.item !== undefined ? { item: entry.item } : {}), path: formatPath(issue.path), line: pos.line, column: pos.column, message: issue.message });
+        parsed.errors.push({
+          code: 'INVALID',
+          document: index,
+          ...(entry.item !== undefined ? { item: entry.item } : {}),
+          path: formatPath(issue.path),
+          line: pos.line,
+          column: pos.column,
+          message: issue.message,
+        });
       }
       if (decoded.resource) {
         if (options.defaultNamespace && isNamespaced(decoded.resource) && decoded.resource.metadata.namespace === undefined) {

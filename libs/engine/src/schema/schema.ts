@@ -91,7 +91,8 @@ export function number(options: NumberOptions = {}): Schema<number> {
       if (typeof value !== 'number' || !Number.isFinite(value)) return mismatch(ctx, path, expected, value);
       if (options.integer && !Number.isInteger(value)) return mismatch(ctx, path, expected, value);
       if ((options.min !== undefined && value < options.min) || (options.max !== undefined && value > options.max)) {
-        const range = options.min !== undefined && options.max !== undefined ? `between ${options.min} and ${options.max}` : options.min !== undefined ? `at least ${options.min}` : `at most ${options.max}`;
+        const range =
+          options.min !== undefined && options.max !== undefined ? `between ${options.min} and ${options.max}` : options.min !== undefined ? `at least ${options.min}` : `at most ${options.max}`;
         return issue(ctx, path, `must be ${range}, not ${value}`);
       }
       return value;

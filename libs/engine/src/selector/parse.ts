@@ -19,7 +19,8 @@ export function parseSelectorAst(input: string): SelectorNode {
   const fail = (reason: string, token: Token = peek()): never => {
     throw new SelectorParseError(reason, input, token.pos);
   };
-  const describe = (t: Token): string => (t.kind === 'eof' ? 'end of selector' : t.kind === 'string' || t.kind === 'label' ? `${t.kind} ${JSON.stringify(t.value)}` : `'${input.slice(t.pos, t.pos + 2).trim() || t.kind}'`);
+  const describe = (t: Token): string =>
+    t.kind === 'eof' ? 'end of selector' : t.kind === 'string' || t.kind === 'label' ? `${t.kind} ${JSON.stringify(t.value)}` : `'${input.slice(t.pos, t.pos + 2).trim() || t.kind}'`;
 
   if (peek().kind === 'eof') return { op: 'all' };
 

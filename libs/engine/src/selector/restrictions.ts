@@ -78,7 +78,5 @@ export function labelRestrictions(node: SelectorNode): LabelRestrictions {
 
 /** Value lists sorted by code point, for comparisons that should not depend on merge order. */
 export function sortedRestrictions(restrictions: LabelRestrictions): LabelRestrictions {
-  return Object.fromEntries(
-    Object.entries(restrictions).map(([k, r]) => [k, { ...r, mustHaveOneOfValues: r.mustHaveOneOfValues && [...r.mustHaveOneOfValues].sort(compareCodePoints) }]),
-  );
+  return Object.fromEntries(Object.entries(restrictions).map(([k, r]) => [k, { ...r, mustHaveOneOfValues: r.mustHaveOneOfValues && [...r.mustHaveOneOfValues].sort(compareCodePoints) }]));
 }

@@ -16,8 +16,16 @@ const node: fc.Arbitrary<SelectorNode> = fc.letrec<{ node: SelectorNode }>((tie)
     { depthSize: 'small', withCrossShrink: true },
     fc.constant<SelectorNode>({ op: 'all' }),
     fc.record({ op: fc.constant('has' as const), label: fc.constantFrom(...keys) }),
-    fc.record({ op: fc.constantFrom('eq' as const, 'ne' as const, 'contains' as const, 'startsWith' as const, 'endsWith' as const), label: fc.constantFrom(...keys), value: fc.constantFrom(...values) }),
-    fc.record({ op: fc.constantFrom('in' as const, 'notIn' as const), label: fc.constantFrom(...keys), values: fc.uniqueArray(fc.constantFrom(...values), { maxLength: 3 }).map((v) => [...v].sort()) }),
+    fc.record({
+      op: fc.constantFrom('eq' as const, 'ne' as const, 'contains' as const, 'startsWith' as const, 'endsWith' as const),
+      label: fc.constantFrom(...keys),
+      value: fc.constantFrom(...values),
+    }),
+    fc.record({
+      op: fc.constantFrom('in' as const, 'notIn' as const),
+      label: fc.constantFrom(...keys),
+      values: fc.uniqueArray(fc.constantFrom(...values), { maxLength: 3 }).map((v) => [...v].sort()),
+    }),
     fc.record({ op: fc.constant('not' as const), operand: tie('node') }).filter((n) => n.operand.op !== 'not'),
     fc.record({ op: fc.constantFrom('and' as const, 'or' as const), operands: fc.array(tie('node'), { minLength: 2, maxLength: 3 }) }),
   ),
@@ -84,7 +92,10 @@ describe('selector properties', () => {
     const hostile = [
       '('.repeat(5000) + 'a == "b"' + ')'.repeat(5000),
       '!'.repeat(10_000) + 'has(a)',
-      Array.from({ length: 900 }, (_, i) => `k${i} == "v"`).join(' && ').slice(0, 10_240).replace(/ &&[^&]*$/, ''),
+      Array.from({ length: 900 }, (_, i) => `k${i} == "v"`)
+        .join(' && ')
+        .slice(0, 10_240)
+        .replace(/ &&[^&]*$/, ''),
       `a in {${Array.from({ length: 1500 }, (_, i) => `"${i}"`).join(',')}}`,
       'a'.repeat(10_000),
       '"'.repeat(10_000),
@@ -106,7 +117,7 @@ describe('selector semantics', () => {
     ["role == 'db'", { role: 'db' }, true],
     ["role != 'db'", {}, true],
     ["role not in {'db'}", {}, true],
-    ["role in {}", { role: '' }, false],
+    ['role in {}', { role: '' }, false],
     ["role contains 'b'", {}, false],
     ['has(constructor)', {}, false],
     ["toString == 'x'", { toString: 'x' }, true],

@@ -30,7 +30,15 @@ export function validateDocuments(text: string, options: ParseOptions = {}): Val
     if (doc.resource) {
       for (const issue of validateDecoded(doc.resource)) {
         const pos = doc.locate(issue.path);
-        errors.push({ code: 'INVALID', document: doc.document, ...(doc.item !== undefined ? { item: doc.item } : {}), path: formatPath(issue.path), line: pos.line, column: pos.column, message: issue.message });
+        errors.push({
+          code: 'INVALID',
+          document: doc.document,
+          ...(doc.item !== undefined ? { item: doc.item } : {}),
+          path: formatPath(issue.path),
+          line: pos.line,
+          column: pos.column,
+          message: issue.message,
+        });
       }
     }
     return {

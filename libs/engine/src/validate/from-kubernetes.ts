@@ -24,7 +24,11 @@ function decode<T>(input: unknown, kind: string, apiVersion: string): T {
   if (decoded.resource && (decoded.resource.kind !== kind || decoded.resource.apiVersion !== apiVersion)) {
     throw new ConversionInputError(kind, [{ path: 'kind', message: `must be ${apiVersion} ${kind}, not ${decoded.resource.apiVersion} ${decoded.resource.kind}` }]);
   }
-  if (issues.length) throw new ConversionInputError(kind, issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+  if (issues.length)
+    throw new ConversionInputError(
+      kind,
+      issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    );
   return decoded.resource as T;
 }
 

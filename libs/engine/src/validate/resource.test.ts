@@ -13,7 +13,7 @@ describe('validate', () => {
 
   it('checks host endpoints as Calico does', () => {
     expect(errors(v3('HostEndpoint', { name: 'h' }, { node: 'n1', interfaceName: 'eth0.100.very-long', expectedIPs: ['10.0.0.1/32'], ports: [{ name: 'ssh', protocol: 'ICMP', port: 22 }] }))).toEqual([
-      'spec.interfaceName: "eth0.100.very-long" is not an interface name: use * or 1 to 15 letters, digits, \'_\', \'.\' or \'-\'',
+      "spec.interfaceName: \"eth0.100.very-long\" is not an interface name: use * or 1 to 15 letters, digits, '_', '.' or '-'",
       'spec.expectedIPs[0]: "10.0.0.1/32" is not an IP address',
       'spec.ports[0].protocol: EndpointPort protocol does not support ports.',
     ]);
@@ -23,8 +23,8 @@ describe('validate', () => {
 
   it('checks label keys and values, and annotation keys', () => {
     expect(errors(v3('GlobalNetworkSet', { name: 's', labels: { 'bad key': 'x', ok: 'value with spaces' } }, { nets: ['10.0.0.0/8'] }))).toEqual([
-      'metadata.labels["bad key"]: "bad key" is not a valid key: the name part must consist of letters, digits, \'-\', \'_\' or \'.\', and start and end with a letter or digit',
-      'metadata.labels.ok: label value "value with spaces" must be empty or consist of letters, digits, \'-\', \'_\' or \'.\', and start and end with a letter or digit',
+      "metadata.labels[\"bad key\"]: \"bad key\" is not a valid key: the name part must consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit",
+      "metadata.labels.ok: label value \"value with spaces\" must be empty or consist of letters, digits, '-', '_' or '.', and start and end with a letter or digit",
     ]);
     expect(errors(v3('GlobalNetworkSet', { name: 's', labels: { n: 1 } }, {}))).toEqual(['metadata.labels.n: must be a string (quote numbers and booleans in YAML), not the number 1']);
   });

@@ -1,7 +1,16 @@
 import { convertKubernetesNetworkPolicy } from '../k8s/network-policy.js';
 import type * as calico from '../model/calico.js';
 import type { ClusterNetworkPolicy, CnpProtocol, KubernetesNetworkPolicy, LabelSelector, NetworkPolicyPort } from '../model/kubernetes.js';
-import { annotationsProblems, dnsLabelProblem, dnsSubdomainProblem, globalPolicyNameProblem, namespacedPolicyNameProblem, portNameProblem, qualifiedNameProblem, labelValueProblem } from '../model/names.js';
+import {
+  annotationsProblems,
+  dnsLabelProblem,
+  dnsSubdomainProblem,
+  globalPolicyNameProblem,
+  namespacedPolicyNameProblem,
+  portNameProblem,
+  qualifiedNameProblem,
+  labelValueProblem,
+} from '../model/names.js';
 import { decodeResource, resourceType, type Resource } from '../model/resources.js';
 import { parseCidr, parseIp } from '../net/index.js';
 import { asProtocol, protocolProblem, supportsPorts } from '../numorstring/index.js';
@@ -10,7 +19,6 @@ import { BUILTIN_TIERS } from '../tiers.js';
 import { Issues } from './issues.js';
 import { validateRule } from './rule.js';
 import { checkSelector } from './selectors.js';
-
 
 type PolicySpec = calico.NetworkPolicySpec & Partial<calico.GlobalNetworkPolicySpec>;
 
@@ -22,9 +30,9 @@ function validateMetadata(issues: Issues, resource: Resource, type: string): voi
     type === 'Tier'
       ? dnsLabelProblem(name, 'name', 63)
       : type === 'NetworkPolicy' || type === 'StagedNetworkPolicy'
-        ? namespacedPolicyNameProblem(name) ?? dnsSubdomainProblem(name)
+        ? (namespacedPolicyNameProblem(name) ?? dnsSubdomainProblem(name))
         : type === 'GlobalNetworkPolicy' || type === 'StagedGlobalNetworkPolicy'
-          ? globalPolicyNameProblem(name) ?? dnsSubdomainProblem(name)
+          ? (globalPolicyNameProblem(name) ?? dnsSubdomainProblem(name))
           : type === 'Namespace'
             ? dnsLabelProblem(name)
             : dnsSubdomainProblem(name);

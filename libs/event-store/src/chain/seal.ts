@@ -49,7 +49,8 @@ export async function sealBatch(db: Db, horizon: HorizonSource, limit = 1_000): 
       const prevs: string[] = [];
       const hashes: string[] = [];
       for (const event of events) {
-        if (recomputeContentHash(event) !== event.contentHash) throw new ChainError(event.position, `event ${event.id} at position ${event.position} does not match the hash it was appended with: not sealing it (run palisade audit verify)`);
+        if (recomputeContentHash(event) !== event.contentHash)
+          throw new ChainError(event.position, `event ${event.id} at position ${event.position} does not match the hash it was appended with: not sealing it (run palisade audit verify)`);
         const hash = linkHash(prev, event.position, event.contentHash);
         positions.push(event.position);
         prevs.push(prev);

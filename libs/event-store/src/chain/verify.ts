@@ -50,18 +50,43 @@ export async function verifyChain(db: Db, options: { batch?: number } = {}): Pro
       if (row.position === null) return { ok: false, checked, unsealed, broken: { position, problem: `the event at position ${position} is gone: its link remains, the event was deleted` } };
       const event = toRecordedEvent({ ...row, position: row.position, id: row.id! });
       if (recomputeContentHash(event) !== event.contentHash) {
-        return { ok: false, checked, unsealed, broken: { position, eventId: event.id, problem: `event ${event.id} (stream ${event.streamId} version ${event.version}) was changed after it was appended: its content does not match its hash` } };
+        return {
+          ok: false,
+          checked,
+          unsealed,
+          broken: {
+            position,
+            eventId: event.id,
+            problem: `event ${event.id} (stream ${event.streamId} version ${event.version}) was changed after it was appended: its content does not match its hash`,
+          },
+        };
       }
       if (row.chain_position === null) {
-        if (position < lastSealed) return { ok: false, checked, unsealed, broken: { position, eventId: event.id, problem: `event ${event.id} at position ${position} is not in the chain although later events are: it was inserted behind the store's back` } };
+        if (position < lastSealed)
+          return {
+            ok: false,
+            checked,
+            unsealed,
+            broken: { position, eventId: event.id, problem: `event ${event.id} at position ${position} is not in the chain although later events are: it was inserted behind the store's back` },
+          };
         unsealed++;
         continue;
       }
       if (row.prev_hash !== prev) {
-        return { ok: false, checked, unsealed, broken: { position, eventId: event.id, problem: `the link at position ${position} does not follow from the previous one: an event before it was removed or its link rewritten` } };
+        return {
+          ok: false,
+          checked,
+          unsealed,
+          broken: { position, eventId: event.id, problem: `the link at position ${position} does not follow from the previous one: an event before it was removed or its link rewritten` },
+        };
       }
       if (row.hash !== linkHash(prev, position, event.contentHash)) {
-        return { ok: false, checked, unsealed, broken: { position, eventId: event.id, problem: `the link at position ${position} was changed: it is not the hash of the previous link and this event` } };
+        return {
+          ok: false,
+          checked,
+          unsealed,
+          broken: { position, eventId: event.id, problem: `the link at position ${position} was changed: it is not the hash of the previous link and this event` },
+        };
       }
       prev = row.hash;
       checked++;

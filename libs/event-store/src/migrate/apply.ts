@@ -51,9 +51,7 @@ export async function applyMigrations(databaseUrl: string, options: MigrateOptio
     await client.query('select pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
     try {
       await client.query(CREATE_HISTORY);
-      const { rows } = await client.query<HistoryRow>(
-        `select migration_name, checksum, finished_at, rolled_back_at from "_prisma_migrations" where rolled_back_at is null order by migration_name`,
-      );
+      const { rows } = await client.query<HistoryRow>(`select migration_name, checksum, finished_at, rolled_back_at from "_prisma_migrations" where rolled_back_at is null order by migration_name`);
       const byName = new Map(migrations.map((m) => [m.name, m]));
       const applied = new Set<string>();
       for (const row of rows) {
@@ -65,7 +63,11 @@ export async function applyMigrations(databaseUrl: string, options: MigrateOptio
           throw new MigrationError('INCOMPLETE', row.migration_name, `migration ${row.migration_name} was started and never finished; repair the database by hand, then mark it rolled back`);
         }
         if (row.checksum !== migration.checksum) {
-          throw new MigrationError('CHANGED', row.migration_name, `migration ${row.migration_name} was changed after it was applied (checksum ${row.checksum.slice(0, 12)}… in the database, ${migration.checksum.slice(0, 12)}… on disk); add a new migration instead of editing an applied one`);
+          throw new MigrationError(
+            'CHANGED',
+            row.migration_name,
+            `migration ${row.migration_name} was changed after it was applied (checksum ${row.checksum.slice(0, 12)}… in the database, ${migration.checksum.slice(0, 12)}… on disk); add a new migration instead of editing an applied one`,
+          );
         }
         applied.add(row.migration_name);
       }
@@ -103,5 +105,10 @@ function failed(migration: Migration, error: unknown): MigrationError {
   const position = Number(pgError.position);
   const location = position > 0 ? locate(migration.sql, position) : undefined;
   const where = location ? `${migration.file}:${location.line}:${location.column}` : migration.file;
-  return new MigrationError('FAILED', migration.name, `migration ${migration.name} failed at ${where}: ${pgError.message ?? String(error)}${pgError.code ? ` (SQLSTATE ${pgError.code})` : ''}; nothing of it was applied`, location);
+  return new MigrationError(
+    'FAILED',
+    migration.name,
+    `migration ${migration.name} failed at ${where}: ${pgError.message ?? String(error)}${pgError.code ? ` (SQLSTATE ${pgError.code})` : ''}; nothing of it was applied`,
+    location,
+  );
 }

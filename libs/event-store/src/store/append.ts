@@ -30,7 +30,8 @@ export function streamTypeOf(streamId: string): string {
 function validateStream(streamId: string, index: number): void {
   if (!streamId || streamId.length > LIMITS.streamIdLength) throw new InvalidEventError(index, 'streamId', `must be 1 to ${LIMITS.streamIdLength} characters`);
   if (CONTROL.test(streamId)) throw new InvalidEventError(index, 'streamId', 'must not contain control characters');
-  if (!STREAM_TYPE.test(streamTypeOf(streamId))) throw new InvalidEventError(index, 'streamId', `must start with a stream type (lower case letters, digits, dashes) then "/": got ${JSON.stringify(streamId.slice(0, 40))}`);
+  if (!STREAM_TYPE.test(streamTypeOf(streamId)))
+    throw new InvalidEventError(index, 'streamId', `must start with a stream type (lower case letters, digits, dashes) then "/": got ${JSON.stringify(streamId.slice(0, 40))}`);
 }
 
 function hasNul(value: unknown): boolean {
@@ -42,7 +43,8 @@ function hasNul(value: unknown): boolean {
 
 function validateEvent(event: NewEvent, index: number): string {
   if (!UUID.test(event.id)) throw new InvalidEventError(index, 'id', 'must be a UUID');
-  if (!TYPE.test(event.type) || event.type.length > LIMITS.typeLength) throw new InvalidEventError(index, 'type', `must be PascalCase words separated by dots, at most ${LIMITS.typeLength} characters`);
+  if (!TYPE.test(event.type) || event.type.length > LIMITS.typeLength)
+    throw new InvalidEventError(index, 'type', `must be PascalCase words separated by dots, at most ${LIMITS.typeLength} characters`);
   if (event.schemaVersion !== undefined && (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1)) throw new InvalidEventError(index, 'schemaVersion', 'must be a positive integer');
   if (!event.actor || event.actor.length > LIMITS.actorLength || CONTROL.test(event.actor)) throw new InvalidEventError(index, 'actor', `must be 1 to ${LIMITS.actorLength} printable characters`);
   if (event.reason !== undefined && event.reason.length > LIMITS.reasonLength) throw new InvalidEventError(index, 'reason', `must be at most ${LIMITS.reasonLength} characters`);
@@ -103,11 +105,17 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
     validateStream(request.streamId, index);
     if (streams.has(request.streamId)) throw new InvalidEventError(index, 'streamId', `${request.streamId} appears twice in one append: put its events in one request`);
     streams.add(request.streamId);
-    if (request.expectedVersion !== 'any' && (!Number.isInteger(request.expectedVersion) || request.expectedVersion < 0)) throw new InvalidEventError(index, 'expectedVersion', 'must be a whole number (0: the stream must not exist) or "any"');
+    if (request.expectedVersion !== 'any' && (!Number.isInteger(request.expectedVersion) || request.expectedVersion < 0))
+      throw new InvalidEventError(index, 'expectedVersion', 'must be a whole number (0: the stream must not exist) or "any"');
     for (const event of request.events) payloads.push(validateEvent(event, index++));
   }
   const ids = all.map((e) => e.id.toLowerCase());
-  if (new Set(ids).size !== ids.length) throw new InvalidEventError(ids.findIndex((id, i) => ids.indexOf(id) !== i), 'id', 'is used twice in one append');
+  if (new Set(ids).size !== ids.length)
+    throw new InvalidEventError(
+      ids.findIndex((id, i) => ids.indexOf(id) !== i),
+      'id',
+      'is used twice in one append',
+    );
 
   // The transaction takes its id before any position: readers rely on that to know when every
   // position up to a point is final (see horizon/committed.ts). Then: ids seen before, streams' versions.
@@ -122,7 +130,20 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
   const versions = new Map((state?.versions ?? []).map((v) => [v.stream, Number(v.version)]));
 
   const recordedAt = new Date();
-  const rows: { id: string; streamId: string; streamType: string; version: number; type: string; schemaVersion: number; payload: string; actor: string; reason: string | null; correlationId: string | null; causationId: string | null; hash: string }[] = [];
+  const rows: {
+    id: string;
+    streamId: string;
+    streamType: string;
+    version: number;
+    type: string;
+    schemaVersion: number;
+    payload: string;
+    actor: string;
+    reason: string | null;
+    correlationId: string | null;
+    causationId: string | null;
+    hash: string;
+  }[] = [];
   index = 0;
   for (const request of requests) {
     const current = versions.get(request.streamId) ?? 0;

@@ -19,7 +19,8 @@ export interface EventRow {
   content_hash: string;
 }
 
-export const EVENT_COLUMNS = 'position, id::text AS id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id::text AS correlation_id, causation_id::text AS causation_id, recorded_at, content_hash';
+export const EVENT_COLUMNS =
+  'position, id::text AS id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id::text AS correlation_id, causation_id::text AS causation_id, recorded_at, content_hash';
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -65,7 +66,12 @@ export async function readLastAt(db: Db | Tx, streamId: string, position: number
 
 /** The last event of each of these streams that has any, by stream id: one query for a whole batch. */
 export async function readLastOfEach(db: Db | Tx, streamIds: string[]): Promise<Map<string, RecordedEvent>> {
-  const events = await queryEvents(db, 'stream_id = ANY($1::text[]) AND (stream_id, version) IN (SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id)', [streamIds], 'position');
+  const events = await queryEvents(
+    db,
+    'stream_id = ANY($1::text[]) AND (stream_id, version) IN (SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id)',
+    [streamIds],
+    'position',
+  );
   return new Map(events.map((e) => [e.streamId, e]));
 }
 

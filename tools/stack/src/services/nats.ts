@@ -12,11 +12,7 @@ import { waitFor, withTimeout } from '../wait.js';
 
 /** Connects, asks JetStream for the account's limits, and disconnects. Proves JetStream is on. */
 export async function probeNats(url: string, timeoutMs = 5_000): Promise<string> {
-  const nc = await withTimeout(
-    connect({ servers: url, timeout: timeoutMs, reconnect: false, name: 'palisade-probe' }),
-    timeoutMs + 500,
-    `no answer within ${timeoutMs} ms`,
-  );
+  const nc = await withTimeout(connect({ servers: url, timeout: timeoutMs, reconnect: false, name: 'palisade-probe' }), timeoutMs + 500, `no answer within ${timeoutMs} ms`);
   try {
     const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     await jsm.getAccountInfo();
@@ -33,7 +29,12 @@ export async function checkExternalNats(url: string): Promise<ServiceRecord> {
     const version = await probeNats(url);
     return { mode: 'external', url, listen: hostPort, details: { version } };
   } catch (error) {
-    throw new StackError('UNREACHABLE', 'nats', `NATS JetStream at ${redactUrl(url)} (NATS_URL) is unreachable: ${describeError(error)}`, 'Fix NATS_URL (JetStream must be enabled), or unset it to let palisade start its own nats-server.');
+    throw new StackError(
+      'UNREACHABLE',
+      'nats',
+      `NATS JetStream at ${redactUrl(url)} (NATS_URL) is unreachable: ${describeError(error)}`,
+      'Fix NATS_URL (JetStream must be enabled), or unset it to let palisade start its own nats-server.',
+    );
   }
 }
 

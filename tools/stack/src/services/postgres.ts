@@ -19,7 +19,7 @@ export async function probePostgres(url: string, timeoutMs = 5_000): Promise<str
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await withTimeout(client.connect(), timeoutMs, `no answer within ${timeoutMs} ms`);
-    const result = await client.query<{ version: string }>('select current_setting(\'server_version\') as version');
+    const result = await client.query<{ version: string }>("select current_setting('server_version') as version");
     return result.rows[0]?.version ?? 'unknown';
   } finally {
     await client.end().catch(() => undefined);
@@ -37,7 +37,12 @@ export async function checkExternalPostgres(url: string): Promise<ServiceRecord>
     const version = await probePostgres(url);
     return { mode: 'external', url, listen: `${parsed.hostname}:${parsed.port || '5432'}`, details: { version } };
   } catch (error) {
-    throw new StackError('UNREACHABLE', 'postgres', `PostgreSQL at ${redactUrl(url)} (DATABASE_URL) is unreachable: ${describeError(error)}`, 'Fix DATABASE_URL, or unset it to let palisade start its own PostgreSQL.');
+    throw new StackError(
+      'UNREACHABLE',
+      'postgres',
+      `PostgreSQL at ${redactUrl(url)} (DATABASE_URL) is unreachable: ${describeError(error)}`,
+      'Fix DATABASE_URL, or unset it to let palisade start its own PostgreSQL.',
+    );
   }
 }
 
@@ -107,8 +112,7 @@ export async function startPrivatePostgres(options: PrivatePostgresOptions): Pro
   const dataDir = join(root, 'data');
   const passwordFile = join(root, 'password');
   const logFile = join(root, 'postgres.log');
-  const asUser = (cmd: string, args: string[]) =>
-    user ? run('runuser', ['-u', user.name, '--', cmd, ...args], { cwd: root, timeoutMs: 120_000 }) : run(cmd, args, { cwd: root, timeoutMs: 120_000 });
+  const asUser = (cmd: string, args: string[]) => (user ? run('runuser', ['-u', user.name, '--', cmd, ...args], { cwd: root, timeoutMs: 120_000 }) : run(cmd, args, { cwd: root, timeoutMs: 120_000 }));
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     writeFileSync(passwordFile, randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });

@@ -26,7 +26,10 @@ describe('building the Temporal dev server', () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     // A stand-in for go: names packages on stderr over half a second, then writes the binary.
-    writeFileSync(join(bin, 'go'), '#!/bin/sh\nfor p in a/one a/two a/three a/four; do echo "example.com/$p" >&2; sleep 0.15; done\nmkdir -p "$GOBIN"\nprintf "#!/bin/sh\\n" > "$GOBIN/temporal"\nchmod +x "$GOBIN/temporal"\n');
+    writeFileSync(
+      join(bin, 'go'),
+      '#!/bin/sh\nfor p in a/one a/two a/three a/four; do echo "example.com/$p" >&2; sleep 0.15; done\nmkdir -p "$GOBIN"\nprintf "#!/bin/sh\\n" > "$GOBIN/temporal"\nchmod +x "$GOBIN/temporal"\n',
+    );
     chmodSync(join(bin, 'go'), 0o755);
     process.env['PATH'] = `${bin}${delimiter}${process.env['PATH'] ?? ''}`;
     process.env['XDG_CACHE_HOME'] = join(dir, 'cache');

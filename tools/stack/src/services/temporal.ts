@@ -15,11 +15,7 @@ const TEMPORAL_CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_C
 
 /** Asks the frontend for its system info and the namespace; proves the server answers requests. */
 export async function probeTemporal(address: string, namespace = 'default', timeoutMs = 5_000): Promise<string> {
-  const connection = await withTimeout(
-    Connection.connect({ address, connectTimeout: timeoutMs }),
-    timeoutMs + 500,
-    `no answer within ${timeoutMs} ms`,
-  );
+  const connection = await withTimeout(Connection.connect({ address, connectTimeout: timeoutMs }), timeoutMs + 500, `no answer within ${timeoutMs} ms`);
   try {
     const info = await withTimeout(connection.workflowService.getSystemInfo({}), timeoutMs, `no answer within ${timeoutMs} ms`);
     await withTimeout(connection.workflowService.describeNamespace({ namespace }), timeoutMs, `namespace ${namespace} not ready`);
@@ -37,7 +33,12 @@ export async function checkExternalTemporal(address: string, namespace: string):
     const version = await probeTemporal(address, namespace);
     return { mode: 'external', url: address, listen: address, details: { version, namespace } };
   } catch (error) {
-    throw new StackError('UNREACHABLE', 'temporal', `Temporal at ${address} (TEMPORAL_ADDRESS) is unreachable: ${describeError(error)}`, 'Fix TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or unset it to let palisade start the Temporal dev server.');
+    throw new StackError(
+      'UNREACHABLE',
+      'temporal',
+      `Temporal at ${address} (TEMPORAL_ADDRESS) is unreachable: ${describeError(error)}`,
+      'Fix TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE), or unset it to let palisade start the Temporal dev server.',
+    );
   }
 }
 
@@ -64,7 +65,12 @@ export async function ensureTemporalBinary(log: (line: string) => void, options:
   if (existsSync(target)) return target;
   const go = findGo();
   if (!go) {
-    throw new StackError('MISSING_BINARY', 'temporal', 'the Temporal dev server is not built yet and Go is not installed to build it', `Install Go 1.25+ (https://go.dev/dl), or set TEMPORAL_ADDRESS to an existing Temporal server. The build is: go install ${TEMPORAL_CLI_MODULE}`);
+    throw new StackError(
+      'MISSING_BINARY',
+      'temporal',
+      'the Temporal dev server is not built yet and Go is not installed to build it',
+      `Install Go 1.25+ (https://go.dev/dl), or set TEMPORAL_ADDRESS to an existing Temporal server. The build is: go install ${TEMPORAL_CLI_MODULE}`,
+    );
   }
   const dir = join(target, '..');
   mkdirSync(dir, { recursive: true });
@@ -73,7 +79,9 @@ export async function ensureTemporalBinary(log: (line: string) => void, options:
     if (existsSync(target)) return target;
     const staging = join(dir, `staging-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
-    log(`building the Temporal dev server (go install ${TEMPORAL_CLI_MODULE}) once for this machine: it downloads and compiles about ${TYPICAL_PACKAGES} packages, ${TYPICAL_MINUTES} minutes on 2 cores; later starts reuse ${target}`);
+    log(
+      `building the Temporal dev server (go install ${TEMPORAL_CLI_MODULE}) once for this machine: it downloads and compiles about ${TYPICAL_PACKAGES} packages, ${TYPICAL_MINUTES} minutes on 2 cores; later starts reuse ${target}`,
+    );
     const progress = new BuildProgress(log, options.progressEveryMs);
     const result = await run(go, ['install', '-v', TEMPORAL_CLI_MODULE], {
       env: { ...process.env, GOBIN: staging, GOFLAGS: [process.env['GOFLAGS'], '-buildvcs=false'].filter(Boolean).join(' ') },
@@ -84,7 +92,12 @@ export async function ensureTemporalBinary(log: (line: string) => void, options:
     const built = join(staging, 'temporal');
     if (result.code !== 0 || !existsSync(built)) {
       const detail = result.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-      throw new StackError('BUILD_FAILED', 'temporal', `go install ${TEMPORAL_CLI_MODULE} failed: ${detail || `exit ${result.code}`}`, 'Check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_ADDRESS.');
+      throw new StackError(
+        'BUILD_FAILED',
+        'temporal',
+        `go install ${TEMPORAL_CLI_MODULE} failed: ${detail || `exit ${result.code}`}`,
+        'Check that the Go module proxy is reachable (go env GOPROXY), or set TEMPORAL_ADDRESS.',
+      );
     }
     renameSync(built, target);
     rmSync(staging, { recursive: true, force: true });
@@ -150,14 +163,45 @@ export async function startPrivateTemporal(options: PrivateTemporalOptions): Pro
   const dbFile = join(options.root, 'temporal.db');
   const child = startDetached(
     binary,
-    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort), '--db-filename', dbFile, '--log-format', 'json', '--log-level', 'warn', '--disable-config-file', '--disable-config-env'],
+    [
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--http-port',
+      String(httpPort),
+      '--metrics-port',
+      String(metricsPort),
+      '--db-filename',
+      dbFile,
+      '--log-format',
+      'json',
+      '--log-level',
+      'warn',
+      '--disable-config-file',
+      '--disable-config-env',
+    ],
     { logFile, cwd: options.root },
   );
   const address = `127.0.0.1:${port}`;
   try {
     const version = await waitFor(() => probeTemporal(address, 'default', 2_000), { timeoutMs: 60_000, intervalMs: 300, isAlive: () => !child.exited() });
-    return { mode: 'private', url: address, listen: address, pid: child.pid, details: { version, namespace: 'default', log: logFile, db: dbFile, binary, metrics: `http://127.0.0.1:${metricsPort}/metrics` } };
+    return {
+      mode: 'private',
+      url: address,
+      listen: address,
+      pid: child.pid,
+      details: { version, namespace: 'default', log: logFile, db: dbFile, binary, metrics: `http://127.0.0.1:${metricsPort}/metrics` },
+    };
   } catch (error) {
-    throw new StackError('START_FAILED', 'temporal', `the Temporal dev server did not become ready: ${child.exited() ? `it exited with code ${child.exitCode()}` : describeError(error)}`, `See ${logFile}.`);
+    throw new StackError(
+      'START_FAILED',
+      'temporal',
+      `the Temporal dev server did not become ready: ${child.exited() ? `it exited with code ${child.exitCode()}` : describeError(error)}`,
+      `See ${logFile}.`,
+    );
   }
 }

@@ -8,7 +8,13 @@ export function namespace(name: string, labels: Record<string, string> = {}): st
   return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  labels: ${JSON.stringify(labels)}\n`;
 }
 
-export function pod(ns: string, name: string, ip: string, labels: Record<string, string>, extra: { node?: string; ports?: { name: string; port: number; protocol?: string }[]; serviceAccount?: string } = {}): string {
+export function pod(
+  ns: string,
+  name: string,
+  ip: string,
+  labels: Record<string, string>,
+  extra: { node?: string; ports?: { name: string; port: number; protocol?: string }[]; serviceAccount?: string } = {},
+): string {
   const ports = (extra.ports ?? []).map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
   return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n  labels: ${JSON.stringify(labels)}\nspec:\n  nodeName: ${extra.node ?? 'node-1'}\n  serviceAccountName: ${extra.serviceAccount ?? 'default'}\n  containers: [{name: app, ports: ${JSON.stringify(ports)}}]\nstatus:\n  podIP: ${ip}\n`;
 }
