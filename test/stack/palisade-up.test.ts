@@ -1,11 +1,11 @@
 // `palisade up` as a newcomer runs it: no service variables set, so it starts its own PostgreSQL,
 // NATS JetStream and Temporal dev server, then the worker, the gateway and the console; and
 // `palisade down` leaves nothing running.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthReport } from '@palisade/contracts';
-import { readState, type StackState } from '@palisade/stack';
+import { readState, waitFor, type StackState } from '@palisade/stack';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
 import { applyResources, authenticate } from '@palisade/domain';
@@ -41,7 +41,7 @@ describe('palisade up / status / down on a private local stack', () => {
       expect(state!.services[name].mode, name).toBe('private');
       expect(result.stdout).toContain(state!.services[name].listen);
     }
-    expect(Object.keys(state!.processes).sort()).toEqual(['console', 'gateway', 'worker']);
+    expect(Object.keys(state!.processes).sort()).toEqual(['console', 'gateway', 'supervisor', 'worker']);
     // The first start prints an admin token, once; only its hash is stored.
     const token = /\n {2}(pal_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\n/.exec(result.stdout)?.[1];
     expect(token).toBeDefined();
@@ -127,9 +127,29 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(readState(join(home, 'state.json'))?.processes['gateway']?.pid).toBe(state!.processes['gateway']!.pid);
   });
 
+  it('heals: a gateway that dies is started again by the supervisor, and answers', async () => {
+    const before = state!.processes['gateway']!;
+    process.kill(-before.pid, 'SIGKILL');
+    const restarted = await waitFor(
+      async () => {
+        const now = readState(join(home, 'state.json'))?.processes['gateway'];
+        if (!now || now.pid === before.pid) throw new Error('not restarted yet');
+        const res = await fetch(`${now.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        if (!res.ok) throw new Error(`readyz ${res.status}`);
+        return now;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(restarted.url).toBe(before.url);
+    const log = readFileSync(join(home, 'logs', 'supervisor.log'), 'utf8');
+    expect(log).toContain(`gateway (pid ${before.pid}) is not running; starting it again`);
+    expect(log).toContain(`gateway restarted (pid ${restarted.pid}) and ready`);
+    state = readState(join(home, 'state.json'));
+  });
+
   it('stops everything with palisade down and leaves no process behind', async () => {
     const pids = [...Object.values(state!.services).map((s) => s.pid), ...Object.values(state!.processes).map((p) => p.pid)].filter((p): p is number => !!p);
-    expect(pids.length).toBe(6);
+    expect(pids.length).toBe(7);
     const result = await palisade(['down', '--home', home], env, 90_000);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Stopped .*gateway/);

@@ -44,6 +44,7 @@ describe('registration', () => {
     const commands = commandsOf(buildProgram());
     expect(Object.keys(commands)).toEqual([
       'up',
+      'supervise',
       'down',
       'status',
       'validate',
@@ -73,6 +74,7 @@ describe('registration', () => {
     ]);
     expect(commands).toEqual({
       up: ['-d, --detach =false', '--no-console', home],
+      supervise: [home],
       down: [home],
       status: ['-o, --output <format> {table|json} ="table"', home],
       validate: ['-f, --filename <path...> (required)', '-R, --recursive =false', '-n, --namespace <namespace>', textOrJson],

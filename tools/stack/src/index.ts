@@ -14,6 +14,7 @@ export {
   stopProcesses,
   status,
   startProcess,
+  SUPERVISOR,
   serviceEnv,
   probe,
   SERVICE_NAMES,
@@ -24,3 +25,4 @@ export {
   type ComponentStatus,
 } from './stack.js';
 export { aptInstall } from './apt.js';
+export { Supervisor, DEFAULT_RESTART_POLICY, type RestartPolicy, type SupervisorOutcome } from './supervise.js';

@@ -122,6 +122,9 @@ async function stopService(record: ServiceRecord): Promise<void> {
   }
 }
 
+/** The process `palisade up --detach` leaves to keep the others running; stopped before them. */
+export const SUPERVISOR = 'supervisor';
+
 export interface ProcessSpec {
   name: string;
   command: string;
@@ -178,7 +181,9 @@ export async function stopProcesses(home: string): Promise<string[]> {
     const state = readState(paths.state);
     if (!state) return [];
     const stopped: string[] = [];
-    for (const [name, record] of Object.entries(state.processes)) {
+    // The supervisor first, or it would start again what is being stopped.
+    const entries = Object.entries(state.processes).sort(([a], [b]) => Number(b === SUPERVISOR) - Number(a === SUPERVISOR));
+    for (const [name, record] of entries) {
       if (!isAlive(record.pid)) continue;
       await stopProcessGroup(record.pid, 15_000);
       stopped.push(name);
@@ -207,8 +212,14 @@ export async function down(home: string): Promise<DownReport> {
     if (!state) return { stopped: [], left: [] };
     const stopped: string[] = [];
     const left: string[] = [];
+    // The supervisor first, or it would start again what is being stopped.
+    const { [SUPERVISOR]: supervisor, ...others } = state.processes;
+    if (supervisor && isAlive(supervisor.pid)) {
+      await stopProcessGroup(supervisor.pid, 15_000);
+      (isAlive(supervisor.pid) ? left : stopped).push(SUPERVISOR);
+    }
     await Promise.all(
-      Object.entries(state.processes).map(async ([name, record]) => {
+      Object.entries(others).map(async ([name, record]) => {
         if (!isAlive(record.pid)) return;
         await stopProcessGroup(record.pid, 15_000);
         (isAlive(record.pid) ? left : stopped).push(name);

@@ -1,10 +1,13 @@
 import { bootstrapAdminToken } from '@palisade/domain';
 import { createDbClient } from '@palisade/event-store';
-import { down, isAlive, pickPort, readState, serviceEnv, stackPaths, startProcess, stopProcesses, upServices, type StackState } from '@palisade/stack';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { down, isAlive, pickPort, readState, stackPaths, startProcess, stopProcesses, SUPERVISOR, Supervisor, upServices, type ProcessSpec, type StackState } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';
-import { gatewayReady, httpOk, workerPolling } from '../readiness.js';
 import { artefacts, requireBuilt, workspaceRoot } from '../workspace.js';
+import { platformSpecs } from './platform.js';
+import { SUPERVISING } from './supervise.js';
 
 export interface UpOptions {
   home: string;
@@ -40,45 +43,27 @@ export async function up(options: UpOptions): Promise<number> {
   }
 
   const state = await upServices({ home: options.home, profile: 'dev', log: note });
+  let specs: ProcessSpec[];
   try {
-    const env = { ...process.env, ...serviceEnv(state) };
-    const temporal = state.services.temporal;
-    const namespace = temporal.details['namespace'] ?? 'default';
-
-    const worker = await startProcess(options.home, {
-      name: 'worker',
-      command: process.execPath,
-      args: [built.worker],
-      env,
-      ready: async () => workerPolling(temporal.url, namespace, readState(paths.state)?.processes['worker']?.pid ?? 0),
-    });
-    note(`worker running (pid ${worker.pid})`);
-
-    const gatewayPort = await pickPort(PREFERRED.gateway);
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    await startProcess(options.home, {
-      name: 'gateway',
-      command: process.execPath,
-      args: [built.gateway],
-      env: { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(gatewayPort) },
-      url: gatewayUrl,
-      ready: () => gatewayReady(gatewayUrl),
-    });
-    note(`gateway ready at ${gatewayUrl}`);
-
-    if (withConsole) {
-      const consolePort = await pickPort(PREFERRED.console);
-      const consoleUrl = `http://127.0.0.1:${consolePort}`;
+    const ports = { gateway: await pickPort(PREFERRED.gateway), ...(withConsole ? { console: await pickPort(PREFERRED.console) } : {}) };
+    specs = platformSpecs(built, state, options.home, ports);
+    for (const spec of specs) {
+      const record = await startProcess(options.home, spec);
+      note(spec.url ? `${spec.name} ready at ${spec.url}` : `${spec.name} running (pid ${record.pid})`);
+    }
+    if (options.detach) {
+      // Detached, a supervisor of its own keeps the processes up once this command has returned.
+      const log = join(paths.logs, 'supervisor.log');
       await startProcess(options.home, {
-        name: 'console',
+        name: SUPERVISOR,
         command: process.execPath,
-        args: [built.nextBin, 'start', '-p', String(consolePort), '-H', '127.0.0.1'],
-        cwd: built.consoleDir,
-        env: { ...env, PALISADE_GATEWAY_URL: gatewayUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-        url: consoleUrl,
-        ready: () => httpOk(consoleUrl),
+        args: [process.argv[1]!, 'supervise', '--home', options.home],
+        env: process.env,
+        ready: async () => {
+          if (!existsSync(log) || !readFileSync(log, 'utf8').includes(SUPERVISING)) throw new Error('not supervising yet');
+        },
       });
-      note(`console ready at ${consoleUrl}`);
+      note('supervisor running: a process that exits is started again (logs/supervisor.log)');
     }
   } catch (error) {
     note('stopping what was started');
@@ -95,7 +80,7 @@ export async function up(options: UpOptions): Promise<number> {
     return 0;
   }
   info('Press Ctrl-C to stop.');
-  return watch(options.home, final);
+  return watch(options.home, specs);
 }
 
 /**
@@ -131,23 +116,20 @@ function printSummary(state: StackState, home: string): void {
   info(`Logs: ${stackPaths(home).logs}`);
 }
 
-/** Foreground mode: wait for a signal or for a process to die, then stop everything. */
-async function watch(home: string, state: StackState): Promise<number> {
-  const reason = await new Promise<{ code: number; why: string }>((resolve) => {
-    const onSignal = (signal: string) => resolve({ code: 0, why: `received ${signal}` });
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    process.once('SIGHUP', onSignal);
-    const timer = setInterval(() => {
-      for (const [name, p] of Object.entries(state.processes)) {
-        if (!isAlive(p.pid)) {
-          clearInterval(timer);
-          resolve({ code: 1, why: `${name} (pid ${p.pid}) exited unexpectedly; see ${p.log}` });
-          return;
-        }
-      }
-    }, 1_000);
-  });
+/**
+ * Foreground mode: keep the processes up (one that exits is started again, within limits) until a
+ * signal, or until one keeps dying; then stop everything.
+ */
+async function watch(home: string, specs: ProcessSpec[]): Promise<number> {
+  const abort = new AbortController();
+  let signalled: string | undefined;
+  const onSignal = (signal: string) => {
+    signalled = signal;
+    abort.abort();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
+  const outcome = await new Supervisor(home, specs, note).run(abort.signal);
+  const reason = 'gaveUp' in outcome ? { code: 1, why: outcome.gaveUp } : { code: 0, why: `received ${signalled ?? 'a stop request'}` };
   info(`Stopping: ${reason.why}`);
   const report = await down(home);
   info(`Stopped ${report.stopped.join(', ') || 'nothing'}${report.left.length ? `; still running: ${report.left.join(', ')}` : ''}`);

@@ -26,6 +26,18 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unr
       }),
     );
 
+  // Started by `up --detach`; hidden from help, as people never run it themselves.
+  program
+    .command('supervise', { hidden: true })
+    .description("keep a detached stack's processes running (started by palisade up --detach)")
+    .addOption(homeOption())
+    .action(
+      action('supervise', async (opts: { home?: string }) => {
+        const home = await stackHome(opts.home);
+        return (await import('../commands/supervise.js')).supervise(home);
+      }),
+    );
+
   program
     .command('down')
     .description('stop everything `palisade up` started (servers named by environment variables are left alone)')

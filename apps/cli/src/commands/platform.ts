@@ -1,0 +1,60 @@
+import { readState, serviceEnv, stackPaths, type ProcessSpec, type StackState } from '@palisade/stack';
+import { gatewayReady, httpOk, workerPolling } from '../readiness.js';
+import type { Artefacts } from '../workspace.js';
+
+export interface PlatformPorts {
+  gateway: number;
+  /** Absent: no console. */
+  console?: number;
+}
+
+/**
+ * The platform's processes, in the order they start: the worker, the gateway, then the console.
+ * `palisade up` starts them from this list and the supervisor restarts them from it, so a
+ * restarted process gets exactly the command, environment and readiness check it started with.
+ */
+export function platformSpecs(built: Artefacts, state: StackState, home: string, ports: PlatformPorts): ProcessSpec[] {
+  const env = { ...process.env, ...serviceEnv(state) };
+  const temporal = state.services.temporal;
+  const namespace = temporal.details['namespace'] ?? 'default';
+  const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  const specs: ProcessSpec[] = [
+    {
+      name: 'worker',
+      command: process.execPath,
+      args: [built.worker],
+      env,
+      ready: async () => workerPolling(temporal.url, namespace, readState(stackPaths(home).state)?.processes['worker']?.pid ?? 0),
+    },
+    {
+      name: 'gateway',
+      command: process.execPath,
+      args: [built.gateway],
+      env: { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(ports.gateway) },
+      url: gatewayUrl,
+      ready: () => gatewayReady(gatewayUrl),
+    },
+  ];
+  if (ports.console !== undefined) {
+    const consoleUrl = `http://127.0.0.1:${ports.console}`;
+    specs.push({
+      name: 'console',
+      command: process.execPath,
+      args: [built.nextBin, 'start', '-p', String(ports.console), '-H', '127.0.0.1'],
+      cwd: built.consoleDir,
+      env: { ...env, PALISADE_GATEWAY_URL: gatewayUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      url: consoleUrl,
+      ready: () => httpOk(consoleUrl),
+    });
+  }
+  return specs;
+}
+
+/** The ports a running stack's processes were given (for a supervisor that restarts them). */
+export function portsOf(state: StackState): PlatformPorts | undefined {
+  const port = (url: string | undefined) => (url ? Number(new URL(url).port) : undefined);
+  const gateway = port(state.processes['gateway']?.url);
+  if (!gateway) return undefined;
+  const consolePort = port(state.processes['console']?.url);
+  return { gateway, ...(consolePort ? { console: consolePort } : {}) };
+}
