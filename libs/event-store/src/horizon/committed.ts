@@ -21,9 +21,16 @@ export interface HorizonSource {
  * after it are invisible to it.)
  */
 export class CommittedHorizon implements HorizonSource {
-  private pending: { sequence: number; running: string[] }[] = [];
+  private pending: { sequence: number; running: string[]; sequenceRead: number }[] = [];
   private horizon = 0;
   private sequence = 0;
+  /**
+   * Orders this process's reads, so calls may overlap: a snapshot of running transactions only
+   * says something about a pair whose sequence was read before the snapshot's query was sent.
+   * (A snapshot taken earlier may miss a transaction that started after it and took a position
+   * up to that pair's sequence.)
+   */
+  private tick = 0;
 
   /** Positions taken (the sequence at the last read) that are not known to be final yet. */
   get behind(): number {
@@ -32,17 +39,19 @@ export class CommittedHorizon implements HorizonSource {
 
   async current(db: Db): Promise<number> {
     const [seq] = await db.query<{ last_value: bigint; is_called: boolean }[]>`SELECT last_value, is_called FROM events_position_seq`;
+    const sequenceRead = ++this.tick;
     const sequence = seq?.is_called ? Number(seq.last_value) : 0;
     this.sequence = Math.max(this.sequence, sequence);
+    const snapshotSent = ++this.tick;
     // Transactions of this database only: others cannot write its events.
     const rows = await db.query<{ xid: string }[]>`
       SELECT l.transactionid::text AS xid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted AND a.datname = current_database()`;
     const runningNow = new Set(rows.map((r) => r.xid));
-    this.pending.push({ sequence, running: [...runningNow] });
+    this.pending.push({ sequence, running: [...runningNow], sequenceRead });
     const still: typeof this.pending = [];
     for (const p of this.pending) {
-      if (p.running.every((xid) => !runningNow.has(xid))) this.horizon = Math.max(this.horizon, p.sequence);
+      if (p.sequenceRead < snapshotSent && p.running.every((xid) => !runningNow.has(xid))) this.horizon = Math.max(this.horizon, p.sequence);
       else still.push(p);
     }
     // Keep the queue short: dropping the oldest pairs only delays the horizon, never skips.
