@@ -79,15 +79,40 @@ describe('hostile and malformed input', () => {
       400,
       /line 5:\d+ spec\.selector/,
     );
-    // Fields of the request itself are checked too.
-    await refused('resources.put', put({ resources: [policy()], force: true }), 400, /force/);
-    await refused('resources.put', put({ resources: 'not a list' }), 400);
+    // Fields of the request itself are checked too, and the refusal says so in words, not as JSON.
+    await refused('resources.put', put({ resources: [policy()], force: true }), 400, /"message":"invalid request: the request: has unknown field force"/);
+    await refused('resources.put', put({ resources: 'not a list' }), 400, /"message":"invalid request: resources: must be array"/);
+    await refused('resources.put', put({ files: [] }), 400, /"message":"invalid request: files: needs at least 1 item"/);
+    await refused(
+      'resources.put',
+      put({ files: Array.from({ length: 501 }, (_, i) => ({ name: `f${i}.yaml`, documents: '{}' })) }),
+      400,
+      /"message":"invalid request: files: takes at most 500 items"/,
+    );
+    await refused('tokens.create', put({ token: { name: 'short', role: 'viewer', expiresInDays: 0 } }), 400, /"message":"invalid request: token\.expiresInDays: must be at least 1"/);
     await refused(
       'resources.put',
       put({ resources: [{ __proto__: { polluted: true }, apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', constructor: { prototype: { polluted: true } } } }] }),
       400,
     );
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('refuses text PostgreSQL cannot store (NUL, lone surrogates) with a 400 naming the field, writing nothing', async () => {
+    await refused('resources.put', put({ resources: [policy()], reason: 'fix\u0000' }), 400, /"message":"invalid request: reason: contains a NUL character/);
+    const annotated = policy();
+    (annotated as { metadata: Record<string, unknown> }).metadata['annotations'] = { note: 'half \ud83d of an emoji' };
+    await refused('resources.put', put({ resources: [annotated] }), 400, /"message":"invalid request: resources\.0\.metadata\.annotations\.note: contains a lone UTF-16 surrogate/);
+    await refused('resources.delete', put({ keys: ['NetworkPolicy/shop/web'], reason: '\u0000' }), 400, /reason: contains a NUL/);
+  });
+
+  it('refuses a delete whose expectedVersions names a key it does not delete', async () => {
+    await refused(
+      'resources.delete',
+      put({ keys: ['NetworkPolicy/shop/web'], expectedVersions: { 'NetworkPolicy/shop/other': 1 } }),
+      400,
+      /"message":"invalid request: expectedVersions\.NetworkPolicy\/shop\/other: is not one of the keys being deleted"/,
+    );
   });
 
   it('treats SQL-looking strings as data: refused as names, harmless as filters', async () => {

@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import { DomainError, ValidationFailedError, type ResourceProblem } from '@palisade/domain';
 import { ConcurrencyError, EventStoreError } from '@palisade/event-store';
 
@@ -29,4 +30,38 @@ export function toApiError(error: unknown): TRPCError | undefined {
 /** Located validation problems, for the error's data: clients show every one with its file and line. */
 export function problemsOf(cause: unknown): ResourceProblem[] | undefined {
   return cause instanceof ValidationFailedError ? cause.problems.slice(0, MAX_PROBLEMS) : undefined;
+}
+
+/**
+ * A request that does not fit a procedure's input schema, said in sentences naming each field
+ * ("token.expiresInDays: must be at least 1"), not as the schema library's JSON.
+ */
+export function inputProblems(cause: unknown): string | undefined {
+  if (!(cause instanceof z.ZodError)) return undefined;
+  const issues = cause.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join('.') : 'the request'}: ${sentence(issue)}`);
+  const more = cause.issues.length > 5 ? `; and ${cause.issues.length - 5} more` : '';
+  return `invalid request: ${issues.join('; ')}${more}`;
+}
+
+function sentence(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      return issue.origin === 'array'
+        ? `needs at least ${String(issue.minimum)} item${Number(issue.minimum) === 1 ? '' : 's'}`
+        : issue.origin === 'string'
+          ? `must be at least ${String(issue.minimum)} characters`
+          : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `takes at most ${String(issue.maximum)} items`
+        : issue.origin === 'string'
+          ? `must be at most ${String(issue.maximum)} characters`
+          : `must be at most ${String(issue.maximum)}`;
+    case 'unrecognized_keys':
+      return `has unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}`;
+    case 'invalid_type':
+      return `must be ${issue.expected}`;
+    default:
+      return issue.message;
+  }
 }

@@ -2,7 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
 import type { DbClient, HorizonNotifier } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
-import { problemsOf, toApiError } from './errors.js';
+import { inputProblems, problemsOf, toApiError } from './errors.js';
+import { badText } from './text.js';
 
 /**
  * What every procedure may use. The gateway builds it per request (the principal from the
@@ -33,7 +34,8 @@ const t = initTRPC.context<ApiContext>().create({
     const hideMessage = error.code === 'INTERNAL_SERVER_ERROR';
     // Located validation problems travel as data, so clients can show every one with its line.
     const problems = problemsOf(error.cause);
-    return { ...shape, message: hideMessage ? 'internal error' : shape.message, data: { ...shape.data, stack: undefined, ...(problems ? { problems } : {}) } };
+    const message = hideMessage ? 'internal error' : (inputProblems(error.cause) ?? shape.message);
+    return { ...shape, message, data: { ...shape.data, stack: undefined, ...(problems ? { problems } : {}) } };
   },
 });
 
@@ -54,7 +56,14 @@ const mapErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/** Text the database cannot store is refused before any procedure sees it. */
+const storableText = t.middleware(async ({ getRawInput, next }) => {
+  const bad = badText(await getRawInput());
+  if (bad) throw new TRPCError({ code: 'BAD_REQUEST', message: `invalid request: ${bad.path}: ${bad.problem}` });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(storableText);
 
 /** Every procedure but health needs a valid token, and a database. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -50,7 +50,17 @@ export const resourcesRouter = router({
   ),
 
   delete: authedProcedure
-    .input(z.object({ keys: z.array(KEY).min(1).max(1_000), reason: REASON.optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() }).strict())
+    .input(
+      z
+        .object({ keys: z.array(KEY).min(1).max(1_000), reason: REASON.optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() })
+        .strict()
+        .superRefine((input, ctx) => {
+          // A version for a key that is not being deleted checks nothing: the caller meant something else.
+          for (const key of Object.keys(input.expectedVersions ?? {})) {
+            if (!input.keys.includes(key)) ctx.addIssue({ code: 'custom', path: ['expectedVersions', key], message: 'is not one of the keys being deleted' });
+          }
+        }),
+    )
     .mutation(({ ctx, input }) =>
       deleteResources(
         ctx.db,
