@@ -28,3 +28,25 @@ describe('palisade apply --dry-run with invalid files', () => {
     expect(cli.out).toBe('');
   });
 });
+
+describe('palisade apply refuses input it cannot send, in a sentence', () => {
+  const saved = { ...process.env };
+  beforeEach(async () => {
+    process.env['PALISADE_URL'] = `http://127.0.0.1:${await closedPort()}`;
+    process.env['PALISADE_TOKEN'] = 'pal_000000000000_test';
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('an empty file, and more files than one change takes (exit 2, nothing sent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-apply-'));
+    writeFileSync(join(dir, 'empty.yaml'), '  \n');
+    expect(await palisade('apply', '-f', join(dir, 'empty.yaml'))).toBe(2);
+    expect(cli.err).toBe(`palisade apply: ${join(dir, 'empty.yaml')} is empty: there is nothing to apply\n`);
+    const many = mkdtempSync(join(tmpdir(), 'palisade-apply-many-'));
+    for (let i = 0; i < 501; i++) writeFileSync(join(many, `p${String(i).padStart(3, '0')}.yaml`), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n');
+    expect(await palisade('apply', '-f', many)).toBe(2);
+    expect(cli.err).toContain('501 files: one change takes at most 500 files');
+  });
+});

@@ -16,8 +16,19 @@ export interface ApplyOptions {
   output: 'text' | 'json';
 }
 
+/** The gateway takes at most this many files in one change (its `files` input). */
+const MAX_FILES = 500;
+
 function readFiles(paths: string[], recursive: boolean): { name: string; documents: string }[] {
-  return expandPaths(paths, recursive).map((file) => ({ name: file === '-' ? '<stdin>' : file, documents: readInput(file) }));
+  const found = expandPaths(paths, recursive);
+  if (found.length > MAX_FILES)
+    throw new InputError(`${found.length} files: one change takes at most ${MAX_FILES} files; apply them in parts, or put several documents in one file (--- between them)`);
+  return found.map((file) => {
+    const name = file === '-' ? '<stdin>' : file;
+    const documents = readInput(file);
+    if (!documents.trim()) throw new InputError(`${name} is empty: there is nothing to apply`);
+    return { name, documents };
+  });
 }
 
 /** Local validation, for the dry run's preview (which takes resources): errors name file and line. */
