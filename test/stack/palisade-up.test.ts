@@ -141,9 +141,16 @@ describe('palisade up / status / down on a private local stack', () => {
       { timeoutMs: 60_000, intervalMs: 250 },
     );
     expect(restarted.url).toBe(before.url);
-    const log = readFileSync(join(home, 'logs', 'supervisor.log'), 'utf8');
+    // The supervisor logs the restart once its own readiness check passes, which may be a moment after ours.
+    const log = await waitFor(
+      async () => {
+        const text = readFileSync(join(home, 'logs', 'supervisor.log'), 'utf8');
+        if (!text.includes(`gateway restarted (pid ${restarted.pid}) and ready`)) throw new Error('restart not logged yet');
+        return text;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     expect(log).toContain(`gateway (pid ${before.pid}) is not running; starting it again`);
-    expect(log).toContain(`gateway restarted (pid ${restarted.pid}) and ready`);
     state = readState(join(home, 'state.json'));
   });
 

@@ -94,11 +94,12 @@ export class EndpointCalculator {
 
   errors(): SnapshotError[] {
     const errors: SnapshotError[] = [];
-    for (const [id, keys] of this.claims) {
+    // In a fixed order: Map order follows the history of changes, which a full build does not share.
+    for (const [id, keys] of sortedEntries(this.claims)) {
       for (const other of keys.slice(1)) errors.push({ message: `two endpoints are named ${id}`, refs: [sourceRef(this.inputs.get(keys[0]!)!), sourceRef(this.inputs.get(other)!)] });
     }
     const field = (e: Endpoint) => (e.source.type === 'Pod' ? 'status.podIP' : e.kind === 'host' ? 'spec.expectedIPs' : 'spec.ipNetworks');
-    for (const [ip, owners] of this.ipOwners) {
+    for (const [ip, owners] of sortedEntries(this.ipOwners)) {
       for (const other of owners.slice(1)) {
         const a = this.endpoints.get(owners[0]!)!;
         const b = this.endpoints.get(other)!;
