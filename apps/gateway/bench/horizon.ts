@@ -13,12 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release, arch } from 'node:os';
 import pg from 'pg';
 import { pino } from 'pino';
 import { createCaller, type Principal } from '@palisade/api';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+import { benchDatabase, benchMachine } from '@palisade/testing';
 import { append, applyMigrations, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
 
@@ -122,15 +121,10 @@ async function measure(url: string, subscribers: number) {
   }
 }
 
-const services = await ensureTestServices((line) => console.log(line));
-process.env['DATABASE_URL'] ??= services.databaseUrl;
-process.env['NATS_URL'] ??= services.natsUrl;
-process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
-const cpu = cpus();
-const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+const machine = benchMachine();
 const runs = [];
 for (const subscribers of COUNTS) {
-  const db = await createTestDatabase('bench_horizon');
+  const db = await benchDatabase('bench_horizon');
   try {
     await applyMigrations(db.url);
     const run = await measure(db.url, subscribers);

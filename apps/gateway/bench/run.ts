@@ -11,11 +11,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { cpus, totalmem, type, release, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+import { benchDatabase, benchMachine } from '@palisade/testing';
 import { createToken } from '@palisade/domain';
 import { applyMigrations, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
@@ -113,12 +112,7 @@ async function settle(database: DbClient): Promise<void> {
   console.log('  (the sealer or the domain projection is still behind after 60 s; going on)');
 }
 
-const services = await ensureTestServices((line) => console.log(line));
-// What the harness's global setup does for tests: createTestDatabase reads these.
-process.env['DATABASE_URL'] ??= services.databaseUrl;
-process.env['NATS_URL'] ??= services.natsUrl;
-process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
-const db = await createTestDatabase('bench_gateway');
+const db = await benchDatabase('bench_gateway');
 await applyMigrations(db.url);
 const database = createDbClient(db.url, { max: DB_CONNECTIONS });
 const silent = pino({ level: 'silent' });
@@ -141,8 +135,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 let load: Awaited<ReturnType<typeof startLoad>> | undefined;
 try {
-  const cpu = cpus();
-  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const machine = benchMachine();
   const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), ${machine.os}, Node ${machine.node}, PostgreSQL ${version!.v}`);
 

@@ -3,9 +3,8 @@
 // and times the audit questions. Writes bench/results.json with the machine. Measured, never asserted.
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release, arch } from 'node:os';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+import { benchDatabase, benchMachine } from '@palisade/testing';
 import { applyMigrations, countEvents, createDbClient, type DbClient } from '@palisade/event-store';
 import { auditLog, resourceAsOf, resourcesAsOf } from '../src/index.js';
 
@@ -65,17 +64,11 @@ async function queryLatencies(database: DbClient) {
   };
 }
 
-const services = await ensureTestServices((line) => console.log(line));
-// What the harness's global setup does for tests: createTestDatabase reads these.
-process.env['DATABASE_URL'] ??= services.databaseUrl;
-process.env['NATS_URL'] ??= services.natsUrl;
-process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
-const db = await createTestDatabase('bench');
+const db = await benchDatabase('bench');
 await applyMigrations(db.url);
 const database = createDbClient(db.url, { max: 10 });
 try {
-  const cpu = cpus();
-  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const machine = benchMachine();
   const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
   const fillMs = await fillMillion(database);

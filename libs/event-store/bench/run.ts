@@ -6,10 +6,9 @@
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release, arch } from 'node:os';
 import pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+import { benchDatabase, benchMachine } from '@palisade/testing';
 import { append, applyMigrations, createDbClient, type NewEvent, type DbClient } from '../src/index.js';
 
 const round = (n: number, d = 2) => +n.toFixed(d);
@@ -115,17 +114,11 @@ async function latencyAtLoad(database: DbClient, perSecond: number, seconds: num
   return { offeredPerSecond: perSecond, seconds, achievedPerSecond: Math.round(achieved), p50Ms: round(pct(latencies, 50)), p99Ms: round(pct(latencies, 99)), maxMs: round(Math.max(...latencies)) };
 }
 
-const services = await ensureTestServices((line) => console.log(line));
-// What the harness's global setup does for tests: createTestDatabase reads these.
-process.env['DATABASE_URL'] ??= services.databaseUrl;
-process.env['NATS_URL'] ??= services.natsUrl;
-process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
-const db = await createTestDatabase('bench');
+const db = await benchDatabase('bench');
 await applyMigrations(db.url);
 const database = createDbClient(db.url, { max: 10 });
 try {
-  const cpu = cpus();
-  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const machine = benchMachine();
   const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
   const raw = await rawInsertRates(db.url);

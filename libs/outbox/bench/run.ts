@@ -4,13 +4,13 @@
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release, arch, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
 import { advanceCheckpoint, append, applyMigrations, createDbClient, logHead, type DbClient, type NewEvent } from '@palisade/event-store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { ensureTestServices, createTestDatabase } from '@palisade/testing';
+import { benchDatabase, benchMachine } from '@palisade/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
 import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 import { RELAY_CHECKPOINT, runRelay } from '../src/index.js';
@@ -66,17 +66,11 @@ async function outboxThroughput(database: DbClient, url: string, count: number) 
   }
 }
 
-const services = await ensureTestServices((line) => console.log(line));
-// What the harness's global setup does for tests: createTestDatabase reads these.
-process.env['DATABASE_URL'] ??= services.databaseUrl;
-process.env['NATS_URL'] ??= services.natsUrl;
-process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
-const db = await createTestDatabase('bench');
+const db = await benchDatabase('bench');
 await applyMigrations(db.url);
 const database = createDbClient(db.url, { max: 10 });
 try {
-  const cpu = cpus();
-  const machine = { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, memoryGiB: Math.round(totalmem() / 2 ** 30), os: `${type()} ${release()} ${arch()}`, node: process.version };
+  const machine = benchMachine();
   const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
   const outbox = await outboxThroughput(database, db.url, 20_000);
