@@ -238,3 +238,30 @@ describe('checked tokens are remembered briefly', () => {
     await expect(api.client(a).resources.list.query({})).rejects.toMatchObject({ data: { httpStatus: 401 } });
   });
 });
+
+describe('failed authentication is limited', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi('gateway_auth_failures', { authFailures: { perSecond: 0.5, burst: 5 } });
+  });
+  afterAll(() => api?.close());
+
+  const list = (token: string) => fetch(`${api.url}/trpc/resources.list?input=${encodeURIComponent('{}')}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('answers 429 once an address has failed too often, before asking the database, while a token already checked still works', async () => {
+    const viewer = await api.token('viewer');
+    expect((await list(viewer)).status).toBe(200);
+    const id = viewer.slice(4, 16);
+    const wrong = (i: number) => `pal_${id}_${String(i).padStart(43, 'x')}`;
+    for (let i = 0; i < 5; i++) expect((await list(wrong(i))).status).toBe(401);
+    const refused = await list(wrong(5));
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ error: { code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/too many failed authentications from 127\.0\.0\.1/) } });
+    // Another token id from the same address is throttled too; the checked token is not.
+    expect((await list('pal_000000000000_' + 'y'.repeat(43))).status).toBe(429);
+    expect((await list(viewer)).status).toBe(200);
+    const metrics = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${viewer}` } })).text();
+    expect(metrics).toMatch(/palisade_gateway_refused_total\{reason="auth_throttled"\} [2-9]/);
+  });
+});

@@ -20,7 +20,7 @@ export interface Gauge {
 
 export interface GatewayMetrics {
   observe(route: string, method: string, status: number, seconds: number): void;
-  refused(reason: 'unauthenticated' | 'rate_limited' | 'too_large'): void;
+  refused(reason: 'unauthenticated' | 'auth_throttled' | 'rate_limited' | 'too_large'): void;
   render(gauges?: Record<string, Gauge>): string;
 }
 

@@ -5,6 +5,8 @@
 export interface RateLimiter {
   /** Takes one request from the caller's bucket; when empty, how long to wait for the next. */
   take(caller: string, now?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  /** Whether the caller could take one now, without taking it. */
+  peek(caller: string, now?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
 }
 
 export function createRateLimiter(perSecond: number, burst: number): RateLimiter {
@@ -15,7 +17,19 @@ export function createRateLimiter(perSecond: number, burst: number): RateLimiter
     sweptAt = now;
     for (const [caller, b] of buckets) if (b.tokens + ((now - b.at) / 1000) * perSecond >= burst) buckets.delete(caller);
   };
+  const refill = (caller: string, now: number) => {
+    const b = buckets.get(caller) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    return b;
+  };
+  const wait = (tokens: number) => Math.max(1, Math.ceil((1 - tokens) / perSecond));
   return {
+    peek(caller, now = Date.now()) {
+      if (!buckets.has(caller)) return { allowed: true };
+      const b = refill(caller, now);
+      return b.tokens >= 1 ? { allowed: true } : { allowed: false, retryAfterSeconds: wait(b.tokens) };
+    },
     take(caller, now = Date.now()) {
       sweep(now);
       const b = buckets.get(caller) ?? { tokens: burst, at: now };

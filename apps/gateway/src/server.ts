@@ -19,6 +19,11 @@ export interface GatewayServerOptions {
   horizon?: HorizonNotifier;
   /** Per-token request rate (default: 200/s, bursts of 400). */
   rateLimit?: { perSecond: number; burst: number };
+  /**
+   * Failed authentications allowed per client address and per token id (default: bursts of 20,
+   * then 1/s). Past that a request with credentials is answered 429 before any database query.
+   */
+  authFailures?: { perSecond: number; burst: number };
   agents?: () => AgentStatus[];
   metrics?: GatewayMetrics;
   /** Requests (other than subscriptions) unanswered after this are answered 503 (default 30 s). */
@@ -29,6 +34,9 @@ export interface GatewayServerOptions {
    */
   tokenCacheMs?: number;
 }
+
+/** The shape of an API token, whose id (12 hex digits) is not secret. */
+const TOKEN_ID = /^pal_[0-9a-f]{12}_/;
 
 /** Checked tokens, by SHA-256 of the token (the secret itself is not kept), until they must be checked again. */
 function tokenCache(ttlMs: number, max = 10_000) {
@@ -98,6 +106,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   const limiter = createRateLimiter(options.rateLimit?.perSecond ?? 200, options.rateLimit?.burst ?? 400);
   const principals = new WeakMap<IncomingMessage, Principal>();
   const checked = tokenCache(options.tokenCacheMs ?? 5_000);
+  const failures = createRateLimiter(options.authFailures?.perSecond ?? 1, options.authFailures?.burst ?? 20);
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -120,16 +129,24 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     },
   });
 
-  /** The caller behind "Authorization: Bearer pal_...", if the token is valid. */
-  const principalOf = async (header: string | undefined): Promise<Principal | undefined> => {
+  /**
+   * The caller behind "Authorization: Bearer pal_...", if the token is valid; 'throttled' when its
+   * address or token id failed too often lately (then nothing is asked of the database).
+   */
+  const principalOf = async (header: string | undefined, address: string): Promise<Principal | 'throttled' | undefined> => {
     if (!options.db || !header) return undefined;
     const match = /^Bearer\s+(\S{1,200})$/i.exec(header);
-    if (!match) return undefined;
-    const token = match[1]!;
-    const cached = checked.get(token);
+    const token = match?.[1];
+    const cached = token === undefined ? undefined : checked.get(token);
     if (cached) return cached;
-    const who = await authenticate(options.db, token);
-    if (!who) return undefined;
+    // A guessed secret costs the guesser, not the database: per address, and per token id guessed at.
+    const keys = [`address:${address}`, ...(token && TOKEN_ID.test(token) ? [`token:${token.slice(4, 16)}`] : [])];
+    if (keys.some((k) => !failures.peek(k).allowed)) return 'throttled';
+    const who = token === undefined ? undefined : await authenticate(options.db, token);
+    if (!who || token === undefined) {
+      for (const k of keys) failures.take(k);
+      return undefined;
+    }
     const principal = { actor: who.actor, role: who.role, namespaces: who.namespaces, tiers: who.tiers };
     checked.set(token, principal, who.expiresAt);
     return principal;
@@ -155,7 +172,13 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     }
     if (path !== '/metrics' && !path.startsWith('/trpc/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}` } });
 
-    const principal = await principalOf(req.headers.authorization);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const principal = await principalOf(req.headers.authorization, address);
+    if (principal === 'throttled') {
+      metrics.refused('auth_throttled');
+      req.resume();
+      return sendJson(res, 429, { error: { code: 'TOO_MANY_REQUESTS', message: `too many failed authentications from ${address} or for this token; retry later` } }, { 'retry-after': '1' });
+    }
     if (principal) {
       const decision = limiter.take(principal.actor);
       if (!decision.allowed) {
