@@ -265,3 +265,39 @@ describe('failed authentication is limited', () => {
     expect(metrics).toMatch(/palisade_gateway_refused_total\{reason="auth_throttled"\} [2-9]/);
   });
 });
+
+describe('batched calls are each charged', () => {
+  let api: ApiHarness;
+  beforeAll(async () => {
+    api = await startApi('gateway_batches', { rateLimit: { perSecond: 1, burst: 120 } });
+  });
+  afterAll(() => api?.close());
+
+  const batch = (token: string, calls: string[]) =>
+    fetch(`${api.url}/trpc/${calls.join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(calls.map((_, i) => [i, {}]))))}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  it('refuses a batch of more than 16 calls, and charges each call of a batch (audit.verify 50) against the rate limit', async () => {
+    const viewer = await api.token('viewer');
+    const tooMany = await batch(
+      viewer,
+      Array.from({ length: 17 }, () => 'resources.list'),
+    );
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toMatchObject({ error: { message: 'a batch takes at most 16 calls; this one has 17' } });
+    // 16 lists cost 16 of 120; two verifies 100 more; the next verify (50) is over the limit.
+    expect(
+      (
+        await batch(
+          viewer,
+          Array.from({ length: 16 }, () => 'resources.list'),
+        )
+      ).status,
+    ).toBe(200);
+    expect((await batch(viewer, ['audit.verify', 'audit.verify'])).status).toBe(200);
+    const refused = await batch(viewer, ['audit.verify']);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(40);
+  });
+});

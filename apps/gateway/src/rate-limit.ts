@@ -4,7 +4,8 @@
  */
 export interface RateLimiter {
   /** Takes one request from the caller's bucket; when empty, how long to wait for the next. */
-  take(caller: string, now?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  /** Takes `cost` requests' worth (default 1). */
+  take(caller: string, now?: number, cost?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
   /** Whether the caller could take one now, without taking it. */
   peek(caller: string, now?: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
 }
@@ -30,17 +31,17 @@ export function createRateLimiter(perSecond: number, burst: number): RateLimiter
       const b = refill(caller, now);
       return b.tokens >= 1 ? { allowed: true } : { allowed: false, retryAfterSeconds: wait(b.tokens) };
     },
-    take(caller, now = Date.now()) {
+    take(caller, now = Date.now(), cost = 1) {
       sweep(now);
-      const b = buckets.get(caller) ?? { tokens: burst, at: now };
-      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
-      b.at = now;
+      const b = refill(caller, now);
       buckets.set(caller, b);
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
+      // More than a full bucket is charged as a full bucket: allowed when rested, then it must refill.
+      const charge = Math.min(cost, burst);
+      if (b.tokens >= charge) {
+        b.tokens -= charge;
         return { allowed: true };
       }
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / perSecond)) };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((charge - b.tokens) / perSecond)) };
     },
   };
 }

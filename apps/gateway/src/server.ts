@@ -35,6 +35,11 @@ export interface GatewayServerOptions {
   tokenCacheMs?: number;
 }
 
+/** Calls one batched request may carry (tRPC's ?batch=1 joins procedure names with commas). */
+const MAX_BATCH = 16;
+/** What a call costs against its caller's rate limit when it is more than one request's work. */
+const CALL_COST: Record<string, number> = { 'audit.verify': 50, 'audit.asOf': 5, 'audit.diff': 5, 'policy.preview': 5, 'releases.create': 5, 'releases.diff': 5 };
+
 /** The shape of an API token, whose id (12 hex digits) is not secret. */
 const TOKEN_ID = /^pal_[0-9a-f]{12}_/;
 
@@ -180,7 +185,20 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       return sendJson(res, 429, { error: { code: 'TOO_MANY_REQUESTS', message: `too many failed authentications from ${address} or for this token; retry later` } }, { 'retry-after': '1' });
     }
     if (principal) {
-      const decision = limiter.take(principal.actor);
+      const calls = path.startsWith('/trpc/') ? path.slice('/trpc/'.length).split(',') : [];
+      if (calls.length > MAX_BATCH) {
+        req.resume();
+        return sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: `a batch takes at most ${MAX_BATCH} calls; this one has ${calls.length}` } });
+      }
+      // Every call of a batch is charged, the expensive ones more: a batch is not one request.
+      const decision = limiter.take(
+        principal.actor,
+        undefined,
+        Math.max(
+          1,
+          calls.reduce((sum, call) => sum + (CALL_COST[call] ?? 1), 0),
+        ),
+      );
       if (!decision.allowed) {
         metrics.refused('rate_limited');
         req.resume();
