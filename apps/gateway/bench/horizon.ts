@@ -17,7 +17,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { createCaller, type Principal } from '@palisade/api';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { benchDatabase, benchMachine } from '@palisade/testing';
+import { benchDatabase, benchMachine, percentile, round } from '@palisade/testing';
 import { append, applyMigrations, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
 
@@ -27,12 +27,6 @@ const COUNTS = (process.env['HORIZON_SUBSCRIBERS'] ?? '1,500').split(',').map(Nu
 const COMMIT_EVERY_MS = 50;
 const DB_CONNECTIONS = 8;
 
-const round = (n: number, d = 2) => +n.toFixed(d);
-const pct = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Every horizon read, whoever sends it (subscriptions, sealer, projection), goes through a pg client
@@ -106,8 +100,8 @@ async function measure(url: string, subscribers: number) {
       deliveries: latencies.length,
       expectedDeliveries: expected,
       deliveredBeforeAppendReturned: beforeAppendReturned,
-      p50Ms: round(pct(latencies, 50)),
-      p99Ms: round(pct(latencies, 99)),
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
       maxMs: round(Math.max(...latencies)),
       horizonQueriesPerSecond: round(queriesPerSecond, 1),
       idleHorizonQueriesPerSecond: round(idleQueriesPerSecond, 1),

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { benchDatabase, benchMachine } from '@palisade/testing';
+import { benchDatabase, benchMachine, percentile, round } from '@palisade/testing';
 import { createToken } from '@palisade/domain';
 import { applyMigrations, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
@@ -36,18 +36,11 @@ if (SECONDS <= 0 || CONCURRENCY < 1 || CONCURRENCY > APPLY_TARGETS) throw new Er
 const RATE_LIMIT = { perSecond: 1_000_000, burst: 1_000_000 };
 const DB_CONNECTIONS = 8;
 
-const round = (n: number, d = 2) => +n.toFixed(d);
-const pct = (xs: number[], p: number) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-
 /** The figures of one operation, and whether they meet the issue's targets (computed, never assumed). */
 function summarize(r: LoadResult, gatewayCpuCores: number, target: { minPerSecond?: number; maxP99Ms: number }) {
   const ok = r.requests - r.errors;
   const perSecond = ok / r.seconds;
-  const p99 = pct(r.latenciesMs, 99);
+  const p99 = percentile(r.latenciesMs, 99);
   const wanted = [target.minPerSecond !== undefined ? `at least ${target.minPerSecond.toLocaleString('en')}/s` : undefined, `p99 under ${target.maxP99Ms} ms`, 'no errors'].filter(Boolean).join(', ');
   return {
     requests: r.requests,
@@ -55,8 +48,8 @@ function summarize(r: LoadResult, gatewayCpuCores: number, target: { minPerSecon
     ...(r.errors ? { errorKinds: r.errorKinds, errorSamples: r.errorSamples } : {}),
     seconds: round(r.seconds),
     requestsPerSecond: Math.round(perSecond),
-    p50Ms: round(pct(r.latenciesMs, 50)),
-    p95Ms: round(pct(r.latenciesMs, 95)),
+    p50Ms: round(percentile(r.latenciesMs, 50)),
+    p95Ms: round(percentile(r.latenciesMs, 95)),
     p99Ms: round(p99),
     maxMs: round(r.latenciesMs.length ? Math.max(...r.latenciesMs) : NaN),
     concurrency: CONCURRENCY,

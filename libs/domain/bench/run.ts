@@ -4,21 +4,9 @@
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
 import { writeFileSync } from 'node:fs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { benchDatabase, benchMachine } from '@palisade/testing';
+import { benchDatabase, benchMachine, percentile, round, timed } from '@palisade/testing';
 import { applyMigrations, countEvents, createDbClient, type DbClient } from '@palisade/event-store';
 import { auditLog, resourceAsOf, resourcesAsOf } from '../src/index.js';
-
-const round = (n: number, d = 2) => +n.toFixed(d);
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const start = performance.now();
-  const result = await fn();
-  return { ms: performance.now() - start, result };
-}
 
 /** One million events shaped like the product's: 10,000 resources, 100 actors, correlation ids, a year of times. */
 async function fillMillion(database: DbClient) {
@@ -49,7 +37,7 @@ async function queryLatencies(database: DbClient) {
     for (let i = 0; i < 3; i++) await fn(i);
     const xs: number[] = [];
     for (let i = 0; i < runs; i++) xs.push((await timed(() => fn(i))).ms);
-    return { runs, p50Ms: round(pct(xs, 50)), p95Ms: round(pct(xs, 95)) };
+    return { runs, p50Ms: round(percentile(xs, 50)), p95Ms: round(percentile(xs, 95)) };
   };
   const [max] = await database.query<{ p: bigint }[]>`SELECT max(position) AS p FROM events`;
   const top = Number(max!.p);

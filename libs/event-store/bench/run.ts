@@ -8,26 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { benchDatabase, benchMachine } from '@palisade/testing';
+import { benchDatabase, benchMachine, percentile, round, timed } from '@palisade/testing';
 import { append, applyMigrations, createDbClient, type NewEvent, type DbClient } from '../src/index.js';
 
-const round = (n: number, d = 2) => +n.toFixed(d);
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const event = (n: number, actor = 'bench'): NewEvent => ({
   id: randomUUID(),
   type: 'Bench.Appended',
   payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } },
   actor,
 });
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const start = performance.now();
-  const result = await fn();
-  return { ms: performance.now() - start, result };
-}
 
 /** Runs `count` operations with `concurrency` workers; returns ops/s. */
 async function rate(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
@@ -111,7 +100,14 @@ async function latencyAtLoad(database: DbClient, perSecond: number, seconds: num
   }
   await Promise.all(pending);
   const achieved = total / ((performance.now() - start) / 1000);
-  return { offeredPerSecond: perSecond, seconds, achievedPerSecond: Math.round(achieved), p50Ms: round(pct(latencies, 50)), p99Ms: round(pct(latencies, 99)), maxMs: round(Math.max(...latencies)) };
+  return {
+    offeredPerSecond: perSecond,
+    seconds,
+    achievedPerSecond: Math.round(achieved),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(Math.max(...latencies)),
+  };
 }
 
 const db = await benchDatabase('bench');

@@ -10,24 +10,17 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
 import { advanceCheckpoint, append, applyMigrations, createDbClient, logHead, type DbClient, type NewEvent } from '@palisade/event-store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { benchDatabase, benchMachine } from '@palisade/testing';
+import { benchDatabase, benchMachine, round, timed } from '@palisade/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
 import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 import { RELAY_CHECKPOINT, runRelay } from '../src/index.js';
 
-const round = (n: number, d = 2) => +n.toFixed(d);
 const event = (n: number, actor = 'bench'): NewEvent => ({
   id: randomUUID(),
   type: 'Bench.Appended',
   payload: { n, note: 'a small payload like a label change', labels: { app: 'web', tier: 'frontend' } },
   actor,
 });
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const start = performance.now();
-  const result = await fn();
-  return { ms: performance.now() - start, result };
-}
 
 async function outboxThroughput(database: DbClient, url: string, count: number) {
   const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));

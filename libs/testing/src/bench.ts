@@ -28,3 +28,20 @@ export async function benchDatabase(label: string): Promise<TestDatabase> {
   process.env['TEMPORAL_ADDRESS'] ??= services.temporalAddress;
   return createTestDatabase(label);
 }
+
+/** Rounded to `digits` decimals, for results files. */
+export const round = (n: number, digits = 2) => +n.toFixed(digits);
+
+/** The p-th percentile (nearest rank) of the samples; NaN for none. */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** How long `fn` took, with what it returned. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const start = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - start, result };
+}

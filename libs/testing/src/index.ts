@@ -1,4 +1,4 @@
 export { ensureTestServices, testServices, testStackHome, type TestServices } from './services.js';
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { uniqueName } from './names.js';
-export { benchDatabase, benchMachine, type BenchMachine } from './bench.js';
+export { benchDatabase, benchMachine, percentile, round, timed, type BenchMachine } from './bench.js';

@@ -8,17 +8,17 @@ import { captureCli } from '../test-support/run-cli.js';
 const cli = captureCli();
 const { palisade } = cli;
 
-describe('palisade apply --dry-run with invalid files', () => {
-  const saved = { ...process.env };
-  beforeEach(async () => {
-    // Nothing listens there: had anything been sent, the command would fail with exit code 3.
-    process.env['PALISADE_URL'] = `http://127.0.0.1:${await closedPort()}`;
-    process.env['PALISADE_TOKEN'] = 'pal_000000000000_test';
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
+const saved = { ...process.env };
+beforeEach(async () => {
+  // Nothing listens there: had anything been sent, the command would fail with exit code 3.
+  process.env['PALISADE_URL'] = `http://127.0.0.1:${await closedPort()}`;
+  process.env['PALISADE_TOKEN'] = 'pal_000000000000_test';
+});
+afterEach(() => {
+  process.env = { ...saved };
+});
 
+describe('palisade apply --dry-run with invalid files', () => {
   it('is refused locally (exit 1) with every problem located, not as a refusal of the gateway', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'palisade-apply-')), 'bad.yaml');
     writeFileSync(file, "apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: broken\n  namespace: production\nspec:\n  selector: color == 'red\n");
@@ -30,15 +30,6 @@ describe('palisade apply --dry-run with invalid files', () => {
 });
 
 describe('palisade apply refuses input it cannot send, in a sentence', () => {
-  const saved = { ...process.env };
-  beforeEach(async () => {
-    process.env['PALISADE_URL'] = `http://127.0.0.1:${await closedPort()}`;
-    process.env['PALISADE_TOKEN'] = 'pal_000000000000_test';
-  });
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
   it('an empty file, and more files than one change takes (exit 2, nothing sent)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'palisade-apply-'));
     writeFileSync(join(dir, 'empty.yaml'), '  \n');
