@@ -35,7 +35,7 @@ export type RemoteErrorKind =
   | 'rate-limited'
   /** No valid token, or the token lacks the permission. */
   | 'denied'
-  /** The resource changed since it was read. */
+  /** The resource changed since it was read, or a live token already has the name. */
   | 'conflict'
   /** The resource, release, token or cluster does not exist. */
   | 'not-found'

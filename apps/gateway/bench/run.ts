@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { benchDatabase, benchMachine, percentile, round } from '@palisade/testing';
+import { tokenActor } from '@palisade/contracts';
 import { createToken } from '@palisade/domain';
 import { applyMigrations, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
 import { startBackground } from '../src/background.js';
@@ -133,7 +134,8 @@ try {
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), ${machine.os}, Node ${machine.node}, PostgreSQL ${version!.v}`);
 
   const admin = (await createToken(database, { name: 'bench-admin', role: 'admin' }, 'bench')).token;
-  const developer = (await createToken(database, { name: 'bench-developer', role: 'developer', namespaces: ['bench'] }, 'bench')).token;
+  const { token: developer, info: developerInfo } = await createToken(database, { name: 'bench-developer', role: 'developer', namespaces: ['bench'] }, 'bench');
+  const developerActor = tokenActor(developerInfo);
   const viewer = (await createToken(database, { name: 'bench-viewer', role: 'viewer' }, 'bench')).token;
 
   // The state every operation runs against, written through the API as an admin would.
@@ -179,9 +181,9 @@ try {
     for (const op of only as Operation[]) await measure(op, op === 'apply' ? developer : viewer, { maxP99Ms: 50 });
   } else {
     const get = await measure('get', viewer, { minPerSecond: 1_000, maxP99Ms: 50 });
-    const appliesBefore = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = 'token:bench-developer' AND type = 'Resource.Applied'`;
+    const appliesBefore = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = ${developerActor} AND type = 'Resource.Applied'`;
     const apply = await measure('apply', developer, { minPerSecond: 300, maxP99Ms: 50 });
-    const appliesAfter = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = 'token:bench-developer' AND type = 'Resource.Applied'`;
+    const appliesAfter = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events WHERE actor = ${developerActor} AND type = 'Resource.Applied'`;
     const simulate = await measure('simulate', viewer, { maxP99Ms: 50 });
     const simulateBatch = await measure('simulateBatch', viewer, { maxP99Ms: 50 });
     const [events] = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;

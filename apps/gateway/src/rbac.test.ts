@@ -84,7 +84,7 @@ describe('role × write matrix over HTTP', () => {
           const result = await call;
           expect(result.changes[0]!.op).not.toBe('unchanged');
           const history = await api.client(tokens.viewer).audit.log.query({ resource: result.changes[0]!.key });
-          expect(history.events.at(-1)).toMatchObject({ actor: `token:${role}-${ROLES.indexOf(role) + 1}`, reason: `matrix ${role}` });
+          expect(history.events.at(-1)).toMatchObject({ actor: expect.stringMatching(`^token:${role}-${ROLES.indexOf(role) + 1}#[0-9a-f]{12}\\(${role}\\)$`), reason: `matrix ${role}` });
         } else {
           await expect(call).rejects.toMatchObject({ data: { code: 'FORBIDDEN', httpStatus: 403 }, message: expect.stringContaining(write.permission) });
           expect(await api.events()).toBe(before);

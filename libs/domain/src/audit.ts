@@ -2,20 +2,23 @@ import type { Resource } from '@palisade/engine';
 import { positionAt, readLastAt, readLog, type Db, type LogFilter, type LogPage, type Page } from '@palisade/event-store';
 import { diffResourceSets, type ResourceSetDiff } from './diff.js';
 import { resourceStream, type ResourceEventPayload } from './resources/streams.js';
+import { actorsMatching } from './tokens.js';
 
-export interface AuditFilter extends LogFilter {
+export interface AuditFilter extends Omit<LogFilter, 'actor'> {
   /** A resource key ("NetworkPolicy/prod/db"): its stream. */
   resource?: string;
+  /** An actor, or a token by name or id (see actorsMatching). */
+  actor?: string;
 }
 
 export type AuditPage = LogPage;
 
 /** The log filtered by resource, stream, actor, correlation id and time range, in position order, a page at a time. */
 export async function auditLog(db: Db, filter: AuditFilter, page: Page = {}): Promise<AuditPage> {
-  const { resource, ...log } = filter;
+  const { resource, actor, ...log } = filter;
   // A resource and a stream id both name a stream: both must hold, as two conditions did before.
   if (resource !== undefined && log.streamId !== undefined && log.streamId !== resourceStream(resource)) return { events: [] };
-  return readLog(db, resource !== undefined ? { ...log, streamId: resourceStream(resource) } : log, page);
+  return readLog(db, { ...log, ...(resource !== undefined ? { streamId: resourceStream(resource) } : {}), ...(actor !== undefined ? { actor: await actorsMatching(db, actor) } : {}) }, page);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Errors the domain raises, each with a stable code the API maps to a status in one place. */
-export type DomainErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND';
+export type DomainErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT';
 
 export class DomainError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { TokenRequest, type Role } from '@palisade/contracts';
+import { TokenRequest, tokenActor, type Role } from '@palisade/contracts';
 import { appendInTransaction, sha256Hex, type Db, type Tx } from '@palisade/event-store';
 import { DomainError } from './errors.js';
 
@@ -23,7 +23,7 @@ export interface TokenInfo {
 /** Who a valid token belongs to: what authorization and events need. */
 export interface TokenPrincipal {
   tokenId: string;
-  /** "token:<name>": the actor events record. */
+  /** "token:<name>#<id>(<role>)" (contracts' tokenActor): the actor events record. */
   actor: string;
   role: Role;
   namespaces: string[];
@@ -33,7 +33,8 @@ export interface TokenPrincipal {
 
 /**
  * Creates a token. The secret is returned once, here; only its hash is stored, and the
- * Token.Created event records everything but the secret.
+ * Token.Created event records everything but the secret. Names are unique among live tokens
+ * (neither revoked nor expired): a clash is a CONFLICT naming the token that holds the name.
  */
 export async function createToken(db: Db, request: TokenRequest, createdBy: string, options: { reason?: string } = {}): Promise<{ token: string; info: TokenInfo }> {
   const t = checkRequest(request);
@@ -50,6 +51,19 @@ async function insertToken(tx: Tx, t: ReturnType<typeof checkRequest>, createdBy
   const id = randomBytes(6).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const createdAt = new Date();
+  // Creations take turns (the lock the bootstrap takes too), so two creates of one name cannot
+  // both find it free. A partial unique index could not do this: "not expired" depends on now().
+  await tx.execute`LOCK TABLE api_tokens IN SHARE ROW EXCLUSIVE MODE`;
+  const holders = await tx.query<{ id: string; role: Role; expires_at: Date | null }[]>`
+    SELECT id, role, expires_at FROM api_tokens
+    WHERE name = ${t.name} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${createdAt}) ORDER BY created_at, id`;
+  if (holders.length > 0) {
+    const live = holders.map((h) => `${h.id} (${h.role}, ${h.expires_at ? `expires ${h.expires_at.toISOString()}` : 'never expires'})`).join(', ');
+    throw new DomainError(
+      'CONFLICT',
+      `token name ${JSON.stringify(t.name)} is taken: live token${holders.length > 1 ? 's' : ''} ${live} hold${holders.length > 1 ? '' : 's'} it; revoke ${holders.length > 1 ? 'them' : 'it'} or choose another name`,
+    );
+  }
   const expiresAt = new Date(createdAt.getTime() + t.expiresInDays * 86_400_000);
   const info: TokenInfo = { id, name: t.name, role: t.role, namespaces: t.namespaces, tiers: t.tiers, createdBy, createdAt, expiresAt, revokedAt: null, lastUsedAt: null };
   await tx.execute`
@@ -90,7 +104,7 @@ export async function authenticate(db: Db, token: string, now = new Date()): Pro
   if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
   // Last use, at most once a minute per token: a write per request would be wasteful.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await db.execute`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${id!}`;
-  return { tokenId: id!, actor: `token:${row.name}`, role: row.role, namespaces: row.namespaces, tiers: row.tiers, expiresAt: row.expires_at };
+  return { tokenId: id!, actor: tokenActor({ id: id!, name: row.name, role: row.role }), role: row.role, namespaces: row.namespaces, tiers: row.tiers, expiresAt: row.expires_at };
 }
 
 /** Revokes a token for good; revoking one already revoked is an error naming when it was. */
@@ -134,4 +148,23 @@ export async function bootstrapAdminToken(db: Db, expiresInDays = 30): Promise<{
     if (Number(row?.n ?? 0) > 0) return undefined;
     return insertToken(tx, checkRequest({ name: 'bootstrap-admin', role: 'admin', expiresInDays }), 'system:bootstrap', 'first start: an admin token to create the others');
   });
+}
+
+/**
+ * The actors an audit filter stands for. Besides the exact actor it may name a token: `token:<name>`
+ * (every token that has had that name), `<id>` or `token:<id>`, or `token:<name>#<id>`. Each
+ * becomes the actor strings those tokens record (a token's name and role never change, so its row
+ * gives them). Events recorded before actors carried ids say `token:<name>`: the name form, being
+ * that exact string, still finds them; an id cannot, as they do not say which token wrote them.
+ */
+export async function actorsMatching(db: Db, filter: string): Promise<string[]> {
+  const actors = new Set([filter]);
+  const pinned = /^(?:token:(.+)#)?([0-9a-f]{12})$/.exec(filter);
+  const named = filter.startsWith('token:') ? filter.slice('token:'.length) : undefined;
+  type Row = { id: string; name: string; role: Role };
+  let rows: Row[] = [];
+  if (pinned) rows = (await db.query<Row[]>`SELECT id, name, role FROM api_tokens WHERE id = ${pinned[2]!}`).filter((r) => pinned[1] === undefined || r.name === pinned[1]);
+  else if (named) rows = await db.query<Row[]>`SELECT id, name, role FROM api_tokens WHERE name = ${named} OR id = ${named}`;
+  for (const row of rows) actors.add(tokenActor(row));
+  return [...actors];
 }

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { Role } from '@palisade/contracts';
+import { parseTokenActor, Role } from '@palisade/contracts';
 import { call, connect } from '../remote/client.js';
 import { resolveServer, writeConfig, type Remote } from '../remote/config.js';
 import { InputError } from '../errors.js';
@@ -23,6 +23,9 @@ async function readToken(): Promise<string> {
   return token.trim();
 }
 
+/** "token:dana#a1b2c3d4e5f6(developer)" as it is (it names the role), any other actor with its role. */
+const whoIs = (me: { actor: string; role: Role }) => (parseTokenActor(me.actor)?.role === me.role ? me.actor : `${me.actor} (${me.role})`);
+
 /**
  * Checks a token against the gateway and saves both (owner-only file) for later commands. The
  * token comes from PALISADE_TOKEN or standard input, never from the command line (where other
@@ -36,14 +39,14 @@ export async function loginCommand(options: { server?: string; home?: string }):
   const remote = { url, token };
   const me = await call(remote, () => connect(remote).tokens.whoami.query());
   const path = writeConfig({ server: url, token });
-  info(`logged in to ${url} as ${me.actor} (${me.role}${me.namespaces?.length ? `, namespaces ${me.namespaces.join(', ')}` : ''}); saved in ${path}`);
+  info(`logged in to ${url} as ${whoIs(me)}${me.namespaces?.length ? ` (namespaces ${me.namespaces.join(', ')})` : ''}; saved in ${path}`);
   return EXIT.OK;
 }
 
 export async function whoamiCommand(remote: Remote, output: 'text' | 'json'): Promise<number> {
   const me = await call(remote, () => connect(remote).tokens.whoami.query());
   if (output === 'json') info(JSON.stringify({ server: remote.url, ...me }, null, 2));
-  else info(`${me.actor} (${me.role})${me.namespaces?.length ? ` namespaces: ${me.namespaces.join(', ')}; tiers: ${(me.tiers ?? ['default']).join(', ')}` : ''} at ${remote.url}`);
+  else info(`${whoIs(me)}${me.namespaces?.length ? ` namespaces: ${me.namespaces.join(', ')}; tiers: ${(me.tiers ?? ['default']).join(', ')}` : ''} at ${remote.url}`);
   return EXIT.OK;
 }
 

@@ -19,7 +19,7 @@ export function register(program: Command): void {
   token
     .command('create')
     .description('create a token; it is printed once, only its hash is kept')
-    .argument('<name>', 'who or what holds it (recorded as the actor of its writes: token:<name>)')
+    .argument('<name>', 'who or what holds it, unique among live tokens (its writes record token:<name>#<id>(<role>))')
     .requiredOption('--role <role>', 'viewer, developer, security-admin, approver or admin')
     .option('-n, --namespace <namespace...>', 'developers: the namespaces they may write in', [])
     .option('--tier <tier...>', 'developers: the tiers they may write in (default: default)', [])

@@ -67,6 +67,11 @@ describe('who may write what', () => {
     expect(authorize(principal('approver'), 'rollout:approve')).toEqual({ allowed: true });
     expect(authorize(principal('security-admin'), 'token:manage').allowed).toBe(false);
   });
+
+  it('names a token actor once: it already carries the role', () => {
+    const token = principal('viewer', { actor: 'token:vic#a1b2c3d4e5f6(viewer)' });
+    expect(authorize(token, 'release:create')).toMatchObject({ reason: 'token:vic#a1b2c3d4e5f6(viewer) lacks release:create' });
+  });
 });
 
 describe('developers stay in their namespaces and tiers', () => {

@@ -6,7 +6,8 @@ import type { Db, RecordedEvent } from './types.js';
 export interface LogFilter {
   streamId?: string;
   streamType?: string;
-  actor?: string;
+  /** One actor, or any of several (the audit's filter by token name or id). */
+  actor?: string | readonly string[];
   correlationId?: string;
   /** Recorded at or after. */
   from?: Date;
@@ -41,7 +42,8 @@ export async function readLog(db: Db, filter: LogFilter, page: Page = {}): Promi
   };
   if (filter.streamId !== undefined) add('stream_id = ?', filter.streamId);
   if (filter.streamType !== undefined) add('stream_type = ?', filter.streamType);
-  if (filter.actor !== undefined) add('actor = ?', filter.actor);
+  if (typeof filter.actor === 'string') add('actor = ?', filter.actor);
+  else if (filter.actor !== undefined) add('actor = ANY(?::text[])', filter.actor);
   if (filter.correlationId !== undefined) add('correlation_id = ?::uuid', filter.correlationId);
   if (filter.from !== undefined) add('recorded_at >= ?', filter.from);
   if (filter.to !== undefined) add('recorded_at < ?', filter.to);
