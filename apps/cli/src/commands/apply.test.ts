@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RESOURCES_PER_CHANGE, CHANGE_BYTES } from '@palisade/contracts';
 import { closedPort } from '../test-support/closed-port.js';
 import { captureCli } from '../test-support/run-cli.js';
 
@@ -35,9 +36,33 @@ describe('palisade apply refuses input it cannot send, in a sentence', () => {
     writeFileSync(join(dir, 'empty.yaml'), '  \n');
     expect(await palisade('apply', '-f', join(dir, 'empty.yaml'))).toBe(2);
     expect(cli.err).toBe(`palisade apply: ${join(dir, 'empty.yaml')} is empty: there is nothing to apply\n`);
+    cli.err = '';
     const many = mkdtempSync(join(tmpdir(), 'palisade-apply-many-'));
-    for (let i = 0; i < 501; i++) writeFileSync(join(many, `p${String(i).padStart(3, '0')}.yaml`), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n');
+    for (let i = 0; i <= RESOURCES_PER_CHANGE; i++) writeFileSync(join(many, `p${String(i).padStart(5, '0')}.yaml`), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n');
     expect(await palisade('apply', '-f', many)).toBe(2);
-    expect(cli.err).toContain('501 files: one change takes at most 500 files');
+    expect(cli.err).toBe('palisade apply: 10,001 files: one change takes at most 10,000 resources, so at most 10,000 files; apply them in parts\n');
+  });
+
+  it('more resources than one change takes, counted over all files as the gateway counts them (exit 2, nothing sent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-apply-'));
+    const namespaces = (from: number, n: number) => Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: n${from + i}}\n`).join('---\n');
+    writeFileSync(join(dir, 'a.yaml'), namespaces(0, RESOURCES_PER_CHANGE));
+    writeFileSync(join(dir, 'b.yaml'), `kind: NamespaceList\nitems:\n- {apiVersion: v1, kind: Namespace, metadata: {name: last}}\n`);
+    expect(await palisade('apply', '-f', dir)).toBe(2);
+    expect(cli.err).toBe(`palisade apply: the files hold more than 10,000 resources (counted up to ${join(dir, 'b.yaml')}): one change takes at most 10,000; apply them in parts\n`);
+  });
+
+  it('more bytes than one change takes: on disk before reading, or as sent after JSON escaping (exit 2, nothing sent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-apply-'));
+    // Sparse: the size is on disk, the bytes are never written nor read.
+    writeFileSync(join(dir, 'big.yaml'), '');
+    truncateSync(join(dir, 'big.yaml'), CHANGE_BYTES + 1);
+    expect(await palisade('apply', '-f', join(dir, 'big.yaml'))).toBe(2);
+    expect(cli.err).toBe('palisade apply: the files hold 25,000,001 bytes: one change takes at most 10,000 resources and 25 MB; apply them in parts\n');
+    cli.err = '';
+    // Each backslash is sent as two: 13 MB on disk, 26 MB in the request.
+    writeFileSync(join(dir, 'big.yaml'), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n  annotations: {note: ${'\\'.repeat(13_000_000)}}\n`);
+    expect(await palisade('apply', '-f', join(dir, 'big.yaml'))).toBe(2);
+    expect(cli.err).toMatch(/^palisade apply: the change is 26,000,\d{3} bytes as sent: one change takes at most 10,000 resources and 25 MB; apply it in parts\n$/);
   });
 });

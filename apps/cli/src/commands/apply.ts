@@ -1,11 +1,12 @@
 import { parseProbes, ProbeError, validateDocuments, type Resource } from '@palisade/engine';
 import { readFileSync } from 'node:fs';
+import { CHANGE_BYTES, RESOURCES_PER_CHANGE } from '@palisade/contracts';
 import { InputError, LocalValidationError, type Problem } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { info, table } from '../output.js';
 import { call, connect } from '../remote/client.js';
 import type { Remote } from '../remote/config.js';
-import { expandPaths, readInput } from './snapshot-input.js';
+import { checkChangeBody, readChange, type ChangeFile } from './change-input.js';
 
 export interface ApplyOptions {
   files: string[];
@@ -16,27 +17,12 @@ export interface ApplyOptions {
   output: 'text' | 'json';
 }
 
-/** The gateway takes at most this many files in one change (its `files` input). */
-const MAX_FILES = 500;
-
-function readFiles(paths: string[], recursive: boolean): { name: string; documents: string }[] {
-  const found = expandPaths(paths, recursive);
-  if (found.length > MAX_FILES)
-    throw new InputError(`${found.length} files: one change takes at most ${MAX_FILES} files; apply them in parts, or put several documents in one file (--- between them)`);
-  return found.map((file) => {
-    const name = file === '-' ? '<stdin>' : file;
-    const documents = readInput(file);
-    if (!documents.trim()) throw new InputError(`${name} is empty: there is nothing to apply`);
-    return { name, documents };
-  });
-}
-
 /** Local validation, for the dry run's preview (which takes resources): errors name file and line. */
-function localResources(files: { name: string; documents: string }[]): Resource[] {
+function localResources(files: ChangeFile[]): Resource[] {
   const problems: Problem[] = [];
   const resources: Resource[] = [];
   for (const f of files) {
-    const result = validateDocuments(f.documents);
+    const result = validateDocuments(f.documents, { maxCharacters: CHANGE_BYTES, maxDocuments: RESOURCES_PER_CHANGE });
     for (const e of [...result.errors, ...result.documents.flatMap((d) => d.errors)])
       problems.push({ file: f.name, index: e.document, line: e.line, column: e.column, path: e.path, message: e.message });
     for (const d of result.documents) if (d.valid && d.resource) resources.push(d.resource);
@@ -51,7 +37,7 @@ function localResources(files: { name: string; documents: string }[]): Resource[
  * would newly select or stop selecting, and which of the --flows would change verdict.
  */
 export async function applyCommand(remote: Remote, options: ApplyOptions): Promise<number> {
-  const files = readFiles(options.files, options.recursive);
+  const files = readChange(options.files, options.recursive);
   const api = connect(remote);
   if (options.dryRun) {
     const resources = localResources(files);
@@ -86,7 +72,9 @@ export async function applyCommand(remote: Remote, options: ApplyOptions): Promi
     }
     return EXIT.OK;
   }
-  const result = await call(remote, () => api.resources.put.mutate({ files, ...(options.reason ? { reason: options.reason } : {}) }));
+  const input = { files, ...(options.reason ? { reason: options.reason } : {}) };
+  checkChangeBody(input);
+  const result = await call(remote, () => api.resources.put.mutate(input));
   if (options.output === 'json') {
     info(JSON.stringify(result, null, 2));
     return EXIT.OK;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANGE_BYTES, RESOURCES_PER_CHANGE } from '@palisade/contracts';
 
 /** Input shapes several routers share. */
 
@@ -17,3 +18,7 @@ export const DOCUMENTS = z.string().min(1).max(MAX_DOCUMENT_CHARACTERS);
 export const RESOURCES = z.array(z.unknown()).min(1).max(1_000);
 
 export const REASON = z.string().max(4_096);
+
+/** One change's text, and its resources as objects: as much as one change takes (the domain counts files together). */
+export const CHANGE_DOCUMENTS = z.string().min(1).max(CHANGE_BYTES);
+export const CHANGE_RESOURCES = z.array(z.unknown()).min(1).max(RESOURCES_PER_CHANGE);

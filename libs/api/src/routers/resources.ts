@@ -1,22 +1,26 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { RESOURCES_PER_CHANGE } from '@palisade/contracts';
 import { applyResources, deleteResources, getResource, listResources, validateFiles } from '@palisade/domain';
 import type { Resource } from '@palisade/engine';
 import { authorizeWrite, type Principal } from '../authz/roles.js';
 import { authedProcedure, router } from '../trpc.js';
-import { DOCUMENTS, KEY, REASON, RESOURCES } from './inputs.js';
+import { CHANGE_DOCUMENTS, CHANGE_RESOURCES, KEY, REASON } from './inputs.js';
 
 const ApplyInput = z
   .object({
     /** YAML or JSON text (one or more documents), as a file holds them. */
-    documents: DOCUMENTS.optional(),
+    documents: CHANGE_DOCUMENTS.optional(),
     /** Or resources as objects. */
-    resources: RESOURCES.optional(),
-    /** Or files (YAML/JSON text each), applied as one change; problems name their file and line. */
+    resources: CHANGE_RESOURCES.optional(),
+    /**
+     * Or files (YAML/JSON text each), applied as one change; problems name their file and line.
+     * A file holds at least one resource, so a change never needs more files than resources.
+     */
     files: z
-      .array(z.object({ name: z.string().min(1).max(1_024), documents: DOCUMENTS }).strict())
+      .array(z.object({ name: z.string().min(1).max(1_024), documents: CHANGE_DOCUMENTS }).strict())
       .min(1)
-      .max(500)
+      .max(RESOURCES_PER_CHANGE)
       .optional(),
     reason: REASON.optional(),
     /** Optimistic concurrency: key → the version last read. */
@@ -52,12 +56,13 @@ export const resourcesRouter = router({
   delete: authedProcedure
     .input(
       z
-        .object({ keys: z.array(KEY).min(1).max(1_000), reason: REASON.optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() })
+        .object({ keys: z.array(KEY).min(1).max(RESOURCES_PER_CHANGE), reason: REASON.optional(), expectedVersions: z.record(KEY, z.number().int().min(0)).optional() })
         .strict()
         .superRefine((input, ctx) => {
           // A version for a key that is not being deleted checks nothing: the caller meant something else.
+          const keys = new Set(input.keys);
           for (const key of Object.keys(input.expectedVersions ?? {})) {
-            if (!input.keys.includes(key)) ctx.addIssue({ code: 'custom', path: ['expectedVersions', key], message: 'is not one of the keys being deleted' });
+            if (!keys.has(key)) ctx.addIssue({ code: 'custom', path: ['expectedVersions', key], message: 'is not one of the keys being deleted' });
           }
         }),
     )

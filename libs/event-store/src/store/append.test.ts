@@ -8,6 +8,7 @@ import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.
 import { CommittedHorizon } from '../horizon/committed.js';
 import { readRange, readStream } from './read.js';
 import type { NewEvent } from './types.js';
+import { EVENTS_PER_CHANGE } from '@palisade/contracts';
 
 const event = (type = 'Thing.Happened', payload: NewEvent['payload'] = {}): NewEvent => ({ id: randomUUID(), type, payload, actor: 'alice' });
 
@@ -112,6 +113,19 @@ describe('appending events', () => {
       { streamId: s2, expectedVersion: 1, events: [event(), event()] },
     ]);
     expect(results.map((r) => r.version)).toEqual([1, 3]);
+  });
+
+  it("takes a whole change's events in one append (one stream each, as a change writes them) and refuses one more, writing nothing", async () => {
+    const prefix = `change-${randomUUID()}`;
+    const requests = (n: number) => Array.from({ length: n }, (_, i) => ({ streamId: `test/${prefix}/${n}/${i}`, expectedVersion: 0, events: [event('Resource.Applied', { i })] }));
+    const results = await append(database, requests(EVENTS_PER_CHANGE));
+    const positions = results.flatMap((r) => r.positions);
+    expect(positions).toHaveLength(EVENTS_PER_CHANGE);
+    expect(Math.max(...positions) - Math.min(...positions) + 1).toBe(EVENTS_PER_CHANGE);
+    const [before] = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
+    await expect(append(database, requests(EVENTS_PER_CHANGE + 1))).rejects.toThrow(`events are ${EVENTS_PER_CHANGE + 1}: at most ${EVENTS_PER_CHANGE} per append`);
+    const [after] = await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`;
+    expect(after!.n).toBe(before!.n);
   });
 
   it('never lets an ordered reader pass a position whose transaction commits late', async () => {
