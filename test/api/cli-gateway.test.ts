@@ -1,5 +1,6 @@
 // The gateway as a user runs it: its built process on the real services (PostgreSQL, NATS,
 // Temporal), a token for each role, and the `palisade` CLI driving it as people and scripts do.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminToken } from '@palisade/domain';
-import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
+import { applyMigrations, createDbClient, EventKey, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, ensureTestServices, type TestDatabase } from '@palisade/testing';
 import { pickPort } from '@palisade/stack';
 import { palisade, root, type CliResult } from '../support/cli.js';
@@ -24,6 +25,8 @@ describe('palisade CLI against the gateway on the real stack', () => {
   let env: NodeJS.ProcessEnv = {};
   const tokens: Record<string, string> = {};
 
+  // The actor a role's token records: token:<name>#<id>(<role>), the id being in the token itself.
+  const actorOf = (role: string, name = role) => `token:${name}#${tokens[role]!.slice(4, 16)}(${role})`;
   const cli = (args: string[], as?: string): Promise<CliResult> => palisade(args, as ? { ...env, PALISADE_TOKEN: tokens[as]! } : env, 60_000);
   const events = async () => Number((await database.query<{ n: bigint }[]>`SELECT count(*) AS n FROM events`)[0]!.n);
   const file = (name: string, text: string) => {
@@ -36,7 +39,9 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const services = await ensureTestServices();
     db = await createTestDatabase('e2e_cli');
     await applyMigrations(db.url);
-    database = createDbClient(db.url, { max: 2 });
+    // The gateway's writers' key: the bootstrap token below is written with it, as the gateway would.
+    const eventKey = randomBytes(32).toString('base64');
+    database = createDbClient(db.url, { max: 2, eventKey: EventKey.fromText(eventKey) });
     const port = await pickPort();
     gateway = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
       env: {
@@ -46,6 +51,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
         TEMPORAL_ADDRESS: services.temporalAddress,
         TEMPORAL_NAMESPACE: services.temporalNamespace,
         GATEWAY_PORT: String(port),
+        PALISADE_EVENT_KEY: eventKey,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,8 +85,8 @@ describe('palisade CLI against the gateway on the real stack', () => {
   it('logs in with the bootstrap admin token and creates a token for each role', async () => {
     const login = await cli(['login'], 'admin');
     expect(login.code, login.stderr).toBe(0);
-    expect(login.stdout).toContain('as token:bootstrap-admin (admin)');
-    expect((await cli(['whoami'])).stdout).toContain('token:bootstrap-admin (admin)'); // from the saved config
+    expect(login.stdout).toContain(`as ${actorOf('admin', 'bootstrap-admin')};`);
+    expect((await cli(['whoami'])).stdout).toContain(`${actorOf('admin', 'bootstrap-admin')} at`); // from the saved config
     for (const [role, extra] of [
       ['viewer', []],
       ['developer', ['-n', 'production']],
@@ -91,6 +97,10 @@ describe('palisade CLI against the gateway on the real stack', () => {
       expect(made.code, made.stderr).toBe(0);
       tokens[role] = (JSON.parse(made.stdout) as { token: string }).token;
     }
+    // A live token's name is its own: an admin token named like the developer's is refused.
+    const clash = await cli(['token', 'create', 'developer', '--role', 'admin']);
+    expect(clash.code).toBe(5);
+    expect(clash.stderr).toContain(`palisade token create: token name "developer" is taken: live token ${tokens['developer']!.slice(4, 16)} (developer, expires `);
     const list = await cli(['token', 'list']);
     expect(list.stdout).toMatch(/developer\s+developer\s+production/);
     expect(list.stdout).not.toContain(tokens['developer']!.slice(17));
@@ -139,7 +149,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const elsewhere = file('staging.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: staging}\nspec: {podSelector: {}}\n');
     const refused = await cli(['apply', '-f', elsewhere], 'developer');
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain('token:developer (developer) may not write in namespace staging (write:namespaced-policy is granted in: production)');
+    expect(refused.stderr).toContain(`${actorOf('developer')} may not write in namespace staging (write:namespaced-policy is granted in: production)`);
     const tier = file('tier.yaml', 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: dev-global}\nspec: {selector: all()}\n');
     expect((await cli(['apply', '-f', tier], 'developer')).stderr).toContain('lacks write:global-policy');
     expect((await cli(['apply', '-f', SEED], 'viewer')).code).toBe(4);
@@ -172,15 +182,19 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const changes = log.filter((e) => e.type.startsWith('Resource.'));
     // The seed (8), one winning concurrent update, the developer's own policy: nothing refused is there.
     expect(changes).toHaveLength(seedDocs.length + 2);
-    expect(changes.slice(0, seedDocs.length).every((e) => e.actor === 'token:security-admin' && e.reason === 'adopt the seed policies')).toBe(true);
+    expect(changes.slice(0, seedDocs.length).every((e) => e.actor === actorOf('security-admin') && e.reason === 'adopt the seed policies')).toBe(true);
     expect(changes[seedDocs.length]).toMatchObject({ streamId: 'resource/NetworkPolicy/production/allow-tcp-6379', reason: expect.stringMatching(/^move to 638[01]$/) });
-    expect(changes[seedDocs.length + 1]).toMatchObject({ actor: 'token:developer', reason: 'web only', streamId: 'resource/KubernetesNetworkPolicy/production/web' });
-    expect(log.filter((e) => e.type === 'Token.Created').map((e) => e.actor)).toEqual(['system:bootstrap', ...Array(4).fill('token:bootstrap-admin')]);
-    const verify = await cli(['audit', 'verify', '--remote'], 'viewer');
+    expect(changes[seedDocs.length + 1]).toMatchObject({ actor: actorOf('developer'), reason: 'web only', streamId: 'resource/KubernetesNetworkPolicy/production/web' });
+    expect(log.filter((e) => e.type === 'Token.Created').map((e) => e.actor)).toEqual(['system:bootstrap', ...Array(4).fill(actorOf('admin', 'bootstrap-admin'))]);
+    // A full verification reads every event: security admins and admins only.
+    expect((await cli(['audit', 'verify', '--remote'], 'viewer')).stderr).toContain('lacks audit:verify');
+    const verify = await cli(['audit', 'verify', '--remote'], 'security-admin');
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^ok: \d+ events verified/);
-    const table = await cli(['audit', '--actor', 'token:developer'], 'viewer');
-    expect(table.stdout).toMatch(/Resource\.Applied\s+KubernetesNetworkPolicy\/production\/web\s+web only/);
+    for (const actor of ['token:developer', tokens['developer']!.slice(4, 16)]) {
+      const table = await cli(['audit', '--actor', actor], 'viewer');
+      expect(table.stdout).toMatch(/Resource\.Applied\s+KubernetesNetworkPolicy\/production\/web\s+web only/);
+    }
   });
 
   it('answers as-of queries with the state before a later change', async () => {

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectBus, streams } from '@palisade/bus';
-import { append, applyMigrations, type Tx, createDbClient, projectBatch, runLoop, CommittedHorizon, type DbClient, type Projection } from '@palisade/event-store';
-import { POSITION_HEADER, runRelay } from '@palisade/outbox';
+import { connectBus, streams, subjects } from '@palisade/bus';
+import { append, applyMigrations, readCheckpoint, type Tx, createDbClient, projectBatch, runLoop, CommittedHorizon, startHorizonNotifier, type DbClient, type Projection } from '@palisade/event-store';
+import { newRelayStatus, POSITION_HEADER, RELAY_CHECKPOINT, runRelay } from '@palisade/outbox';
+import { headers as natsHeaders, connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 
@@ -51,13 +53,13 @@ describe('outbox relay and ordered readers', () => {
   let db: TestDatabase;
   let database: DbClient;
   let root: string;
-  let nats: { pid: number; url: string; port: number };
+  let nats: { pid: number; url: string; port: number; agentUrl: string };
   let nc: NatsConnection;
   const stops: AbortController[] = [];
 
   const startNats = async (preferredPort?: number) => {
     const record = await startPrivateNats({ root, log: () => undefined, ...(preferredPort ? { preferredPort } : {}) });
-    return { pid: record.pid!, url: record.url, port: Number(record.listen!.split(':')[1]) };
+    return { pid: record.pid!, url: record.url, port: Number(record.listen!.split(':')[1]), agentUrl: record.details['agentUrl']! };
   };
 
   beforeEach(async () => {
@@ -77,11 +79,12 @@ describe('outbox relay and ordered readers', () => {
     await db?.drop();
   });
 
-  const startRelay = (progress: { position: number }) => {
+  const startRelay = (progress: { position: number }, status = newRelayStatus()) => {
     const stop = new AbortController();
     stops.push(stop);
-    const done = runRelay(database, nc, { databaseUrl: db.url, signal: stop.signal, batch: 200, onProgress: (p) => (progress.position = p) });
-    return { stop, done };
+    const horizon = startHorizonNotifier(database);
+    const done = runRelay(database, nc, { horizon, signal: stop.signal, batch: 200, status, onProgress: (p) => (progress.position = p) }).finally(() => horizon.close());
+    return { stop, done, status };
   };
 
   it('delivers every event exactly once and in position order to the relay and a projection, late commits included', async () => {
@@ -142,6 +145,59 @@ describe('outbox relay and ordered readers', () => {
     projectionStop.abort();
     relay.stop.abort();
     await Promise.all([projection, relay.done]);
+  });
+
+  // Issue 11, item 2: one message published to palisade.events.… with a large position header
+  // used to make the relay "resume after position 999999999" and publish nothing more, silently.
+  it('trusts its own checkpoint, not the stream: a forged message is reported and removed, and publishing goes on', async () => {
+    const batch = async (count: number, from: number) => {
+      for (let i = 0; i < count; i += 10) await append(database, [{ streamId: `forge/s${i % 5}`, expectedVersion: 'any', events: Array.from({ length: 10 }, (_, k) => newEvent(from + i + k)) }]);
+    };
+    const forge = async (position: string) => {
+      const h = natsHeaders();
+      h.set(POSITION_HEADER, position);
+      await jetstream(nc).publish(subjects.event('resource', 'NetworkPolicy/shop/evil'), JSON.stringify({ type: 'Resource.Applied', payload: { allow: 'all' } }), { headers: h, msgID: randomUUID() });
+    };
+    await batch(100, 0);
+    const progress = { position: 0 };
+    const first = startRelay(progress);
+    let last = (await allEvents(database)).at(-1)!.position;
+    await until('the relay to publish the first events', async () => progress.position >= last);
+    first.stop.abort();
+    await first.done;
+
+    // While no relay runs, someone publishes a message claiming a far-away position.
+    await forge('999999999');
+    await batch(50, 100);
+    const second = startRelay(progress);
+    last = (await allEvents(database)).at(-1)!.position;
+    await until('the relay to publish past the forged message', async () => progress.position >= last, 30_000);
+    expect(second.status.foreignRemoved).toBe(1);
+    expect(await readCheckpoint(database, RELAY_CHECKPOINT)).toBe(last);
+
+    // And while it runs: its next publish finds the stream's tail is not what it wrote.
+    await forge('5');
+    await batch(30, 150);
+    last = (await allEvents(database)).at(-1)!.position;
+    await until('the relay to publish past the second forged message', async () => progress.position >= last, 30_000);
+    expect(second.status.foreignRemoved).toBe(2);
+    expect(await publishedEvents(nc)).toEqual(await allEvents(database));
+    second.stop.abort();
+    await second.done;
+  });
+
+  it('serves no client without credentials, and agents may not publish events', async () => {
+    const anonymous = nats.url.replace(/\/\/[^@]*@/, '//');
+    await expect(connect({ servers: anonymous, reconnect: false, timeout: 3_000 })).rejects.toThrow(/authoriz/i);
+    const agentUrl = nats.agentUrl;
+    const agent = await connectBus({ url: agentUrl, name: 'agent-test' });
+    try {
+      const h = natsHeaders();
+      h.set(POSITION_HEADER, '1');
+      await expect(jetstream(agent).publish(subjects.event('resource', 'x'), '{}', { headers: h, timeout: 2_000 })).rejects.toThrow();
+    } finally {
+      await agent.close();
+    }
   });
 
   it('loses and repeats nothing when the relay is killed mid-stream and NATS goes away', async () => {

@@ -5,11 +5,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthReport } from '@palisade/contracts';
-import { readState, waitFor, type StackState } from '@palisade/stack';
+import { readState, stackEventKey, waitFor, type StackState } from '@palisade/stack';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
 import { applyResources, authenticate } from '@palisade/domain';
-import { createDbClient } from '@palisade/event-store';
+import { createDbClient, EventKey } from '@palisade/event-store';
 import { POSITION_HEADER } from '@palisade/outbox';
 import { uniqueName } from '@palisade/testing';
 import { cleanEnv, palisade, root } from '../support/cli.js';
@@ -53,7 +53,7 @@ describe('palisade up / status / down on a private local stack', () => {
     const res = await fetch(`${gateway.url}/readyz`);
     expect(res.status).toBe(200);
     const report = HealthReport.parse(await res.json());
-    expect(Object.fromEntries(report.checks.map((c) => [c.name, c.ok]))).toEqual({ postgres: true, nats: true, temporal: true, worker: true });
+    expect(Object.fromEntries(report.checks.map((c) => [c.name, c.ok]))).toEqual({ postgres: true, nats: true, temporal: true, worker: true, outbox: true });
     const live = await fetch(`${gateway.url}/healthz`);
     expect(live.status).toBe(200);
   });
@@ -64,7 +64,7 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('id="platform-status"');
-    for (const name of ['postgres', 'nats', 'temporal', 'worker']) expect(html).toContain(`data-dependency="${name}"`);
+    for (const name of ['postgres', 'nats', 'temporal', 'worker', 'outbox']) expect(html).toContain(`data-dependency="${name}"`);
   });
 
   it('reports status as JSON, including a workflow run end to end', async () => {
@@ -79,7 +79,8 @@ describe('palisade up / status / down on a private local stack', () => {
 
   it('records a policy change in the event log, seals it, relays it to JetStream and verifies the chain', async () => {
     const url = state!.services.postgres.url;
-    const database = createDbClient(url, { max: 2 });
+    // Events are written with the stack's writers' key, as the gateway writes them.
+    const database = createDbClient(url, { max: 2, eventKey: EventKey.fromText(stackEventKey(home)) });
     const nc = await connectBus({ url: state!.services.nats.url, name: 'e2e-up' });
     try {
       const change = await applyResources(
@@ -101,6 +102,10 @@ describe('palisade up / status / down on a private local stack', () => {
         if (!(relayed && sealed && projected)) await new Promise((r) => setTimeout(r, 100));
       }
       expect({ relayed, sealed, projected }).toEqual({ relayed: true, sealed: true, projected: true });
+      // The gateway is connected as the application login, which is no superuser and owns nothing.
+      const logins = await database.query<{ usename: string; rolsuper: boolean }[]>`
+        SELECT DISTINCT a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()`;
+      expect(logins).toContainEqual({ usename: 'palisade_gateway', rolsuper: false });
       const verify = await palisade(['audit', 'verify', '--home', home], env, 30_000);
       expect(verify.stdout).toMatch(/^ok: \d+ events verified/);
       expect(verify.code).toBe(0);

@@ -109,7 +109,7 @@ describe('registration', () => {
         '-o, --output <format> {table|json|yaml} ="table"',
       ],
       'audit diff': ['<from>', '<to>', textOrJson],
-      'audit verify': [textOrJson, '--remote =false', home],
+      'audit verify': [textOrJson, '--remote =false', '--anchor <position:hash>', home],
       login: ['--server <url>', home],
       whoami: [textOrJson],
       apply: ['-f, --filename <path...> (required)', '-R, --recursive =false', '--reason <text>', '--dry-run =false', '--flows <file>', textOrJson],

@@ -2,12 +2,12 @@ import { Client, Connection } from '@temporalio/client';
 import { HealthReport, TASK_QUEUES, WORKFLOW_TYPES, type PlatformProbeResult } from '@palisade/contracts';
 import { withTimeout } from '@palisade/stack';
 
-/** Resolves with the report once the gateway says it is ready; throws the reason it is not. */
-export async function gatewayReady(url: string): Promise<HealthReport> {
-  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
+/** Resolves with the report once the gateway says it is ready; throws the reason it is not (why, with a token). */
+export async function gatewayReady(url: string, token?: string): Promise<HealthReport> {
+  const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000), ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
   const report = HealthReport.parse(await res.json());
   if (report.status !== 'ok') {
-    const down = report.checks.filter((c) => !c.ok && c.required).map((c) => `${c.name}: ${c.detail}`);
+    const down = report.checks.filter((c) => !c.ok && c.required).map((c) => (c.detail ? `${c.name}: ${c.detail}` : `${c.name} down`));
     throw new Error(`not ready (${down.join('; ')})`);
   }
   return report;

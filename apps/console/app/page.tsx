@@ -24,7 +24,7 @@ export default async function PlatformPage() {
       ) : (
         <>
           <p id="platform-status">
-            Gateway {report.version}: <span className={report.status === 'ok' ? 'ok' : 'down'}>{report.status}</span>
+            Gateway{report.version ? ` ${report.version}` : ''}: <span className={report.status === 'ok' ? 'ok' : 'down'}>{report.status}</span>
           </p>
           <table>
             <thead>
@@ -41,13 +41,14 @@ export default async function PlatformPage() {
                 <tr key={check.name} data-dependency={check.name}>
                   <td>{check.name}</td>
                   <td className={check.ok ? 'ok' : 'down'}>{check.ok ? 'up' : check.required ? 'down' : 'absent'}</td>
-                  <td>{check.target}</td>
-                  <td>{check.detail}</td>
-                  <td>{check.latencyMs} ms</td>
+                  <td>{check.target ?? '—'}</td>
+                  <td>{check.detail ?? '—'}</td>
+                  <td>{check.latencyMs === undefined ? '—' : `${check.latencyMs} ms`}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {report.checks.every((c) => c.detail === undefined) && <p className="notice">Where each dependency runs and its version are shown to signed-in users only.</p>}
         </>
       )}
     </section>

@@ -1,18 +1,37 @@
 import { domainProjection } from '@palisade/domain';
-import { createDbClient, projectBatch, runLoop, sealBatch, type HorizonNotifier } from '@palisade/event-store';
-import { runRelay } from '@palisade/outbox';
+import { createDbClient, type EventKey, projectBatch, readerLag, runLoop, sealBatch, sealerLag, type HorizonNotifier, type ReaderLag } from '@palisade/event-store';
+import { newRelayStatus, RELAY_CHECKPOINT, runAnchors, runRelay, type RelayStatus } from '@palisade/outbox';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
+export type LoopName = 'sealer' | 'projection' | 'outbox';
+
+export interface Background {
+  /** The relay in this process (standby when another process holds its lock). */
+  relay: RelayStatus;
+  /** How far each loop trails the committed horizon, from the database (whichever process runs it). */
+  lag(): Promise<Record<LoopName, ReaderLag>>;
+  stop(): Promise<void>;
+}
+
 /**
  * The event log's ordered workers, run beside the API: the sealer (hash chain), the domain
- * projection (read models) and the outbox relay (JetStream, once NATS answers). Each reads up to
+ * projection (read models), the outbox relay (JetStream, once NATS answers) and the chain
+ * anchors (the chain's head on JetStream, every 10 s when it moved). Each reads up to
  * the process's horizon notifier and sleeps until it reads a newer horizon. Each takes a
- * PostgreSQL lock, so several gateways can run them and only one at a time does the work.
+ * PostgreSQL lock per round, so several gateways can run them and only one at a time does the
+ * work, and none holds a connection between rounds: a database restart costs a failed round.
  */
-export function startBackground(databaseUrl: string, nats: () => NatsConnection | undefined, log: Logger, horizon: HorizonNotifier): { stop: () => Promise<void> } {
-  const database = createDbClient(databaseUrl, { max: 4 });
+export function startBackground(
+  databaseUrl: string,
+  nats: () => NatsConnection | undefined,
+  log: Logger,
+  horizon: HorizonNotifier,
+  options: { anchorEveryMs?: number; eventKey?: EventKey } = {},
+): Background {
+  const database = createDbClient(databaseUrl, { max: 4, ...(options.eventKey ? { eventKey: options.eventKey } : {}) });
   const abort = new AbortController();
+  const relay = newRelayStatus();
   const onError = (what: string) => (error: unknown) => log.warn({ err: error }, `${what} failed; retrying`);
   const loops = [
     runLoop(() => sealBatch(database, horizon), { signal: abort.signal, horizon, onError: onError('sealing the event chain') }),
@@ -21,10 +40,28 @@ export function startBackground(databaseUrl: string, nats: () => NatsConnection 
       while (!abort.signal.aborted && !nats()) await new Promise((r) => setTimeout(r, 500));
       const nc = nats();
       if (!nc || abort.signal.aborted) return;
-      await runRelay(database, nc, { databaseUrl, signal: abort.signal, horizon, log: (line) => log.info(line) });
+      await runRelay(database, nc, {
+        signal: abort.signal,
+        horizon,
+        status: relay,
+        // A foreign message on the stream is an alert, not news.
+        log: (line) => (line.includes('ALERT') ? log.error(line) : log.info(line)),
+      });
     })().catch(onError('the outbox relay')),
+    (async () => {
+      while (!abort.signal.aborted && !nats()) await new Promise((r) => setTimeout(r, 500));
+      const nc = nats();
+      if (!nc || abort.signal.aborted) return;
+      await runAnchors(database, nc, { signal: abort.signal, log: (line) => log.warn(line), ...(options.anchorEveryMs ? { everyMs: options.anchorEveryMs } : {}) });
+    })().catch(onError('publishing chain anchors')),
   ];
   return {
+    relay,
+    lag: async () => {
+      const upTo = horizon.latest;
+      const [sealer, projection, outbox] = await Promise.all([sealerLag(database, upTo), readerLag(database, domainProjection.name, upTo), readerLag(database, RELAY_CHECKPOINT, upTo)]);
+      return { sealer, projection, outbox };
+    },
     stop: async () => {
       abort.abort();
       await Promise.allSettled(loops);

@@ -3,6 +3,16 @@ import { z } from 'zod';
 
 export const gatewayEnvShape = {
   ...serviceEnvShape,
+  /**
+   * The writers' key (base64, at least 32 bytes): every event is stored with an HMAC under it and
+   * readers refuse events without one. Keep it out of the database and its backups; `palisade up`
+   * makes one in the stack home.
+   */
+  PALISADE_EVENT_KEY: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v.trim()) && Buffer.from(v.trim(), 'base64').length >= 32, 'must be at least 32 random bytes in base64 (openssl rand -base64 32)'),
+  /** Who applies migrations and grants the application role (the database owner); default DATABASE_URL. */
+  DATABASE_MIGRATION_URL: envFields.postgresUrl.optional(),
   GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   GATEWAY_PORT: envFields.port.default(4000),
   /** Requests larger than this are refused with 413 before they are parsed. */
@@ -18,6 +28,10 @@ export const gatewayEnvShape = {
   GATEWAY_REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** How long a checked API token is trusted before PostgreSQL is asked again (0: every request). */
   GATEWAY_TOKEN_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /** Events committed but not on NATS for longer than this make the gateway unready. */
+  GATEWAY_OUTBOX_MAX_LAG_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** How often the chain's head is looked at and, when it moved, anchored on JetStream. */
+  GATEWAY_ANCHOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** An agent not heard from for this long is shown as not alive. */
   GATEWAY_AGENT_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
 };

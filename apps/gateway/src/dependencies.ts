@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
-import { createDbClient, type DbClient } from '@palisade/event-store';
+import { createDbClient, type DbClient, type EventKey } from '@palisade/event-store';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 
@@ -22,11 +22,13 @@ export interface Dependencies {
   /** The NATS connection once established; undefined while still connecting. */
   nats: () => NatsConnection | undefined;
   health: () => Promise<HealthReport>;
+  /** Adds a check to the readiness report (what the process itself runs, e.g. the outbox). */
+  addCheck: (name: DependencyName, target: string, required: boolean, check: () => Promise<string>) => void;
   close: () => Promise<void>;
 }
 
-export function openDependencies(config: GatewayConfig, log: Logger, meta: { version: string; startedAt: string }): Dependencies {
-  const database = createDbClient(config.DATABASE_URL, { max: 8 });
+export function openDependencies(config: GatewayConfig, log: Logger, meta: { version: string; startedAt: string }, eventKey?: EventKey): Dependencies {
+  const database = createDbClient(config.DATABASE_URL, { max: 8, ...(eventKey ? { eventKey } : {}) });
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5, idleTimeoutMillis: 30_000, connectionTimeoutMillis: CHECK_TIMEOUT_MS });
   pool.on('error', (error) => log.warn({ err: error }, 'postgres pool error'));
   const temporal = Connection.lazy({ address: config.TEMPORAL_ADDRESS, connectTimeout: CHECK_TIMEOUT_MS });
@@ -67,6 +69,7 @@ export function openDependencies(config: GatewayConfig, log: Logger, meta: { ver
     }
   };
 
+  const extra: (() => Promise<DependencyCheck>)[] = [];
   const health = async (): Promise<HealthReport> => {
     const checks = await Promise.all([
       timed('postgres', redactUrl(config.DATABASE_URL), true, async () => {
@@ -91,6 +94,7 @@ export function openDependencies(config: GatewayConfig, log: Logger, meta: { ver
         if (pollers === 0) throw new Error(`no worker is polling task queue ${TASK_QUEUES.rollouts}`);
         return `${pollers} worker poller(s) on ${TASK_QUEUES.rollouts}`;
       }),
+      ...extra.map((check) => check()),
     ]);
     return { status: summarize(checks), service: 'gateway', version: meta.version, startedAt: meta.startedAt, checks };
   };
@@ -101,6 +105,7 @@ export function openDependencies(config: GatewayConfig, log: Logger, meta: { ver
     temporal,
     nats: () => nats,
     health,
+    addCheck: (name, target, required, check) => extra.push(() => timed(name, target, required, check)),
     close: async () => {
       closed = true;
       await Promise.allSettled([nats?.drain(), pool.end(), database.close(), temporal.close()]);

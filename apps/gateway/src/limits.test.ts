@@ -1,6 +1,7 @@
 // Input limits, hostile input, rate limits, metrics and live events over HTTP, against a real
 // database: every refusal is a clear 4xx, the gateway keeps answering, and nothing is written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANGE_BYTES, RESOURCES_PER_CHANGE } from '@palisade/contracts';
 import { revokeToken } from '@palisade/domain';
 import { startApi, type ApiHarness } from './test-support/api.js';
 
@@ -33,24 +34,43 @@ describe('hostile and malformed input', () => {
   };
   const put = (input: unknown) => JSON.stringify(input);
 
-  it('refuses oversized bodies, declared or streamed', async () => {
-    await refused('resources.put', put({ documents: 'x'.repeat(300 * 1024) }), 413, /exceeds the limit/);
-    // Chunked, with no length declared: cut off while reading.
-    const before = await api.events();
-    const chunks = new ReadableStream({
-      start(c) {
-        for (let i = 0; i < 40; i++) c.enqueue(new TextEncoder().encode('x'.repeat(10_000)));
-        c.close();
-      },
-    });
-    const res = await fetch(`${api.url}/trpc/resources.put`, {
+  /** POSTs `chunks` chunks of 10,000 bytes with no length declared, so the limit bites while reading. */
+  const streamed = (procedure: string, chunks: number) =>
+    fetch(`${api.url}/trpc/${procedure}`, {
       method: 'POST',
-      body: chunks,
+      body: new ReadableStream({
+        start(c) {
+          for (let i = 0; i < chunks; i++) c.enqueue(new TextEncoder().encode('x'.repeat(10_000)));
+          c.close();
+        },
+      }),
       duplex: 'half',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
     } as RequestInit);
-    expect(res.status).toBe(413);
+
+  it('refuses oversized bodies, declared or streamed', async () => {
+    await refused('resources.delete', put({ keys: ['Namespace/x'], reason: 'x'.repeat(300 * 1024) }), 413, /exceeds the limit of 262144 bytes"/);
+    const before = await api.events();
+    expect((await streamed('resources.delete', 40)).status).toBe(413);
     expect(await api.events()).toBe(before);
+  });
+
+  it('takes a change in resources.put up to the change limit, above the body limit of every other call, and refuses more saying why', async () => {
+    // Over 256 KiB, so only the change limit lets it through to validation.
+    await refused('resources.put', put({ documents: 'x: '.repeat(100 * 1024) }), 400, /problem/);
+    await refused(
+      'resources.put',
+      put({ documents: 'x'.repeat(CHANGE_BYTES) }),
+      413,
+      new RegExp(`exceeds the limit of ${CHANGE_BYTES} bytes \\(one change: at most 10,000 resources and 25 MB; apply it in parts\\)`),
+    );
+    const before = await api.events();
+    const res = await streamed('resources.put', CHANGE_BYTES / 10_000 + 1);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('one change: at most 10,000 resources and 25 MB');
+    expect(await api.events()).toBe(before);
+    // In a batch, the change's allowance does not carry other calls.
+    await refused('resources.put,resources.delete?batch=1', put({ 0: { documents: 'x: '.repeat(100 * 1024) }, 1: { keys: ['Namespace/x'] } }), 413, /exceeds the limit of 262144 bytes"/);
   });
 
   it('refuses YAML nested thousands deep, alias bombs and too many documents, with located errors', async () => {
@@ -62,7 +82,7 @@ describe('hostile and malformed input', () => {
       'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
     ].join('\n');
     await refused('resources.put', put({ documents: bomb }), 400, /alias/i);
-    await refused('resources.put', put({ documents: Array.from({ length: 10_001 }, () => '{}').join('\n---\n') }), 400, /more than 10000 resources/);
+    await refused('resources.put', put({ documents: Array.from({ length: 10_001 }, () => '{}').join('\n---\n') }), 400, /the change has more than 10,000 resources: one change takes at most 10,000/);
   });
 
   it('refuses JSON nested thousands deep in resource objects', async () => {
@@ -85,9 +105,9 @@ describe('hostile and malformed input', () => {
     await refused('resources.put', put({ files: [] }), 400, /"message":"invalid request: files: needs at least 1 item"/);
     await refused(
       'resources.put',
-      put({ files: Array.from({ length: 501 }, (_, i) => ({ name: `f${i}.yaml`, documents: '{}' })) }),
+      put({ files: Array.from({ length: RESOURCES_PER_CHANGE + 1 }, (_, i) => ({ name: `f${i}.yaml`, documents: '{}' })) }),
       400,
-      /"message":"invalid request: files: takes at most 500 items"/,
+      new RegExp(`"message":"invalid request: files: takes at most ${RESOURCES_PER_CHANGE} items"`),
     );
     await refused('tokens.create', put({ token: { name: 'short', role: 'viewer', expiresInDays: 0 } }), 400, /"message":"invalid request: token\.expiresInDays: must be at least 1"/);
     await refused(
@@ -279,9 +299,10 @@ describe('batched calls are each charged', () => {
     });
 
   it('refuses a batch of more than 16 calls, and charges each call of a batch (audit.verify 50) against the rate limit', async () => {
-    const viewer = await api.token('viewer');
+    // Verifying the chain is for security admins and admins.
+    const auditor = await api.token('security-admin');
     const tooMany = await batch(
-      viewer,
+      auditor,
       Array.from({ length: 17 }, () => 'resources.list'),
     );
     expect(tooMany.status).toBe(400);
@@ -290,13 +311,13 @@ describe('batched calls are each charged', () => {
     expect(
       (
         await batch(
-          viewer,
+          auditor,
           Array.from({ length: 16 }, () => 'resources.list'),
         )
       ).status,
     ).toBe(200);
-    expect((await batch(viewer, ['audit.verify', 'audit.verify'])).status).toBe(200);
-    const refused = await batch(viewer, ['audit.verify']);
+    expect((await batch(auditor, ['audit.verify', 'audit.verify'])).status).toBe(200);
+    const refused = await batch(auditor, ['audit.verify']);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(40);
   });

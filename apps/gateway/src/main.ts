@@ -1,10 +1,12 @@
 import { ConfigError, redactUrl } from '@palisade/contracts';
-import { applyMigrations, MigrationError, startHorizonNotifier } from '@palisade/event-store';
+import { applyMigrations, EventKey, introduceEventKey, MigrationError, startHorizonNotifier } from '@palisade/event-store';
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { openDependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
 import { startBackground } from './background.js';
+import { watchLag } from './lag.js';
+import { latestAnchor } from '@palisade/outbox';
 import { GATEWAY_VERSION } from './version.js';
 import { trackAgents } from './agents.js';
 
@@ -22,20 +24,34 @@ async function main(): Promise<void> {
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'gateway', pid: process.pid } });
   const startedAt = new Date().toISOString();
 
+  const migrationUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL;
   try {
-    const result = await applyMigrations(config.DATABASE_URL, { log: (line) => log.info(line) });
+    const result = await applyMigrations(migrationUrl, { log: (line) => log.info(line) });
     log.info({ applied: result.applied, alreadyApplied: result.alreadyApplied }, 'database schema up to date');
   } catch (error) {
-    const message = error instanceof MigrationError ? error.message : `cannot migrate PostgreSQL at ${redactUrl(config.DATABASE_URL)}: ${(error as Error).message}`;
+    const detail = (error as Error).message;
+    const hint = /permission denied|must be owner/.test(detail) ? ' (this role may not change the schema: run the migrations as the database owner, with DATABASE_MIGRATION_URL or `palisade up`)' : '';
+    const message = error instanceof MigrationError ? error.message + hint : `cannot migrate PostgreSQL at ${redactUrl(migrationUrl)}: ${detail}${hint}`;
     log.fatal(message);
     process.exit(1);
   }
 
   let stopping = false;
-  const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt });
+  const eventKey = EventKey.fromText(config.PALISADE_EVENT_KEY);
+  const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt }, eventKey);
+  try {
+    const { legacyUpTo, introduced } = await introduceEventKey(deps.database, eventKey);
+    if (introduced) log.warn({ kid: eventKey.kid, legacyUpTo }, `event key ${eventKey.kid} is new: events up to position ${legacyUpTo} were written before it and are accepted unsigned`);
+    else log.info({ kid: eventKey.kid, legacyUpTo }, 'events are signed and checked with the event key');
+  } catch (error) {
+    log.fatal({ err: error }, `cannot load the event key: ${(error as Error).message}`);
+    process.exit(1);
+  }
   // One horizon reader for the process: the background loops and every live subscription wait on it.
   const horizon = startHorizonNotifier(deps.database, { onError: (what, error) => log.warn({ err: error }, `${what} failed; retrying`) });
-  const background = startBackground(config.DATABASE_URL, deps.nats, log, horizon);
+  const background = startBackground(config.DATABASE_URL, deps.nats, log, horizon, { anchorEveryMs: config.GATEWAY_ANCHOR_SECONDS * 1000, eventKey });
+  const lag = watchLag(background, { maxOutboxLagSeconds: config.GATEWAY_OUTBOX_MAX_LAG_SECONDS, onError: (error) => log.debug({ err: error }, 'sampling background lag failed') });
+  deps.addCheck('outbox', 'events to NATS JetStream', true, lag.outboxCheck);
   const agents = trackAgents(log, config.GATEWAY_AGENT_STALE_SECONDS * 1000);
   void (async () => {
     while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
@@ -52,6 +68,11 @@ async function main(): Promise<void> {
     agents: agents.list,
     requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000,
     tokenCacheMs: config.GATEWAY_TOKEN_CACHE_SECONDS * 1000,
+    gauges: lag.gauges,
+    anchor: async () => {
+      const nc = deps.nats();
+      return nc ? latestAnchor(nc) : undefined;
+    },
   });
   server.requestTimeout = config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000;
   server.headersTimeout = 10_000;
@@ -70,6 +91,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     agents.stop();
+    lag.stop();
     server.close();
     server.closeAllConnections();
     background

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
@@ -15,7 +16,8 @@ import { createGatewayServer } from './server.js';
 const silent = pino({ level: 'silent' });
 
 async function start(env: Record<string, string>, maxBodyBytes = 1024): Promise<{ url: string; server: Server; deps: Dependencies }> {
-  const config = loadConfig(env);
+  // A fresh writers' key: these tests do not write events.
+  const config = loadConfig({ PALISADE_EVENT_KEY: randomBytes(32).toString('base64'), ...env });
   const deps = openDependencies(config, silent, { version: 'test', startedAt: new Date().toISOString() });
   const server = createGatewayServer({ health: deps.health, log: silent, maxBodyBytes });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,12 +50,17 @@ describe('gateway against the real services', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('reports every dependency as up on /readyz, with versions', async () => {
+  it('reports every dependency up on /readyz, saying where and which versions only to a token holder', async () => {
     const res = await fetch(`${gateway.url}/readyz`);
     const report = HealthReport.parse(await res.json());
     expect(res.status).toBe(200);
     expect(report.status).toBe('ok');
-    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    // Issue 11, item 10: anonymous callers used to see the database user, host, port and name,
+    // server versions and the task queue.
+    expect(report.checks.map((c) => Object.keys(c).sort())).toEqual(report.checks.map(() => ['name', 'ok', 'required']));
+    expect(report.version).toBeUndefined();
+    const full = await gateway.deps.health();
+    const byName = Object.fromEntries(full.checks.map((c) => [c.name, c]));
     expect(byName['postgres']).toMatchObject({ ok: true, required: true });
     expect(byName['postgres']?.detail).toMatch(/^PostgreSQL \d+/);
     expect(byName['nats']).toMatchObject({ ok: true, required: true });
@@ -99,8 +106,8 @@ describe('gateway with a dependency down', () => {
       expect(res.status).toBe(503);
       const report = HealthReport.parse(await res.json());
       expect(report.status).toBe('unavailable');
-      const nats = report.checks.find((c) => c.name === 'nats');
-      expect(nats).toMatchObject({ ok: false, target: 'nats://127.0.0.1:1' });
+      expect(report.checks.find((c) => c.name === 'nats')).toEqual({ name: 'nats', ok: false, required: true });
+      expect((await gateway.deps.health()).checks.find((c) => c.name === 'nats')).toMatchObject({ ok: false, target: 'nats://127.0.0.1:1' });
       expect(report.checks.find((c) => c.name === 'postgres')?.ok).toBe(true);
     } finally {
       await stop(gateway);
@@ -119,7 +126,13 @@ describe('the API behind bearer tokens', () => {
     await applyMigrations(db.url);
     database = createDbClient(db.url, { max: 2 });
     server = createGatewayServer({
-      health: async () => ({ status: 'ok', service: 'gateway', version: 't', startedAt: new Date(0).toISOString(), checks: [] }),
+      health: async () => ({
+        status: 'ok',
+        service: 'gateway',
+        version: 't',
+        startedAt: new Date(0).toISOString(),
+        checks: [{ name: 'postgres', ok: true, required: true, target: 'postgres://app:***@db.internal:5432/palisade', latencyMs: 1, detail: 'PostgreSQL 15.20' }],
+      }),
       log: silent,
       maxBodyBytes: 1 << 20,
       db: database,
@@ -136,6 +149,17 @@ describe('the API behind bearer tokens', () => {
 
   const client = (token?: string) => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc`, ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) })] });
 
+  it('shows readiness details to a token holder only, on /readyz and through tRPC', async () => {
+    const anonymous = await (await fetch(`${url}/readyz`)).text();
+    expect(anonymous).not.toContain('db.internal');
+    expect(anonymous).not.toContain('15.20');
+    const { token } = await createToken(database, { name: 'readiness-viewer', role: 'viewer' }, 'test');
+    const withToken = await (await fetch(`${url}/readyz`, { headers: { authorization: `Bearer ${token}` } })).json();
+    expect(withToken).toMatchObject({ version: 't', checks: [{ target: 'postgres://app:***@db.internal:5432/palisade', detail: 'PostgreSQL 15.20' }] });
+    expect((await client().health.check.query()).checks[0]).toEqual({ name: 'postgres', ok: true, required: true });
+    expect((await client(token).health.check.query()).checks[0]).toMatchObject({ detail: 'PostgreSQL 15.20' });
+  });
+
   it('refuses a call with no token, a malformed one or a revoked one, with 401', async () => {
     const res = await fetch(`${url}/trpc/resources.list`);
     expect(res.status).toBe(401);
@@ -147,7 +171,7 @@ describe('the API behind bearer tokens', () => {
   });
 
   it('serves a valid token and records its holder as the actor of a write', async () => {
-    const { token } = await createToken(database, { name: 'dana', role: 'developer', namespaces: ['shop'] }, 'test');
+    const { token, info } = await createToken(database, { name: 'dana', role: 'developer', namespaces: ['shop'] }, 'test');
     const api = client(token);
     const change = await api.resources.put.mutate({
       resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: {} } }],
@@ -155,12 +179,12 @@ describe('the API behind bearer tokens', () => {
     });
     expect(change.changes[0]).toMatchObject({ op: 'applied' });
     const history = await api.audit.log.query({ resource: 'KubernetesNetworkPolicy/shop/web' });
-    expect(history.events[0]).toMatchObject({ actor: 'token:dana', reason: 'over HTTP' });
+    expect(history.events[0]).toMatchObject({ actor: `token:dana#${info.id}(developer)`, reason: 'over HTTP' });
     await expect(
       api.resources.put.mutate({ resources: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'payments' }, spec: { podSelector: {} } }] }),
     ).rejects.toMatchObject({
       data: { code: 'FORBIDDEN', httpStatus: 403 },
-      message: 'token:dana (developer) may not write in namespace payments (write:namespaced-policy is granted in: shop)',
+      message: `token:dana#${info.id}(developer) may not write in namespace payments (write:namespaced-policy is granted in: shop)`,
     });
   });
 });

@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type ApiContext, type Principal } from '@palisade/api';
 import { authenticate } from '@palisade/domain';
-import type { DbClient, HorizonNotifier } from '@palisade/event-store';
-import type { AgentStatus, HealthReport } from '@palisade/contracts';
+import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
+import { publicHealth, type AgentStatus, type HealthReport } from '@palisade/contracts';
 import type { Logger } from 'pino';
+import { bodyLimit, readBody } from './body-limit.js';
 import { createMetrics, type Gauge, type GatewayMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
 
@@ -33,6 +34,10 @@ export interface GatewayServerOptions {
    * request). A revocation through this gateway takes effect at once; through another, within this.
    */
   tokenCacheMs?: number;
+  /** The newest chain anchor on JetStream (audit.verify checks the log against it). */
+  anchor?: () => Promise<ChainAnchor | undefined>;
+  /** More gauges for /metrics (the background loops' lag, the relay's state), read when it is asked for. */
+  gauges?: () => Record<string, Gauge>;
 }
 
 /** Calls one batched request may carry (tRPC's ?batch=1 joins procedure names with commas). */
@@ -100,7 +105,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 /**
- * The gateway's HTTP surface: /healthz (alive) and /readyz (every dependency), open to all;
+ * The gateway's HTTP surface: /healthz (alive) and /readyz (every dependency: up or down for all,
+ * details for token holders);
  * /metrics (Prometheus) and /trpc/* (the API), for holders of a valid API token. Every response
  * carries an x-request-id, taken from the caller when well formed, so a log line can be found
  * from what a client saw.
@@ -127,6 +133,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         ...(options.horizon ? { horizon: options.horizon } : {}),
         ...(principal ? { principal } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
+        ...(options.anchor ? { anchor: options.anchor } : {}),
       };
     },
     onError: ({ error, path, req }) => {
@@ -159,17 +166,21 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
 
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string, path: string): Promise<void> => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > options.maxBodyBytes) {
+    const limit = bodyLimit(path, options.maxBodyBytes);
+    if (declared > limit.bytes) {
       metrics.refused('too_large');
-      sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body of ${declared} bytes exceeds the limit of ${options.maxBodyBytes} bytes` } });
+      sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body of ${declared} bytes exceeds the limit of ${limit.bytes} bytes${limit.why}` } });
       req.resume();
       return;
     }
     if (path === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz' && req.method === 'GET') {
       try {
+        // Up or down for anyone (a load balancer's probe); where and which versions, for a token holder.
+        // A token that cannot be checked (the database is down) sees what anyone sees.
+        const who = req.headers.authorization ? await principalOf(req.headers.authorization, req.socket.remoteAddress ?? 'unknown').catch(() => undefined) : undefined;
         const report = await options.health();
-        return sendJson(res, report.status === 'ok' ? 200 : 503, report);
+        return sendJson(res, report.status === 'ok' ? 200 : 503, who && who !== 'throttled' ? report : publicHealth(report));
       } catch (error) {
         log.error({ err: error, requestId }, 'readiness check failed');
         return sendJson(res, 500, { error: { code: 'INTERNAL', message: 'readiness check failed' } });
@@ -178,7 +189,15 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     if (path !== '/metrics' && !path.startsWith('/trpc/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}` } });
 
     const address = req.socket.remoteAddress ?? 'unknown';
-    const principal = await principalOf(req.headers.authorization, address);
+    let principal: Awaited<ReturnType<typeof principalOf>>;
+    try {
+      principal = await principalOf(req.headers.authorization, address);
+    } catch (error) {
+      // PostgreSQL is away (restarting): say so and when to retry, rather than a bare 500.
+      log.warn({ err: error, requestId }, 'cannot check a token');
+      req.resume();
+      return sendJson(res, 503, { error: { code: 'UNAVAILABLE', message: 'cannot check the API token now: the database is unavailable; retry shortly', requestId } }, { 'retry-after': '2' });
+    }
     if (principal === 'throttled') {
       metrics.refused('auth_throttled');
       req.resume();
@@ -220,11 +239,15 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         palisade_agents_known: { help: 'Agents the gateway has heard from.', value: agents.length },
         palisade_agents_alive: { help: 'Agents heard from recently.', value: agents.filter((a) => a.alive).length },
         ...(options.horizon ? horizonGauges(options.horizon) : {}),
+        ...options.gauges?.(),
       });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
       res.end(text);
       return;
     }
+    // tRPC holds bodies to the gateway's limit; a caller's larger change is read here and handed over.
+    if (principal && limit.bytes > options.maxBodyBytes && !(await readBody(req, limit.bytes)))
+      return sendJson(res, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds the limit of ${limit.bytes} bytes${limit.why}` } });
     // Without a principal the procedures refuse with 401 (health.check excepted).
     trpc(req, res);
   };

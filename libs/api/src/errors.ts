@@ -1,7 +1,11 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { DomainError, ValidationFailedError, type ResourceProblem } from '@palisade/domain';
-import { ConcurrencyError, EventStoreError } from '@palisade/event-store';
+import { DomainError, ValidationFailedError, type DomainErrorCode, type ResourceProblem } from '@palisade/domain';
+import { ConcurrencyError, DbError, EventStoreError, UnauthenticatedEventError } from '@palisade/event-store';
+import { GateFullError } from './limits/gate.js';
+
+/** A domain error's status; a Record, so a new code cannot go unmapped. */
+const DOMAIN_CODES: Record<DomainErrorCode, TRPCError['code']> = { VALIDATION_FAILED: 'BAD_REQUEST', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT' };
 
 /** At most this many located problems travel in one error's data. */
 const MAX_PROBLEMS = 500;
@@ -21,10 +25,21 @@ export function toApiError(error: unknown): TRPCError | undefined {
         : `${what} is at version ${error.actualVersion}, not the expected ${error.expectedVersion}: it changed since it was read; get it again and retry`;
     return new TRPCError({ code: 'CONFLICT', message, cause: error });
   }
+  if (error instanceof UnauthenticatedEventError) return new TRPCError({ code: 'PRECONDITION_FAILED', message: error.message, cause: error });
   // Invalid events, mismatched retries, bad queries.
   if (error instanceof EventStoreError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
-  if (error instanceof DomainError) return new TRPCError({ code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message, cause: error });
+  if (error instanceof DomainError) return new TRPCError({ code: DOMAIN_CODES[error.code], message: error.message, cause: error });
+  if (error instanceof GateFullError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+  if (error instanceof DbError && unavailable(error))
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable (restarting or unreachable); retry shortly', cause: error });
   return undefined;
+}
+
+/** SQLSTATEs and socket errors that mean the server went away or is full, not that the request was wrong. */
+const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+function unavailable(error: DbError): boolean {
+  return (error.code !== undefined && UNAVAILABLE.has(error.code)) || /^(no database connection free|Connection terminated|connect ECONNREFUSED)/.test(error.message);
 }
 
 /** Located validation problems, for the error's data: clients show every one with its file and line. */

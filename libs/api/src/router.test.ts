@@ -12,9 +12,11 @@ const report: HealthReport = {
 };
 
 describe('health.check', () => {
-  it('returns the report the context produces', async () => {
-    const caller = createCaller({ requestId: 'r1', health: async () => report });
+  it('returns the report the context produces to a token holder, and only up or down to anyone else', async () => {
+    const caller = createCaller({ requestId: 'r1', health: async () => report, principal: { actor: 'token:vic', role: 'viewer' } });
     await expect(caller.health.check()).resolves.toEqual(report);
+    const anonymous = createCaller({ requestId: 'r1', health: async () => report });
+    await expect(anonymous.health.check()).resolves.toEqual({ status: 'unavailable', service: 'gateway', checks: [{ name: 'nats', ok: false, required: true }] });
   });
 
   it('refuses to send a malformed report instead of passing it through', async () => {

@@ -1,9 +1,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentStatus, HealthReport } from '@palisade/contracts';
-import type { DbClient, HorizonNotifier } from '@palisade/event-store';
+import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
 import { inputProblems, problemsOf, toApiError } from './errors.js';
 import { badText } from './text.js';
+import { gates, type Gate } from './limits/gate.js';
 
 /**
  * What every procedure may use. The gateway builds it per request (the principal from the
@@ -24,6 +25,8 @@ export interface ApiContext {
   horizon?: HorizonNotifier;
   /** Called after a token is revoked, so a gateway forgets what it cached about tokens. */
   tokensChanged?: () => void;
+  /** The newest chain anchor kept outside PostgreSQL (JetStream), which verification checks the log against. */
+  anchor?: () => Promise<ChainAnchor | undefined>;
   /** Agents as last heard from (the gateway listens to their heartbeats). */
   agents?: () => AgentStatus[];
 }
@@ -79,3 +82,9 @@ export const requiring = (permission: Permission) =>
     if (!decision.allowed) throw new TRPCError({ code: 'FORBIDDEN', message: decision.reason });
     return next();
   });
+
+/** An expensive read: it waits for a place in its gate, so a flood of them cannot starve writes of connections. */
+export const gated = (gate: Gate, procedure = authedProcedure) => procedure.use(({ next }) => gate.run(() => next()));
+
+/** Reads that cost far more than one request's work. */
+export const heavyProcedure = gated(gates.heavy);

@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { parseNatsUrl } from '@palisade/contracts';
 
 export interface BusConnectOptions {
-  /** One URL or a comma-separated list (a cluster). */
+  /** One URL or a comma-separated list (a cluster), with credentials as user:password@ or token@. */
   url: string;
   /** Shows up in the server's connection list: which process this is. */
   name: string;
@@ -15,10 +16,7 @@ export interface BusConnectOptions {
  */
 export function connectBus(options: BusConnectOptions): Promise<NatsConnection> {
   return connect({
-    servers: options.url
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    ...parseNatsUrl(options.url),
     name: options.name,
     timeout: options.timeoutMs ?? 5_000,
     reconnect: true,

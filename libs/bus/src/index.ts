@@ -1,4 +1,4 @@
 export { subjects, subjectToken, decodeSubjectToken, SUBJECT_ROOT } from './subjects.js';
 export { streams, type StreamDefinition } from './streams.js';
 export { connectBus, type BusConnectOptions } from './connect.js';
-export { ensureStream, publishInOrder, streamTail, type OrderedMessage, type StreamTail } from './jetstream.js';
+export { ensureStream, publishInOrder, streamTail, deleteStreamMessage, type OrderedMessage, type StreamTail } from './jetstream.js';

@@ -30,17 +30,38 @@ export interface StreamTail {
   /** Its message id (Nats-Msg-Id), when it had one. */
   id?: string;
   headers: Record<string, string>;
+  /** Its subject and body ('' when the stream is empty). */
+  subject: string;
+  data: string;
+  /** Messages the stream holds. */
+  messages: number;
 }
 
 /** The stream's last message: where an ordered publisher resumes after a restart or a failure. */
 export async function streamTail(nc: NatsConnection, stream: string): Promise<StreamTail> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream);
-  if (info.state.messages === 0) return { sequence: info.state.last_seq, headers: {} };
-  const msg = await jsm.streams.getMessage(stream, { seq: info.state.last_seq });
+  if (info.state.messages === 0) return { sequence: info.state.last_seq, headers: {}, subject: '', data: '', messages: 0 };
+  // The last sequence stays where it was when the last messages are deleted: step back over the gap.
+  let sequence = info.state.last_seq;
+  let msg = await jsm.streams.getMessage(stream, { seq: sequence });
+  while (!msg && sequence > info.state.first_seq) msg = await jsm.streams.getMessage(stream, { seq: --sequence });
   const hdrs: Record<string, string> = {};
   for (const [key, values] of msg?.header ?? []) hdrs[key] = values[0] ?? '';
-  return { sequence: info.state.last_seq, ...(hdrs['Nats-Msg-Id'] ? { id: hdrs['Nats-Msg-Id'] } : {}), headers: hdrs };
+  return {
+    sequence,
+    ...(hdrs['Nats-Msg-Id'] ? { id: hdrs['Nats-Msg-Id'] } : {}),
+    headers: hdrs,
+    subject: msg?.subject ?? '',
+    data: msg ? msg.string() : '',
+    messages: info.state.messages,
+  };
+}
+
+/** Removes one message from a stream (erased, not only marked), e.g. one an ordered publisher did not write. */
+export async function deleteStreamMessage(nc: NatsConnection, stream: string, sequence: number): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.deleteMessage(stream, sequence, true);
 }
 
 /**

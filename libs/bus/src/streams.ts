@@ -20,4 +20,18 @@ export const streams = {
     duplicate_window: nanos(10 * 60_000),
     num_replicas: 1,
   },
+  /**
+   * Chain anchors: the newest link of the event log's hash chain, kept outside PostgreSQL, so
+   * `audit verify` notices events removed from the end of the log. A year of anchors taken every
+   * 10 s while the log moves is ~3 M small messages: keep the newest 100,000.
+   */
+  anchors: {
+    name: 'PALISADE_ANCHORS',
+    subjects: [subjects.chainAnchor],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_msgs: 100_000,
+    num_replicas: 1,
+  },
 } as const satisfies Record<string, StreamDefinition>;

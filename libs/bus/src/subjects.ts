@@ -30,6 +30,8 @@ export const subjects = {
   /** Domain events relayed from the event store's outbox: palisade.events.<streamType>.<streamId>. */
   event: (streamType: string, streamId: string) => `${SUBJECT_ROOT}.events.${subjectToken(streamType)}.${subjectToken(streamId)}`,
   allEvents: `${SUBJECT_ROOT}.events.>`,
+  /** The hash chain's head, published now and then so the log's tail can be checked from outside PostgreSQL. */
+  chainAnchor: `${SUBJECT_ROOT}.anchors.chain`,
   /** Agent liveness: palisade.agents.<cluster>.<node>.heartbeat (core NATS, not stored). */
   agentHeartbeat: (cluster: string, node: string) => `${SUBJECT_ROOT}.agents.${subjectToken(cluster)}.${subjectToken(node)}.heartbeat`,
   allAgentHeartbeats: `${SUBJECT_ROOT}.agents.*.*.heartbeat`,

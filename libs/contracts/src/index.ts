@@ -1,6 +1,8 @@
-export { DependencyName, DependencyCheck, HealthReport, summarize } from './health.js';
+export { DependencyName, DependencyCheck, HealthReport, summarize, publicHealth } from './health.js';
 export { ConfigError, parseEnv, serviceEnvShape, envFields, type ConfigIssue } from './env.js';
 export { TASK_QUEUES, WORKFLOW_TYPES, type PlatformProbeResult } from './platform.js';
 export { redactUrl } from './redact.js';
+export { parseNatsUrl, type NatsServers } from './nats-url.js';
 export { NodeName, ClusterName, AgentHeartbeat, AgentStatus } from './agent.js';
-export { ROLES, Role, TokenRequest } from './auth.js';
+export { ROLES, Role, TokenRequest, tokenActor, parseTokenActor } from './auth.js';
+export { RESOURCES_PER_CHANGE, CHANGE_BYTES_PER_RESOURCE, CHANGE_BYTES, EVENTS_PER_CHANGE, CHANGE_LIMIT_TEXT } from './limits.js';

@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { benchDatabase, benchMachine, percentile, round, timed } from '@palisade/testing';
-import { append, applyMigrations, createDbClient, type NewEvent, type DbClient } from '../src/index.js';
+import { randomBytes } from 'node:crypto';
+import { append, applyMigrations, createDbClient, EventKey, introduceEventKey, logHead, readRange, type NewEvent, type DbClient } from '../src/index.js';
 
 const event = (n: number, actor = 'bench'): NewEvent => ({
   id: randomUUID(),
@@ -62,12 +63,18 @@ async function rawInsertRates(url: string) {
 
 async function appendRates(database: DbClient) {
   const versions = new Map<string, number>();
-  const appendOne = async (stream: string, events: NewEvent[]) => {
-    const expected = versions.get(stream) ?? 0;
-    versions.set(stream, expected + events.length);
-    await append(database, [{ streamId: stream, expectedVersion: expected, events }]);
+  // Appends to one stream wait for the one before, so expected versions always hold (contention is
+  // measured elsewhere: tests); two workers can otherwise pick calls of the same stream at once.
+  const tails = new Map<string, Promise<unknown>>();
+  const appendOne = (stream: string, events: NewEvent[]) => {
+    const next = (tails.get(stream) ?? Promise.resolve()).then(async () => {
+      const expected = versions.get(stream) ?? 0;
+      await append(database, [{ streamId: stream, expectedVersion: expected, events }]);
+      versions.set(stream, expected + events.length);
+    });
+    tails.set(stream, next);
+    return next;
   };
-  // Each worker owns its streams, so expected versions always hold (contention is measured elsewhere: tests).
   const sequential = await rate(1_000, 1, (i) => appendOne(`seq/${i % 50}`, [event(i)]));
   const single = await rate(4_000, 8, (i) => appendOne(`single/${i % 8}/${i % 64}`, [event(i)]));
   let b = 0;
@@ -110,6 +117,47 @@ async function latencyAtLoad(database: DbClient, perSecond: number, seconds: num
   };
 }
 
+/**
+ * What the writers' key costs (issue 11): appends in batches of 100, signed and unsigned, and
+ * reading 10,000 events with and without checking each one's content hash and MAC, alternating
+ * in one run so the machine's noise falls on both.
+ */
+async function eventKeyCost(url: string) {
+  const key = new EventKey(randomBytes(32));
+  const plain = createDbClient(url, { max: 4 });
+  const keyed = createDbClient(url, { max: 4, eventKey: key });
+  try {
+    await introduceEventKey(plain, key);
+    const batch = (db: DbClient, tag: string) => async (i: number) => append(db, [{ streamId: `keycost/${tag}${i}`, expectedVersion: 0, events: Array.from({ length: 100 }, (_, n) => event(n)) }]);
+    const appendRate = { signed: [] as number[], unsigned: [] as number[] };
+    for (let r = 0; r < 3; r++) {
+      appendRate.unsigned.push((await rate(40, 4, batch(plain, `u${r}-`))) * 100);
+      appendRate.signed.push((await rate(40, 4, batch(keyed, `s${r}-`))) * 100);
+    }
+    // 10,000 signed events in a row, which the keyed read checks one by one.
+    const from = await logHead(plain);
+    for (let i = 0; i < 100; i++) await batch(keyed, 'read-')(i);
+    const upTo = await logHead(plain);
+    const readMs = { checked: [] as number[], unchecked: [] as number[] };
+    for (let r = 0; r < 5; r++) {
+      readMs.unchecked.push((await timed(() => readRange(plain, from, upTo, 10_000))).ms);
+      readMs.checked.push((await timed(() => readRange(keyed, from, upTo, 10_000))).ms);
+    }
+    const median = (xs: number[]) => percentile(xs, 50);
+    return {
+      appendEventsPerSecond: {
+        unsigned: Math.round(median(appendRate.unsigned)),
+        signed: Math.round(median(appendRate.signed)),
+        ratio: round(median(appendRate.signed) / median(appendRate.unsigned)),
+      },
+      read10kEventsMs: { unchecked: round(median(readMs.unchecked)), checked: round(median(readMs.checked)), ratio: round(median(readMs.checked) / median(readMs.unchecked)) },
+    };
+  } finally {
+    await keyed.close();
+    await plain.close();
+  }
+}
+
 const db = await benchDatabase('bench');
 await applyMigrations(db.url);
 const database = createDbClient(db.url, { max: 10 });
@@ -125,6 +173,10 @@ try {
   );
   const load = await latencyAtLoad(database, 500, 10);
   console.log(`latency at ${load.offeredPerSecond} events/s offered: p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms (achieved ${load.achievedPerSecond}/s)`);
+  const keyCost = await eventKeyCost(db.url);
+  console.log(
+    `writers' key: appends ${keyCost.appendEventsPerSecond.signed} events/s signed vs ${keyCost.appendEventsPerSecond.unsigned} unsigned (${keyCost.appendEventsPerSecond.ratio}x); reading 10,000 events ${keyCost.read10kEventsMs.checked} ms checked vs ${keyCost.read10kEventsMs.unchecked} ms unchecked (${keyCost.read10kEventsMs.ratio}x)`,
+  );
   const results = {
     benchmark: 'event store',
     date: new Date().toISOString(),
@@ -139,6 +191,7 @@ try {
       meetsTarget: appends.batchedEventsPerSecond8Writers >= 5_000,
     },
     latencyAtLoad: { ...load, target: 'p99 under 20 ms at 500 events/s', meetsTarget: load.p99Ms < 20 },
+    eventKey: keyCost,
   };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log('written: bench/results.json');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
-import { advanceCheckpoint, append, applyMigrations, createDbClient, logHead, type DbClient, type NewEvent } from '@palisade/event-store';
+import { advanceCheckpoint, append, applyMigrations, createDbClient, logHead, startHorizonNotifier, type DbClient, type NewEvent } from '@palisade/event-store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { benchDatabase, benchMachine, round, timed } from '@palisade/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark starts its own nats-server, as the tests do
@@ -22,7 +22,7 @@ const event = (n: number, actor = 'bench'): NewEvent => ({
   actor,
 });
 
-async function outboxThroughput(database: DbClient, url: string, count: number) {
+async function outboxThroughput(database: DbClient, count: number) {
   const root = mkdtempSync(join(tmpdir(), 'palisade-bench-nats-'));
   const nats = await startPrivateNats({ root, log: () => undefined });
   const nc = await connectBus({ url: nats.url, name: 'bench' });
@@ -33,12 +33,13 @@ async function outboxThroughput(database: DbClient, url: string, count: number) 
     // The relay starts after the stream's last message; seed its checkpoint just before these events.
     await advanceCheckpoint(database, RELAY_CHECKPOINT, start);
     const abort = new AbortController();
+    const horizon = startHorizonNotifier(database);
     let reached = 0;
     const { ms } = await timed(
       () =>
         new Promise<void>((resolve) => {
           void runRelay(database, nc, {
-            databaseUrl: url,
+            horizon,
             signal: abort.signal,
             batch: 1_000,
             onProgress: (p) => {
@@ -49,6 +50,7 @@ async function outboxThroughput(database: DbClient, url: string, count: number) 
         }),
     );
     abort.abort();
+    await horizon.close();
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(streams.events.name);
     return { events: count, ms: round(ms, 0), publishedPerSecond: Math.round(count / (ms / 1000)), streamMessages: info.state.messages, reached };
@@ -66,7 +68,7 @@ try {
   const machine = benchMachine();
   const [version] = await database.query<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
   console.log(`machine: ${machine.cpu} (${machine.cores} cores, ${machine.memoryGiB} GiB), PostgreSQL ${version!.v}`);
-  const outbox = await outboxThroughput(database, db.url, 20_000);
+  const outbox = await outboxThroughput(database, 20_000);
   console.log(`outbox: ${outbox.events} events published in ${outbox.ms} ms: ${outbox.publishedPerSecond} events/s`);
   const results = { benchmark: 'outbox relay', date: new Date().toISOString(), machine, postgres: version!.v, outbox };
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');

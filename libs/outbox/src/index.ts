@@ -1,3 +1,7 @@
 // The transactional outbox: the event log's final events, published to NATS JetStream in position
 // order. It sits between @palisade/event-store and @palisade/bus so that neither knows the other.
-export { runRelay, eventMessage, RELAY_CHECKPOINT, POSITION_HEADER, type RelayOptions } from './relay.js';
+export { runRelay, type RelayOptions } from './relay.js';
+export { eventMessage, POSITION_HEADER } from './message.js';
+export { RELAY_CHECKPOINT } from './reconcile.js';
+export { newRelayStatus, type RelayStatus } from './status.js';
+export { runAnchors, latestAnchor, type AnchorOptions } from './anchor.js';

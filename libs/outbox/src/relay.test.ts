@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { subjects } from '@palisade/bus';
 import type { RecordedEvent } from '@palisade/event-store';
-import { eventMessage, POSITION_HEADER } from './relay.js';
+import { eventMessage, POSITION_HEADER } from './message.js';
 
 const event: RecordedEvent = {
   position: 42,
@@ -18,6 +18,7 @@ const event: RecordedEvent = {
   causationId: null,
   recordedAt: new Date('2026-11-29T10:00:00.000Z'),
   contentHash: 'a'.repeat(64),
+  mac: null,
 };
 
 describe('the message an event becomes', () => {

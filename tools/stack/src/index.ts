@@ -5,7 +5,7 @@ export { findWorkspaceRoot, cacheDir, stackPaths, type StackPaths } from './path
 export { isAlive, stopProcessGroup } from './process.js';
 export { readState, type StackState, type ServiceRecord, type ProcessRecord } from './state.js';
 export { waitFor, withTimeout, sleep } from './wait.js';
-export { probePostgres, DATABASE_NAME } from './services/postgres.js';
+export { probePostgres, startPrivatePostgres, stopPrivatePostgres, DATABASE_NAME, type PrivatePostgresOptions } from './services/postgres.js';
 export { probeNats, startPrivateNats, type PrivateNatsOptions } from './services/nats.js';
 export { probeTemporal, ensureTemporalBinary, temporalBinaryPath, TEMPORAL_CLI_VERSION } from './services/temporal.js';
 export {
@@ -26,3 +26,4 @@ export {
 } from './stack.js';
 export { aptInstall } from './apt.js';
 export { Supervisor, DEFAULT_RESTART_POLICY, type RestartPolicy, type SupervisorOutcome } from './supervise.js';
+export { stackEventKey, appLoginPassword, withLogin, APP_LOGIN } from './secrets.js';

@@ -93,6 +93,11 @@ export async function upServices(options: StackOptions): Promise<StackState> {
 /** A private service an earlier run started is reused when its process is alive and answers. */
 async function reusable(name: ServiceName, record: ServiceRecord | undefined): Promise<ServiceRecord | undefined> {
   if (!record || record.mode !== 'private' || !record.pid || !isAlive(record.pid)) return undefined;
+  // A NATS started before it required credentials is restarted with them.
+  if (name === 'nats' && record.details['auth'] !== 'password') {
+    await stopService(record);
+    return undefined;
+  }
   try {
     await probe(name, record);
     return record;

@@ -32,7 +32,25 @@ describe('palisade audit verify', () => {
     expect(cli.out).toMatch(/^ok: 4 events verified/);
     expect(cli.err).toBe('');
     expect(await palisade('audit', 'verify', '-o', 'json')).toBe(0);
-    expect(JSON.parse(cli.out.split('\n').slice(1).join('\n'))).toEqual({ ok: true, checked: 4, unsealed: 0 });
+    expect(JSON.parse(cli.out.slice(cli.out.indexOf('{')))).toMatchObject({ ok: true, checked: 4, unsealed: 0, head: { position: expect.any(Number) }, anchorSource: 'none' });
+  });
+
+  // Issue 11, item 8: deleting the newest event and its link left a chain that verified.
+  it('sees the newest events removed, given the head an earlier verify printed', async () => {
+    expect(await palisade('audit', 'verify')).toBe(0);
+    const head = /head: (\d+:[0-9a-f]{64})/.exec(cli.out)![1]!;
+    // Someone with the database's keys removes the newest event and its link.
+    await database.executeText('ALTER TABLE events DISABLE TRIGGER USER; ALTER TABLE event_chain DISABLE TRIGGER USER');
+    await database.executeText('DELETE FROM event_chain WHERE position = (SELECT max(position) FROM event_chain)');
+    await database.executeText('DELETE FROM events WHERE position = (SELECT max(position) FROM events)');
+    await database.executeText('ALTER TABLE events ENABLE TRIGGER USER; ALTER TABLE event_chain ENABLE TRIGGER USER');
+    // The chain alone cannot tell: what is left is a valid chain.
+    expect(await palisade('audit', 'verify')).toBe(0);
+    expect(cli.out).toContain('no anchor checked');
+    expect(await palisade('audit', 'verify', '--anchor', head)).toBe(1);
+    expect(cli.out).toContain(`but an anchor taken at the anchor given holds position ${head.split(':')[0]}: events were removed from the end of the log`);
+    expect(await palisade('audit', 'verify', '--anchor', 'nonsense')).toBe(2);
+    expect(cli.err).toContain('expected POSITION:HASH');
   });
 
   it('names the first tampered event and exits 1', async () => {

@@ -1,5 +1,5 @@
-import { createDbClient, verifyChain } from '@palisade/event-store';
-import { readState, serviceEnv, stackPaths, StackError } from '@palisade/stack';
+import { createDbClient, EventKey, loadEventKey, verifyChain } from '@palisade/event-store';
+import { readState, serviceEnv, stackEventKey, stackPaths, StackError } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { stringify } from 'yaml';
 import { InputError, RemoteError } from '../errors.js';
@@ -10,17 +10,49 @@ import type { Remote } from '../remote/config.js';
 import { keyFor, resolveKind } from '../remote/kinds.js';
 import { presentable } from './get.js';
 
-function printVerify(result: { ok: boolean; checked: number; unsealed?: number; broken?: { position: number; problem: string } }, output: 'text' | 'json', where: string): number {
-  if (output === 'json') info(JSON.stringify(result, null, 2));
-  else if (result.ok) info(`ok: ${result.checked} events verified${result.unsealed ? `, ${result.unsealed} newer ones not sealed yet (content checked)` : ''} (${where})`);
+interface VerifyOutcome {
+  ok: boolean;
+  checked: number;
+  unsealed?: number;
+  broken?: { position: number; problem: string };
+  head?: { position: number; hash: string };
+  anchor?: { ok: boolean; anchor: { position: number; hash: string; at: string }; problem?: string };
+  anchorSource?: 'given' | 'jetstream' | 'none';
+}
+
+function printVerify(result: VerifyOutcome, output: 'text' | 'json', where: string): number {
+  if (output === 'json') {
+    info(JSON.stringify(result, null, 2));
+    return result.ok ? EXIT.OK : EXIT.FAILURE;
+  }
+  if (result.ok) info(`ok: ${result.checked} events verified${result.unsealed ? `, ${result.unsealed} newer ones not sealed yet (content checked)` : ''} (${where})`);
   else info(`BROKEN at position ${result.broken!.position}: ${result.broken!.problem}\n(${result.checked} events before it verified; ${where})`);
+  if (result.anchor?.ok)
+    info(`the log still holds the anchor at position ${result.anchor.anchor.position} (${result.anchorSource === 'given' ? 'given' : `from JetStream, taken ${result.anchor.anchor.at}`})`);
+  else if (!result.anchor) info('no anchor checked: removal of the newest events cannot be seen without one (give --anchor POSITION:HASH, or let the gateway reach NATS)');
+  // Printed so an operator can keep it elsewhere and check a later verify against it.
+  if (result.head) info(`head: ${result.head.position}:${result.head.hash}`);
   return result.ok ? EXIT.OK : EXIT.FAILURE;
 }
 
+/** "1234:<64 hex>" → an anchor kept by an operator. */
+export function parseAnchor(text: string): { position: number; hash: string } {
+  const match = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
+  if (!match || Number(match[1]) < 1) throw new InputError(`--anchor ${JSON.stringify(text)}: expected POSITION:HASH as verify prints it after "head:" (e.g. 1234:3f2a…, 64 hex digits)`);
+  return { position: Number(match[1]), hash: match[2]! };
+}
+
 /** The same check, run by the gateway (for those with a token but no database access). */
-export async function auditVerifyRemote(remote: Remote, output: 'text' | 'json'): Promise<number> {
-  const result = await call(remote, () => connect(remote).audit.verify.query());
+export async function auditVerifyRemote(remote: Remote, output: 'text' | 'json', anchor?: string): Promise<number> {
+  const kept = anchor === undefined ? undefined : parseAnchor(anchor);
+  const result = await call(remote, () => connect(remote).audit.verify.query(kept ? { anchor: kept } : undefined));
   return printVerify(result, output, `via ${remote.url}`);
+}
+
+/** The writers' key: PALISADE_EVENT_KEY, else the local stack's; without one, MACs cannot be checked. */
+function eventKeyOf(home: string): EventKey | undefined {
+  const text = process.env['PALISADE_EVENT_KEY'] ?? (readState(stackPaths(home).state) && !process.env['DATABASE_URL'] ? stackEventKey(home) : undefined);
+  return text ? EventKey.fromText(text) : undefined;
 }
 
 /** DATABASE_URL from the environment, else the local stack's (as `palisade up` left it). */
@@ -37,13 +69,17 @@ export function databaseUrl(home: string): string {
  * Walks the event log's hash chain and reports the first event that was edited, deleted,
  * inserted or relinked behind the store's back. Read-only.
  */
-export async function auditVerify(options: { home: string; output: 'text' | 'json' }): Promise<number> {
+export async function auditVerify(options: { home: string; output: 'text' | 'json'; anchor?: string }): Promise<number> {
+  const kept = options.anchor === undefined ? undefined : parseAnchor(options.anchor);
   const url = databaseUrl(options.home);
-  const database = createDbClient(url, { max: 2 });
+  const key = eventKeyOf(options.home);
+  const database = createDbClient(url, { max: 2, ...(key ? { eventKey: key } : {}) });
+  // Read only: verify never records a key.
+  if (key) await loadEventKey(database, key).catch(() => false);
   try {
     let result;
     try {
-      result = await verifyChain(database);
+      result = { ...(await verifyChain(database, kept ? { anchor: { ...kept, at: 'the anchor given' } } : {})), anchorSource: kept ? ('given' as const) : ('none' as const) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!/ECONNREFUSED|ENOTFOUND|reach database|connect|does not exist|authentication/i.test(message)) throw error;

@@ -1,4 +1,4 @@
-import { readState, serviceEnv, stackPaths, type ProcessSpec, type StackState } from '@palisade/stack';
+import { APP_LOGIN, appLoginPassword, readState, serviceEnv, stackEventKey, stackPaths, withLogin, type ProcessSpec, type StackState } from '@palisade/stack';
 import { gatewayReady, httpOk, workerPolling } from '../readiness.js';
 import type { Artefacts } from '../workspace.js';
 
@@ -14,7 +14,15 @@ export interface PlatformPorts {
  * restarted process gets exactly the command, environment and readiness check it started with.
  */
 export function platformSpecs(built: Artefacts, state: StackState, home: string, ports: PlatformPorts): ProcessSpec[] {
-  const env = { ...process.env, ...serviceEnv(state) };
+  const services = serviceEnv(state);
+  // Each process gets the secrets it needs and no others: only the gateway talks to PostgreSQL,
+  // as the least-privileged application login (on the stack's own server; an external
+  // DATABASE_URL is used as given), and only it holds the writers' key.
+  const base = { ...process.env };
+  for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'NATS_URL', 'PALISADE_EVENT_KEY']) delete base[key];
+  const postgres = state.services.postgres;
+  const gatewayDatabase = postgres.mode === 'private' ? withLogin(postgres.url, APP_LOGIN, appLoginPassword(home)) : services['DATABASE_URL']!;
+  const env = { ...base, NATS_URL: services['NATS_URL']!, TEMPORAL_ADDRESS: services['TEMPORAL_ADDRESS']!, TEMPORAL_NAMESPACE: services['TEMPORAL_NAMESPACE']! };
   const temporal = state.services.temporal;
   const namespace = temporal.details['namespace'] ?? 'default';
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
@@ -30,7 +38,7 @@ export function platformSpecs(built: Artefacts, state: StackState, home: string,
       name: 'gateway',
       command: process.execPath,
       args: [built.gateway],
-      env: { ...env, GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(ports.gateway) },
+      env: { ...env, DATABASE_URL: gatewayDatabase, PALISADE_EVENT_KEY: stackEventKey(home), GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(ports.gateway) },
       url: gatewayUrl,
       ready: () => gatewayReady(gatewayUrl),
     },
@@ -42,7 +50,7 @@ export function platformSpecs(built: Artefacts, state: StackState, home: string,
       command: process.execPath,
       args: [built.nextBin, 'start', '-p', String(ports.console), '-H', '127.0.0.1'],
       cwd: built.consoleDir,
-      env: { ...env, PALISADE_GATEWAY_URL: gatewayUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      env: { ...base, PALISADE_GATEWAY_URL: gatewayUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
       url: consoleUrl,
       ready: () => httpOk(consoleUrl),
     });

@@ -1,8 +1,24 @@
 import { bootstrapAdminToken } from '@palisade/domain';
-import { createDbClient } from '@palisade/event-store';
+import { applyMigrations, createDbClient, ensureAppRole, EventKey } from '@palisade/event-store';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { down, isAlive, pickPort, readState, stackPaths, startProcess, stopProcesses, SUPERVISOR, Supervisor, upServices, type ProcessSpec, type StackState } from '@palisade/stack';
+import {
+  APP_LOGIN,
+  appLoginPassword,
+  down,
+  isAlive,
+  pickPort,
+  readState,
+  stackEventKey,
+  stackPaths,
+  startProcess,
+  stopProcesses,
+  SUPERVISOR,
+  Supervisor,
+  upServices,
+  type ProcessSpec,
+  type StackState,
+} from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';
 import { artefacts, requireBuilt, workspaceRoot } from '../workspace.js';
@@ -45,6 +61,7 @@ export async function up(options: UpOptions): Promise<number> {
   const state = await upServices({ home: options.home, profile: 'dev', log: note });
   let specs: ProcessSpec[];
   try {
+    await prepareDatabase(state, options.home);
     const ports = { gateway: await pickPort(PREFERRED.gateway), ...(withConsole ? { console: await pickPort(PREFERRED.console) } : {}) };
     specs = platformSpecs(built, state, options.home, ports);
     for (const spec of specs) {
@@ -74,7 +91,7 @@ export async function up(options: UpOptions): Promise<number> {
   const final = readState(paths.state)!;
   info(`Palisade is up (stack in ${options.home})`);
   printSummary(final, options.home);
-  await printBootstrapToken(final);
+  await printBootstrapToken(final, options.home);
   if (options.detach) {
     info('Stop it with: npx palisade down');
     return 0;
@@ -84,11 +101,23 @@ export async function up(options: UpOptions): Promise<number> {
 }
 
 /**
+ * The schema is the owner's business: migrations run here, as the owner, and on the stack's own
+ * PostgreSQL the gateway gets a login that can read and append but never rewrite the log.
+ */
+async function prepareDatabase(state: StackState, home: string): Promise<void> {
+  const postgres = state.services.postgres;
+  const result = await applyMigrations(postgres.url);
+  if (result.applied.length) note(`applied ${result.applied.length} database migration(s)`);
+  if (postgres.mode === 'private') await ensureAppRole(postgres.url, { user: APP_LOGIN, password: appLoginPassword(home) });
+}
+
+/**
  * On the first start against a database with no API token, makes an admin token and prints it:
  * this is the only time it is shown (only its hash is stored).
  */
-async function printBootstrapToken(state: StackState): Promise<void> {
-  const database = createDbClient(state.services.postgres.url, { max: 1 });
+async function printBootstrapToken(state: StackState, home: string): Promise<void> {
+  // Written with the gateway's key, as every event is.
+  const database = createDbClient(state.services.postgres.url, { max: 1, eventKey: EventKey.fromText(stackEventKey(home)) });
   try {
     const made = await bootstrapAdminToken(database);
     if (!made) return;

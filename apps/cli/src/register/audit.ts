@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--kind <kind>', 'with --name: the history of one resource')
     .option('--name <name>', 'the resource name')
     .option('-n, --namespace <namespace>', 'namespace of namespaced kinds', 'default')
-    .option('--actor <actor>', 'e.g. token:dana')
+    .option('--actor <actor>', "a token's name (token:dana), its id (a1b2c3d4e5f6), or an exact actor (token:dana#a1b2c3d4e5f6(developer), system:bootstrap)")
     .option('--correlation <id>', 'every event of one change')
     .option('--since <time>', 'an ISO time or a duration ago (15m, 2h, 7d)')
     .option('--until <time>', 'an ISO time or a duration ago')
@@ -57,20 +57,21 @@ export function register(program: Command): void {
     .command('verify')
     .description("walk the event log's hash chain and report the first event edited, deleted or inserted behind the store's back")
     .addOption(outputOption(['text', 'json'], 'text'))
-    .option('--remote', 'ask the gateway to run the check (needs a token, not database access)', false)
+    .option('--remote', 'ask the gateway to run the check (needs a token, not database access); it also checks the newest anchor on JetStream', false)
+    .option('--anchor <position:hash>', 'a chain head printed by an earlier verify ("head: …") and kept elsewhere: the log must still hold it')
     .addOption(homeOption())
     .addHelpText(
       'after',
       '\nUses DATABASE_URL, or the local stack started by `palisade up`; with --remote, the gateway.\nExit codes: 0 the chain holds, 1 it is broken (the first break is reported), 2 no database given, 3-6 as for other gateway commands.',
     )
     .action(
-      action('audit verify', async (opts: { output: 'text' | 'json'; remote: boolean; home?: string }) => {
+      action('audit verify', async (opts: { output: 'text' | 'json'; remote: boolean; home?: string; anchor?: string }) => {
         if (opts.remote) {
           const remote = await gateway();
-          return (await implementation()).auditVerifyRemote(remote, opts.output);
+          return (await implementation()).auditVerifyRemote(remote, opts.output, opts.anchor);
         }
         const home = await stackHome(opts.home);
-        return (await implementation()).auditVerify({ home, output: opts.output });
+        return (await implementation()).auditVerify({ home, output: opts.output, ...(opts.anchor ? { anchor: opts.anchor } : {}) });
       }),
     );
 }

@@ -1,5 +1,5 @@
 import { isNamespaced, resourceType, type Resource } from '@palisade/engine';
-import { ROLES, type Role } from '@palisade/contracts';
+import { parseTokenActor, ROLES, type Role } from '@palisade/contracts';
 
 /**
  * Who may do what. The split the product is built around: application developers write
@@ -11,7 +11,7 @@ import { ROLES, type Role } from '@palisade/contracts';
 export { ROLES, type Role };
 
 export interface Principal {
-  /** The token's id or a user name: what events record as the actor. */
+  /** What events record as the actor: for a token, "token:<name>#<id>(<role>)" (contracts' tokenActor). */
   actor: string;
   role: Role;
   /** Developers: the namespaces they may write in. */
@@ -32,7 +32,9 @@ export type Permission =
   | 'release:create'
   | 'cluster:manage'
   | 'rollout:approve'
-  | 'token:manage';
+  | 'token:manage'
+  /** A full verification of the hash chain reads every event: not for every reader. */
+  | 'audit:verify';
 
 export type Decision = { allowed: true } | { allowed: false; permission: Permission; reason: string };
 
@@ -59,7 +61,17 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(['read']),
   developer: new Set(['read', 'write:namespaced-policy']),
   approver: new Set(['read', 'rollout:approve']),
-  'security-admin': new Set(['read', 'write:namespaced-policy', 'write:global-policy', 'write:tier', 'write:network-set', 'write:host-endpoint', 'write:felix-configuration', 'release:create']),
+  'security-admin': new Set([
+    'read',
+    'write:namespaced-policy',
+    'write:global-policy',
+    'write:tier',
+    'write:network-set',
+    'write:host-endpoint',
+    'write:felix-configuration',
+    'release:create',
+    'audit:verify',
+  ]),
   admin: new Set([
     'read',
     'write:namespaced-policy',
@@ -73,10 +85,12 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
     'cluster:manage',
     'rollout:approve',
     'token:manage',
+    'audit:verify',
   ]),
 };
 
-const who = (p: Principal) => `${p.actor} (${p.role})`;
+// A token actor ("token:dana#a1b2c3d4e5f6(developer)") carries its role already.
+const who = (p: Principal) => (parseTokenActor(p.actor)?.role === p.role ? p.actor : `${p.actor} (${p.role})`);
 
 /** A permission that is not about one resource (create a release, approve a rollout, manage tokens). */
 export function authorize(principal: Principal, permission: Permission): Decision {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { auditLog, diffBetween, formatDiff, resourceAsOf, resourcesAsOf, type AsOf } from '@palisade/domain';
 import { verifyChain } from '@palisade/event-store';
-import { authedProcedure, router } from '../trpc.js';
+import { gates } from '../limits/gate.js';
+import { authedProcedure, gated, heavyProcedure, requiring, router } from '../trpc.js';
 
 const AsOfInput = z.union([z.object({ position: z.number().int().min(0) }).strict(), z.object({ time: z.iso.datetime({ offset: true }) }).strict()]);
 const asOf = (a: z.infer<typeof AsOfInput>): AsOf => ('position' in a ? { position: a.position } : { time: new Date(a.time) });
@@ -30,17 +31,36 @@ export const auditRouter = router({
     }),
 
   /** The whole resource set, or one resource, as it was at a position or time. */
-  asOf: authedProcedure.input(z.object({ at: AsOfInput, key: z.string().max(512).optional() }).strict()).query(async ({ ctx, input }) => {
+  asOf: heavyProcedure.input(z.object({ at: AsOfInput, key: z.string().max(512).optional() }).strict()).query(async ({ ctx, input }) => {
     if (input.key) return { resources: Object.fromEntries(Object.entries({ [input.key]: await resourceAsOf(ctx.db, input.key, asOf(input.at)) }).filter(([, v]) => v !== undefined)) };
     return { resources: Object.fromEntries(await resourcesAsOf(ctx.db, asOf(input.at))) };
   }),
 
   /** What changed between two points in the history, structured and as text. */
-  diff: authedProcedure.input(z.object({ from: AsOfInput, to: AsOfInput }).strict()).query(async ({ ctx, input }) => {
+  diff: heavyProcedure.input(z.object({ from: AsOfInput, to: AsOfInput }).strict()).query(async ({ ctx, input }) => {
     const diff = await diffBetween(ctx.db, asOf(input.from), asOf(input.to));
     return { diff, text: formatDiff(diff) };
   }),
 
   /** Walks the hash chain (read-only). */
-  verify: authedProcedure.query(({ ctx }) => verifyChain(ctx.db)),
+  /** Reads every event: security admins and admins only, one at a time per gateway. */
+  verify: gated(gates.verify, requiring('audit:verify'))
+    .input(
+      z
+        .object({
+          anchor: z
+            .object({ position: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex') })
+            .strict()
+            .optional(),
+        })
+        .strict()
+        .optional(),
+    )
+    .query(async ({ ctx, input }) => {
+      // An anchor the caller kept wins; otherwise the newest on JetStream, when NATS answers.
+      const kept = input?.anchor ? { ...input.anchor, at: 'the anchor given' } : undefined;
+      const anchor = kept ?? (ctx.anchor ? await ctx.anchor().catch(() => undefined) : undefined);
+      const result = await verifyChain(ctx.db, anchor ? { anchor } : {});
+      return { ...result, anchorSource: kept ? 'given' : anchor ? 'jetstream' : 'none' } as const;
+    }),
 });

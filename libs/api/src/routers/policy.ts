@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseProbes, previewImpact, ProbeError, simulate, validateDocuments, type Change, type Probe } from '@palisade/engine';
 import { validateResources } from '@palisade/domain';
 import { currentState } from '../state/current.js';
-import { authedProcedure, router } from '../trpc.js';
+import { authedProcedure, heavyProcedure, router } from '../trpc.js';
 import { DOCUMENTS, KEY, RESOURCES } from './inputs.js';
 
 const MAX_FLOWS = 10_000;
@@ -52,7 +52,7 @@ export const policyRouter = router({
    * What applying (and deleting) these resources would do, without doing it: the endpoints each
    * policy would start or stop selecting, and which of the given flows would change verdict.
    */
-  preview: authedProcedure
+  preview: heavyProcedure
     .input(z.object({ documents: DOCUMENTS.optional(), resources: RESOURCES.optional(), deletes: z.array(KEY).max(1_000).optional(), flows: Probes.optional() }).strict())
     .query(async ({ ctx, input }) => {
       const changes: Change[] = [];

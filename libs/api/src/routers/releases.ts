@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { createRelease, diffReleases, formatDiff, listReleases, releaseContent } from '@palisade/domain';
-import { authedProcedure, requiring, router } from '../trpc.js';
+import { gates } from '../limits/gate.js';
+import { authedProcedure, gated, heavyProcedure, requiring, router } from '../trpc.js';
 import { REASON } from './inputs.js';
 
 const HASH = z.string().regex(/^[0-9a-f]{64}$/, 'a release hash (64 hex digits)');
 
 export const releasesRouter = router({
   /** An immutable, content-addressed snapshot of the whole policy set as it is now. */
-  create: requiring('release:create')
+  create: gated(gates.heavy, requiring('release:create'))
     .input(z.object({ reason: REASON.optional() }).strict())
     .mutation(({ ctx, input }) => createRelease(ctx.db, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) })),
 
@@ -21,7 +22,7 @@ export const releasesRouter = router({
   get: authedProcedure.input(z.object({ hash: HASH }).strict()).query(async ({ ctx, input }) => ({ hash: input.hash, ...(await releaseContent(ctx.db, input.hash)) })),
 
   /** What changes from one release to another, structured and as text. */
-  diff: authedProcedure.input(z.object({ from: HASH, to: HASH }).strict()).query(async ({ ctx, input }) => {
+  diff: heavyProcedure.input(z.object({ from: HASH, to: HASH }).strict()).query(async ({ ctx, input }) => {
     const diff = await diffReleases(ctx.db, input.from, input.to);
     return { diff, text: formatDiff(diff) };
   }),

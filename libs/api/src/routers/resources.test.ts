@@ -110,6 +110,11 @@ describe('resources and audit procedures', () => {
     expect(JSON.stringify(await as(admin).tokens.list())).not.toContain(made.token.slice(17));
     for (const p of [dev, sec, viewer]) expect(await refusal(as(p).tokens.list())).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('lacks token:manage') });
     expect(await refusal(as(admin).tokens.create({ token: { name: 'd', role: 'developer' } }))).toMatchObject({ code: 'BAD_REQUEST' });
+    // A live token's name is its own: a second "ci" with more rights is a conflict naming the first.
+    expect(await refusal(as(admin).tokens.create({ token: { name: 'ci', role: 'admin' } }))).toMatchObject({
+      code: 'CONFLICT',
+      message: `token name "ci" is taken: live token ${made.info.id} (viewer, expires ${made.info.expiresAt}) holds it; revoke it or choose another name`,
+    });
     await as(admin).tokens.revoke({ id: made.info.id, reason: 'rotated' });
     expect(await refusal(as(admin).tokens.revoke({ id: made.info.id }))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('already revoked') });
   });
@@ -142,6 +147,8 @@ describe('resources and audit procedures', () => {
     const diff = await as(viewer).audit.diff({ from: { position: first }, to: { time: new Date().toISOString() } });
     expect(diff.text).toContain('~ KubernetesNetworkPolicy/shop/web\n    spec.podSelector.matchLabels.v: (absent) -> "2"');
     expect(diff.text).toContain('+ GlobalNetworkPolicy/deny-blue');
-    expect(await as(viewer).audit.verify()).toMatchObject({ ok: true });
+    // A full verification reads every event: security admins and admins only.
+    expect(await refusal(as(viewer).audit.verify())).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('audit:verify') });
+    expect(await as(sec).audit.verify()).toMatchObject({ ok: true });
   });
 });

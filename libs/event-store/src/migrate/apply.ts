@@ -46,11 +46,15 @@ export async function applyMigrations(databaseUrl: string, options: MigrateOptio
   const migrations = options.migrations ?? loadMigrations();
   const log = options.log ?? (() => undefined);
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  // A connection lost between statements fails the next one; unheard, it would end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);
     try {
-      await client.query(CREATE_HISTORY);
+      // Only the owner may create it; an application login that merely checks the schema may not.
+      const { rows: history } = await client.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"')::text AS t`);
+      if (history[0]?.t === null) await client.query(CREATE_HISTORY);
       const { rows } = await client.query<HistoryRow>(`select migration_name, checksum, finished_at, rolled_back_at from "_prisma_migrations" where rolled_back_at is null order by migration_name`);
       const byName = new Map(migrations.map((m) => [m.name, m]));
       const applied = new Set<string>();

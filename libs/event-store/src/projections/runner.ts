@@ -25,6 +25,34 @@ export async function advanceCheckpoint(db: Db | Tx, name: string, position: num
     ON CONFLICT (name) DO UPDATE SET position = GREATEST(checkpoints.position, EXCLUDED.position), updated_at = now()`;
 }
 
+/**
+ * Puts a checkpoint at a position, back or forth: only for a reader that has proved from another
+ * source where it really is (the outbox relay, after comparing the stream with the log).
+ */
+export async function setCheckpoint(tx: Tx, name: string, position: number): Promise<void> {
+  await tx.execute`
+    INSERT INTO checkpoints (name, position) VALUES (${name}, ${position})
+    ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`;
+}
+
+export interface ReaderLag {
+  /** Where the reader's checkpoint is. */
+  checkpoint: number;
+  /** Positions committed (up to the horizon given) that the reader has not passed. */
+  behind: number;
+  /** When the oldest event it has not passed was recorded (null: it is caught up). */
+  oldestPendingAt: Date | null;
+}
+
+/** How far a checkpointed reader (projection, relay) trails the committed horizon. */
+export async function readerLag(db: Db | Tx, name: string, upTo: number): Promise<ReaderLag> {
+  const checkpoint = await readCheckpoint(db, name);
+  if (upTo <= checkpoint) return { checkpoint, behind: 0, oldestPendingAt: null };
+  const [row] = await db.query<{ recorded_at: Date }[]>`
+    SELECT recorded_at FROM events WHERE position > ${checkpoint} AND position <= ${upTo} ORDER BY position LIMIT 1`;
+  return { checkpoint, behind: upTo - checkpoint, oldestPendingAt: row?.recorded_at ?? null };
+}
+
 async function lockCheckpoint(tx: Tx, name: string): Promise<number> {
   await tx.execute`INSERT INTO checkpoints (name, position) VALUES (${name}, 0) ON CONFLICT (name) DO NOTHING`;
   // The row lock makes one runner at a time advance this projection.

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { EventKey } from '../auth/event-key.js';
 
 /**
  * The database client of the event store: raw SQL over a pg pool, written as tagged templates
@@ -14,6 +15,8 @@ export interface DbOptions {
   /** Pool size (default 10). */
   max?: number;
   idleTimeoutMillis?: number;
+  /** The writers' key: appends sign events with it, reads refuse events without a valid MAC. */
+  eventKey?: EventKey;
 }
 
 export interface TransactionOptions {
@@ -29,6 +32,8 @@ export interface DbTx {
   execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
   queryText<T = unknown[]>(sql: string, ...values: unknown[]): Promise<T>;
   executeText(sql: string, ...values: unknown[]): Promise<number>;
+  /** The writers' key, when this client has one (see DbOptions.eventKey). */
+  readonly eventKey?: EventKey | undefined;
 }
 
 export interface DbClient extends DbTx {
@@ -93,7 +98,7 @@ interface Runner {
   query(text: string, values: unknown[]): Promise<pg.QueryResult>;
 }
 
-function surface(run: Runner): DbTx {
+function surface(run: Runner, eventKey: EventKey | undefined): DbTx {
   const rows = async <T>(text: string, values: unknown[]) => (await run.query(text, values).catch(wrap)).rows as T;
   const count = async (text: string, values: unknown[]) => (await run.query(text, values).catch(wrap)).rowCount ?? 0;
   return {
@@ -101,6 +106,7 @@ function surface(run: Runner): DbTx {
     execute: (strings: TemplateStringsArray, ...values: unknown[]) => count(...compile(strings, values)),
     queryText: <T>(sql: string, ...values: unknown[]) => rows<T>(sql, values.map(param)),
     executeText: (sql: string, ...values: unknown[]) => count(sql, values.map(param)),
+    eventKey,
   };
 }
 
@@ -110,7 +116,7 @@ export function createDbClient(databaseUrl: string, options: DbOptions = {}): Db
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.max ?? 10, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000, connectionTimeoutMillis: 10_000, types });
   // An idle connection that breaks (a server restart) must not crash the process: the next query reconnects.
   pool.on('error', () => undefined);
-  const direct = surface({ query: (text, values) => pool.query(text, values) });
+  const direct = surface({ query: (text, values) => pool.query(text, values) }, options.eventKey);
 
   const transaction = async <R>(fn: (tx: DbTx) => Promise<R>, o: TransactionOptions = {}): Promise<R> => {
     const client = await Promise.race([
@@ -120,13 +126,21 @@ export function createDbClient(databaseUrl: string, options: DbOptions = {}): Db
     const timeoutMs = o.timeout ?? 5_000;
     let expired = false;
     let broken = false;
+    // The pool stops listening for errors on a connection it lends out: if the server goes away
+    // between two statements (a restart, pg_terminate_backend), an unheard 'error' would end the
+    // process. The next statement fails instead, and the connection is thrown away.
+    const lost = () => (broken = true);
+    client.on('error', lost);
     const timer = setTimeout(() => (expired = true), timeoutMs);
-    const tx = surface({
-      query: async (text, values) => {
-        if (expired) throw new DbError(`transaction expired: it ran longer than its ${timeoutMs} ms timeout and was rolled back`, undefined);
-        return client.query(text, values);
+    const tx = surface(
+      {
+        query: async (text, values) => {
+          if (expired) throw new DbError(`transaction expired: it ran longer than its ${timeoutMs} ms timeout and was rolled back`, undefined);
+          return client.query(text, values);
+        },
       },
-    });
+      options.eventKey,
+    );
     try {
       await client.query(o.isolationLevel ? `BEGIN ISOLATION LEVEL ${ISOLATION[o.isolationLevel]}` : 'BEGIN');
       const result = await fn(tx);
@@ -138,6 +152,7 @@ export function createDbClient(databaseUrl: string, options: DbOptions = {}): Db
       throw error instanceof DbError ? error : error instanceof Error && 'severity' in error ? wrap(error) : error;
     } finally {
       clearTimeout(timer);
+      client.removeListener('error', lost);
       client.release(broken || undefined);
     }
   };

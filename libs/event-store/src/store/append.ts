@@ -1,10 +1,12 @@
+import { EVENTS_PER_CHANGE } from '@palisade/contracts';
 import { DbError, UNIQUE_VIOLATION } from '../sql/client.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
 import type { AppendRequest, AppendResult, Db, JsonValue, NewEvent, RecordedEvent, Tx } from './types.js';
 
 export const LIMITS = {
-  eventsPerAppend: 1_000,
+  // The largest append is one change to the policy set, which is all or nothing: its limit is ours.
+  eventsPerAppend: EVENTS_PER_CHANGE,
   payloadBytes: 1024 * 1024,
   streamIdLength: 512,
   actorLength: 256,
@@ -66,7 +68,7 @@ function validateEvent(event: NewEvent, index: number): string {
 }
 
 /** What an event's content hash covers: everything but its position. */
-export function hashedContent(e: Omit<RecordedEvent, 'position' | 'contentHash'>): string {
+export function hashedContent(e: Omit<RecordedEvent, 'position' | 'contentHash' | 'mac'>): string {
   return canonicalJson({
     id: e.id.toLowerCase(),
     streamId: e.streamId,
@@ -172,12 +174,12 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
   try {
     inserted = await tx.query<{ id: string; position: bigint }[]>`
       WITH ins AS (
-        INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, causation_id, recorded_at, content_hash)
-        SELECT u.id, u.stream_id, u.stream_type, u.version, u.type, u.schema_version, u.payload::jsonb, u.actor, u.reason, u.correlation_id, u.causation_id, ${recordedAt}::timestamptz, u.content_hash
+        INSERT INTO events (id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, causation_id, recorded_at, content_hash, mac)
+        SELECT u.id, u.stream_id, u.stream_type, u.version, u.type, u.schema_version, u.payload::jsonb, u.actor, u.reason, u.correlation_id, u.causation_id, ${recordedAt}::timestamptz, u.content_hash, u.mac
         FROM unnest(${col('id')}::uuid[], ${col('streamId')}::text[], ${col('streamType')}::text[], ${col('version')}::int[], ${col('type')}::text[],
                     ${col('schemaVersion')}::int[], ${col('payload')}::text[], ${col('actor')}::text[], ${col('reason')}::text[],
-                    ${col('correlationId')}::uuid[], ${col('causationId')}::uuid[], ${col('hash')}::text[])
-          AS u(id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, causation_id, content_hash)
+                    ${col('correlationId')}::uuid[], ${col('causationId')}::uuid[], ${col('hash')}::text[], ${rows.map((r) => tx.eventKey?.sign(r.hash) ?? null)}::text[])
+          AS u(id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id, causation_id, content_hash, mac)
         RETURNING id::text, position
       )
       SELECT ins.id, ins.position FROM ins, (SELECT pg_notify(${NOTIFY_CHANNEL}, '')) n`;

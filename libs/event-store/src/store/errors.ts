@@ -1,5 +1,5 @@
 /** Errors the event store raises, each with a stable code for callers and the API to map. */
-export type EventStoreErrorCode = 'WRONG_EXPECTED_VERSION' | 'IDEMPOTENCY_MISMATCH' | 'INVALID_EVENT' | 'INVALID_QUERY';
+export type EventStoreErrorCode = 'WRONG_EXPECTED_VERSION' | 'IDEMPOTENCY_MISMATCH' | 'INVALID_EVENT' | 'INVALID_QUERY' | 'UNAUTHENTICATED_EVENT';
 
 export class EventStoreError extends Error {
   constructor(
@@ -43,5 +43,23 @@ export class InvalidEventError extends EventStoreError {
   ) {
     super('INVALID_EVENT', `event ${index}: ${field} ${problem}`);
     this.name = 'InvalidEventError';
+  }
+}
+
+/**
+ * The log holds an event no Palisade writer wrote (a row inserted or edited around the gateway):
+ * every read that would include it is refused, so projections, releases and the bus never act on it.
+ */
+export class UnauthenticatedEventError extends EventStoreError {
+  constructor(
+    readonly position: number,
+    readonly eventId: string,
+    readonly problem: string,
+  ) {
+    super(
+      'UNAUTHENTICATED_EVENT',
+      `the event log holds an event no Palisade writer wrote: event ${eventId} at position ${position} has ${problem}; reads that include it are refused (run palisade audit verify)`,
+    );
+    this.name = 'UnauthenticatedEventError';
   }
 }

@@ -1,4 +1,6 @@
-import { streamTypeOf } from './append.js';
+import { hashedContent, streamTypeOf } from './append.js';
+import { sha256Hex } from './canonical.js';
+import { UnauthenticatedEventError } from './errors.js';
 import type { Db, JsonValue, RecordedEvent, Tx } from './types.js';
 
 /** An events row as SELECT EVENT_COLUMNS returns it. */
@@ -17,10 +19,11 @@ export interface EventRow {
   causation_id: string | null;
   recorded_at: Date;
   content_hash: string;
+  mac: string | null;
 }
 
 export const EVENT_COLUMNS =
-  'position, id::text AS id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id::text AS correlation_id, causation_id::text AS causation_id, recorded_at, content_hash';
+  'position, id::text AS id, stream_id, stream_type, version, type, schema_version, payload, actor, reason, correlation_id::text AS correlation_id, causation_id::text AS causation_id, recorded_at, content_hash, mac';
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -38,13 +41,30 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     causationId: row.causation_id,
     recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
     contentHash: row.content_hash,
+    mac: row.mac ?? null,
   };
+}
+
+/**
+ * Why an event is not one a Palisade writer wrote, or undefined when it is: its content must hash
+ * to its content hash, and that hash carry the writer's MAC. Without a key nothing is checked.
+ */
+export function unauthenticated(db: Db | Tx, event: RecordedEvent): string | undefined {
+  const key = db.eventKey;
+  if (!key) return undefined;
+  if (sha256Hex(hashedContent(event)) !== event.contentHash) return 'content that does not match its hash';
+  return key.check(event.contentHash, event.mac, event.position);
 }
 
 export async function queryEvents(db: Db | Tx, where: string, params: unknown[], order = 'position', limit?: number): Promise<RecordedEvent[]> {
   const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where} ORDER BY ${order}${limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`;
   const rows = await db.queryText<EventRow[]>(sql, ...params);
-  return rows.map(toRecordedEvent);
+  const events = rows.map(toRecordedEvent);
+  for (const event of events) {
+    const problem = unauthenticated(db, event);
+    if (problem) throw new UnauthenticatedEventError(event.position, event.id, problem);
+  }
+  return events;
 }
 
 /** One stream's events from a version on (streams are gap-free and read consistently). */
@@ -87,6 +107,13 @@ export async function streamVersion(db: Db | Tx, streamId: string): Promise<numb
  */
 export async function readRange(db: Db | Tx, after: number, upTo: number, limit: number): Promise<RecordedEvent[]> {
   return queryEvents(db, 'position > $1 AND position <= $2', [after, upTo], 'position', limit);
+}
+
+/** The event with this id, if the log holds one. */
+export async function readEventById(db: Db | Tx, id: string): Promise<RecordedEvent | undefined> {
+  // Not a uuid: no event has it (and the cast below would fail).
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  return (await queryEvents(db, 'id = $1::uuid', [id], 'position', 1))[0];
 }
 
 /** The log's head: the highest position committed and visible now (0 for an empty log). Not a horizon: a lower position may still commit. */

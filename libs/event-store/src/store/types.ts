@@ -39,6 +39,8 @@ export interface RecordedEvent {
   recordedAt: Date;
   /** SHA-256 of the canonical content (everything above but the position). */
   contentHash: string;
+  /** The writer's MAC of the content hash ("<key id>:<hex>"); null for events from before the log had a key. */
+  mac: string | null;
 }
 
 /** `number`: the stream must be at exactly this version (0: it must not exist yet); `any`: no check. */

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -6,13 +7,13 @@ import { aptInstall } from '../apt.js';
 import { describeError, StackError } from '../errors.js';
 import { findExecutable, startDetached } from '../process.js';
 import { pickPort } from '../ports.js';
-import { redactUrl } from '@palisade/contracts';
+import { parseNatsUrl, redactUrl } from '@palisade/contracts';
 import type { ServiceRecord } from '../state.js';
 import { waitFor, withTimeout } from '../wait.js';
 
 /** Connects, asks JetStream for the account's limits, and disconnects. Proves JetStream is on. */
 export async function probeNats(url: string, timeoutMs = 5_000): Promise<string> {
-  const nc = await withTimeout(connect({ servers: url, timeout: timeoutMs, reconnect: false, name: 'palisade-probe' }), timeoutMs + 500, `no answer within ${timeoutMs} ms`);
+  const nc = await withTimeout(connect({ ...parseNatsUrl(url), timeout: timeoutMs, reconnect: false, name: 'palisade-probe' }), timeoutMs + 500, `no answer within ${timeoutMs} ms`);
   try {
     const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     await jsm.getAccountInfo();
@@ -48,6 +49,37 @@ function findNatsServer(): string | undefined {
   return findExecutable('nats-server', ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin']);
 }
 
+/** The private server's users: one for Palisade's services, one agents share until they get credentials of their own. */
+interface NatsUsers {
+  palisade: string;
+  agent: string;
+}
+
+/** Passwords made once per stack home and kept beside the server's config, readable by its owner only. */
+function natsUsers(root: string): NatsUsers {
+  const file = join(root, 'users.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as NatsUsers;
+  const users = { palisade: randomBytes(18).toString('base64url'), agent: randomBytes(18).toString('base64url') };
+  writeFileSync(file, JSON.stringify(users) + '\n', { mode: 0o600 });
+  return users;
+}
+
+/**
+ * No anonymous clients: the events stream is only as trustworthy as who may publish to it. The
+ * service user (gateway, worker, tools) may do anything; the agent user may only publish
+ * heartbeats and read replies. Agents get per-node credentials of their own later.
+ */
+function authorization(users: NatsUsers): string[] {
+  return [
+    'authorization {',
+    '  users = [',
+    `    { user: "palisade", password: ${JSON.stringify(users.palisade)} }`,
+    `    { user: "agent", password: ${JSON.stringify(users.agent)}, permissions: { publish: { allow: ["palisade.agents.*.*.heartbeat"] }, subscribe: { allow: ["_INBOX.>"] } } }`,
+    '  ]',
+    '}',
+  ];
+}
+
 export async function startPrivateNats(options: PrivateNatsOptions): Promise<ServiceRecord> {
   let binary = findNatsServer();
   if (!binary) {
@@ -60,9 +92,11 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
   const storeDir = join(options.root, 'jetstream');
   mkdirSync(storeDir, { recursive: true });
   const configFile = join(options.root, 'nats.conf');
+  const users = natsUsers(options.root);
   writeFileSync(
     configFile,
     [
+      ...authorization(users),
       'server_name: palisade_local',
       `listen: 127.0.0.1:${port}`,
       `http: 127.0.0.1:${monitorPort}`,
@@ -75,13 +109,20 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
       '}',
       '',
     ].join('\n'),
+    { mode: 0o600 },
   );
   const logFile = join(options.root, 'nats.log');
   const child = startDetached(binary, ['-c', configFile], { logFile, cwd: options.root });
-  const url = `nats://127.0.0.1:${port}`;
+  const url = `nats://palisade:${encodeURIComponent(users.palisade)}@127.0.0.1:${port}`;
   try {
     const version = await waitFor(() => probeNats(url, 2_000), { timeoutMs: 30_000, isAlive: () => !child.exited() });
-    return { mode: 'private', url, listen: `127.0.0.1:${port}`, pid: child.pid, details: { version, log: logFile, monitor: `http://127.0.0.1:${monitorPort}`, storeDir } };
+    return {
+      mode: 'private',
+      url,
+      listen: `127.0.0.1:${port}`,
+      pid: child.pid,
+      details: { version, log: logFile, monitor: `http://127.0.0.1:${monitorPort}`, storeDir, auth: 'password', agentUrl: `nats://agent:${encodeURIComponent(users.agent)}@127.0.0.1:${port}` },
+    };
   } catch (error) {
     throw new StackError('START_FAILED', 'nats', `nats-server did not become ready: ${child.exited() ? `it exited with code ${child.exitCode()}` : describeError(error)}`, `See ${logFile}.`);
   }
