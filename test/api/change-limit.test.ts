@@ -14,6 +14,7 @@ import { applyMigrations, createDbClient, EventKey, type DbClient } from '@palis
 import { createTestDatabase, ensureTestServices, type TestDatabase } from '@palisade/testing';
 import { pickPort } from '@palisade/stack';
 import { palisade, root, type CliResult } from '../support/cli.js';
+import { privateNats } from '../support/nats.js';
 
 /** About 1.2 KB of YAML: a namespaced policy as teams write them, two ingress and three egress rules. */
 const policy = (ns: string, i: number) => `apiVersion: projectcalico.org/v3
@@ -77,6 +78,7 @@ interface Applied {
 }
 
 describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the gateway`, () => {
+  let nats: Awaited<ReturnType<typeof privateNats>>;
   let db: TestDatabase;
   let database: DbClient;
   let gateway: ChildProcess;
@@ -99,6 +101,7 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
 
   beforeAll(async () => {
     const services = await ensureTestServices();
+    nats = await privateNats('e2e');
     db = await createTestDatabase('e2e_change_limit');
     await applyMigrations(db.url);
     // The gateway's writers' key: the bootstrap token below is written with it, as the gateway would.
@@ -109,7 +112,7 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
       env: {
         ...process.env,
         DATABASE_URL: db.url,
-        NATS_URL: services.natsUrl,
+        NATS_URL: nats.url,
         TEMPORAL_ADDRESS: services.temporalAddress,
         TEMPORAL_NAMESPACE: services.temporalNamespace,
         GATEWAY_PORT: String(port),
@@ -143,6 +146,7 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
     await database?.close();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
+    await nats?.stop();
   });
 
   it('applies a directory of one-policy files as one change', async () => {

@@ -12,11 +12,13 @@ import { applyMigrations, createDbClient, EventKey, type DbClient } from '@palis
 import { createTestDatabase, ensureTestServices, type TestDatabase } from '@palisade/testing';
 import { pickPort } from '@palisade/stack';
 import { palisade, root, type CliResult } from '../support/cli.js';
+import { privateNats } from '../support/nats.js';
 
 const SEED = join(root, 'libs', 'engine', 'fixtures', 'seed-policies.yaml');
 const seedDocs = parseAllDocuments(readFileSync(SEED, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
 
 describe('palisade CLI against the gateway on the real stack', () => {
+  let nats: Awaited<ReturnType<typeof privateNats>>;
   let db: TestDatabase;
   let database: DbClient;
   let gateway: ChildProcess;
@@ -37,6 +39,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
 
   beforeAll(async () => {
     const services = await ensureTestServices();
+    nats = await privateNats('e2e');
     db = await createTestDatabase('e2e_cli');
     await applyMigrations(db.url);
     // The gateway's writers' key: the bootstrap token below is written with it, as the gateway would.
@@ -47,7 +50,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
       env: {
         ...process.env,
         DATABASE_URL: db.url,
-        NATS_URL: services.natsUrl,
+        NATS_URL: nats.url,
         TEMPORAL_ADDRESS: services.temporalAddress,
         TEMPORAL_NAMESPACE: services.temporalNamespace,
         GATEWAY_PORT: String(port),
@@ -80,6 +83,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
     await database?.close();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
+    await nats?.stop();
   });
 
   it('logs in with the bootstrap admin token and creates a token for each role', async () => {

@@ -7,7 +7,9 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 async function main(): Promise<void> {
   let config;
   try {
-    config = parseEnv('worker', serviceEnvShape, process.env);
+    // The worker holds no database credentials: it talks to Temporal (and, later, NATS) only.
+    const { DATABASE_URL: _database, ...shape } = serviceEnvShape;
+    config = parseEnv('worker', shape, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
