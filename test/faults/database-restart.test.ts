@@ -67,5 +67,15 @@ describe('the gateway through PostgreSQL faults', () => {
     await until('a write to succeed again', async () => (await apply()).status === 200, 30_000, platform.gatewayLog);
     await until('every event on JetStream, in order', async () => JSON.stringify(await platform.published()) === JSON.stringify(await platform.events()), 30_000, platform.gatewayLog);
     expect(platform.gatewayAlive()).toBe(true);
+    // Every background loop reports its lag, and the relay found nothing foreign on the stream.
+    await until(
+      'the lag gauges to be sampled',
+      async () => (await fetch(`${platform.url}/metrics`, { headers: { authorization: `Bearer ${platform.adminToken}` } }).then((r) => r.text())).includes('palisade_outbox_lag_positions'),
+      30_000,
+      platform.gatewayLog,
+    );
+    const metrics = await (await fetch(`${platform.url}/metrics`, { headers: { authorization: `Bearer ${platform.adminToken}` } })).text();
+    for (const loop of ['sealer', 'projection', 'outbox']) expect(metrics).toMatch(new RegExp(`^palisade_${loop}_lag_seconds \\d`, 'm'));
+    expect(metrics).toContain('palisade_outbox_foreign_messages_removed_total 0');
   }, 180_000);
 });
