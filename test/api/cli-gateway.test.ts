@@ -217,6 +217,12 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const r2 = JSON.parse((await cli(['release', 'create', '-o', 'json'], 'security-admin')).stdout) as { hash: string };
     const diff = await cli(['release', 'diff', r1.hash.slice(0, 10), r2.hash.slice(0, 10)], 'viewer');
     expect(diff.stdout.trim()).toBe('- GlobalNetworkPolicy/deny-blue');
+    // A cluster's agents converge to the release an admin sets, named by a prefix of its hash.
+    expect((await cli(['cluster', 'register', 'prod-eu', '-l', 'env=prod'], 'admin')).code).toBe(0);
+    const set = await cli(['cluster', 'set-release', 'prod-eu', r2.hash.slice(0, 8), '--reason', 'by hand'], 'admin');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain(`cluster prod-eu: desired release ${r2.hash.slice(0, 12)} (version 2)`);
+    expect((await cli(['cluster', 'set-release', 'prod-eu', r1.hash.slice(0, 8)], 'security-admin')).stderr).toContain('lacks cluster:manage');
     const pods = file(
       'pods.yaml',
       ['red', 'blue']

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendInTransaction, canonicalJson, readLast, type Db, type Tx } from '@palisade/event-store';
 import { event, type ChangeMeta } from './change.js';
 import { DomainError } from './errors.js';
-import { releaseStream } from './releases.js';
+import { resolveRelease } from './releases.js';
 
 export const clusterStream = (name: string) => `cluster/${name}`;
 
@@ -50,16 +50,21 @@ export async function registerCluster(db: Db, name: string, labels: Record<strin
   });
 }
 
-/** Records the release a cluster should run (what a rollout decides). */
-export async function setDesiredRelease(db: Db, name: string, release: string, meta: ChangeMeta): Promise<number> {
+/**
+ * Records the release a cluster should run (what a rollout decides; an admin by hand for now): a
+ * release by its hash or a unique prefix. Setting the release it already has records nothing.
+ */
+export async function setDesiredRelease(db: Db, name: string, releaseName: string, meta: ChangeMeta): Promise<{ release: string; version: number; changed: boolean; before: string | null }> {
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
     if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
-    if (!(await readLast(tx, releaseStream(release)))) throw new DomainError('NOT_FOUND', `no release ${release}`);
+    const release = await resolveRelease(tx, releaseName);
+    const before = current.view.desiredRelease;
+    if (before === release) return { release, version: current.version, changed: false, before };
     const [r] = await appendInTransaction(tx, [
-      { streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before: current.view.desiredRelease }, meta, correlationId)] },
+      { streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before }, meta, correlationId)] },
     ]);
-    return r!.version;
+    return { release, version: r!.version, changed: true, before };
   });
 }
 

@@ -155,6 +155,9 @@ describe('resources, releases, clusters and the audit history', () => {
     await reportObservedRelease(database, 'east', r!.hash, { actor: 'system:agent' });
     expect(await clusterView(database, 'east')).toEqual({ name: 'east', labels: { region: 'eu', tier: 'staging' }, desiredRelease: r!.hash, observedRelease: r!.hash, version: 4 });
     await expect(setDesiredRelease(database, 'east', 'a'.repeat(64), { actor: 'x' })).rejects.toThrow(/no release/);
+    // The same release again, by a prefix of its hash, records nothing.
+    await catchUp(database, domainProjection);
+    expect(await setDesiredRelease(database, 'east', r!.hash.slice(0, 8).toUpperCase(), { actor: 'ops' })).toEqual({ release: r!.hash, version: 4, changed: false, before: r!.hash });
     await expect(setDesiredRelease(database, 'west', r!.hash, { actor: 'x' })).rejects.toThrow(/no cluster west/);
     await expect(registerCluster(database, 'Bad_Name', {}, { actor: 'x' })).rejects.toBeInstanceOf(DomainError);
   });

@@ -7,7 +7,7 @@ export { resourceStream, POLICY_SET_COUNTER, type ResourceEventPayload } from '.
 export { validateResources, validateFiles } from './resources/validate.js';
 export { applyResources, deleteResources, currentRevision, type ChangeResult, type ResourceChange, type WriteOptions } from './resources/write.js';
 export { getResource, listResources, loadPolicySet, policySetChanges, type StoredResource, type ResourceQuery, type ResourcePage, type PolicySet } from './resources/read.js';
-export { createRelease, releaseContent, diffReleases, listReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent, type ReleaseSummary } from './releases.js';
+export { createRelease, resolveRelease, releaseContent, diffReleases, listReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent, type ReleaseSummary } from './releases.js';
 export { registerCluster, setDesiredRelease, reportObservedRelease, clusterView, listClusters, clusterStream, type ClusterView, type ClusterSummary } from './clusters.js';
 export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './diff.js';
 export { domainProjection, DOMAIN_PROJECTION } from './projection.js';

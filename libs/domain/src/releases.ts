@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@palisade/engine';
-import { appendInTransaction, canonicalJson, readLast, sha256Hex, type Db, type Tx } from '@palisade/event-store';
+import { appendInTransaction, canonicalJson, readLast, sha256Hex, streamIdsStartingWith, type Db, type Tx } from '@palisade/event-store';
 import { event, type ChangeMeta } from './change.js';
 import { diffResourceSets, type ResourceSetDiff } from './diff.js';
 import { DomainError } from './errors.js';
@@ -66,6 +66,27 @@ export async function createRelease(db: Db, meta: ChangeMeta): Promise<ReleaseIn
     },
     { timeout: 60_000 },
   );
+}
+
+/**
+ * A release named by its hash or a unique prefix of it (at least 4 hex digits), as people copy
+ * them from `release list`: the full hash, or a sentence saying why not (unknown, ambiguous).
+ */
+export async function resolveRelease(db: Db | Tx, text: string): Promise<string> {
+  const prefix = text.trim().toLowerCase();
+  if (!/^[0-9a-f]{4,64}$/.test(prefix)) throw new DomainError('VALIDATION_FAILED', `${JSON.stringify(text)} is not a release: give its hash or a unique prefix of it (at least 4 hex digits)`);
+  // A release just made may not be in the read model yet: its stream is the truth for a full hash.
+  if (prefix.length === 64 && (await readLast(db, releaseStream(prefix)))) return prefix;
+  let rows = await db.query<{ hash: string }[]>`SELECT hash FROM releases WHERE hash LIKE ${`${prefix}%`} ORDER BY hash LIMIT 4`;
+  // Made a moment ago, not projected yet: the log has it.
+  if (rows.length === 0) rows = (await streamIdsStartingWith(db, releaseStream(prefix), 4)).map((id) => ({ hash: id.slice(releaseStream('').length) }));
+  if (rows.length === 0) throw new DomainError('NOT_FOUND', `no release ${prefix.length === 64 ? 'has hash' : 'starts with'} ${prefix}`);
+  if (rows.length > 1)
+    throw new DomainError(
+      'VALIDATION_FAILED',
+      `${prefix} is the start of ${rows.length === 4 ? 'several' : rows.length} releases (${rows.map((r) => r.hash.slice(0, prefix.length + 4)).join(', ')}${rows.length === 4 ? ', …' : ''}): give more digits`,
+    );
+  return rows[0]!.hash;
 }
 
 /** A release's resources; checks the stored content still hashes to the release's name. */

@@ -37,3 +37,11 @@ export async function clusterListCommand(remote: Remote, output: 'text' | 'json'
     );
   return EXIT.OK;
 }
+
+export async function clusterSetReleaseCommand(remote: Remote, name: string, release: string, opts: { reason?: string; output: 'text' | 'json' }): Promise<number> {
+  const result = await call(remote, () => connect(remote).clusters.setRelease.mutate({ name, release, ...(opts.reason ? { reason: opts.reason } : {}) }));
+  if (opts.output === 'json') info(JSON.stringify({ cluster: name, ...result }, null, 2));
+  else if (!result.changed) info(`cluster ${name} already has release ${result.release.slice(0, 12)}: nothing changed`);
+  else info(`cluster ${name}: desired release ${result.before ? `${result.before.slice(0, 12)} -> ` : ''}${result.release.slice(0, 12)} (version ${result.version}); its agents converge to it`);
+  return EXIT.OK;
+}

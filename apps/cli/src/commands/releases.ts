@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import { RemoteError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { info, table } from '../output.js';
 import { call, connect } from '../remote/client.js';
@@ -26,25 +25,15 @@ export async function releaseListCommand(remote: Remote, limit: number, output: 
   return EXIT.OK;
 }
 
-/** Accepts a full hash or a unique prefix of one (as git does). */
-async function resolveHash(remote: Remote, prefix: string): Promise<string> {
-  if (/^[0-9a-f]{64}$/.test(prefix)) return prefix;
-  const { releases } = await call(remote, () => connect(remote).releases.list.query({ limit: 500 }));
-  const matches = releases.filter((r) => r.hash.startsWith(prefix.toLowerCase()));
-  if (matches.length > 1) throw new RemoteError(`release prefix ${prefix} is ambiguous (${matches.length} releases)`, 'invalid');
-  if (matches.length === 0) throw new RemoteError(`no release ${prefix}`, 'not-found');
-  return matches[0]!.hash;
-}
-
 export async function releaseDiffCommand(remote: Remote, from: string, to: string, output: 'text' | 'json'): Promise<number> {
-  const [a, b] = [await resolveHash(remote, from), await resolveHash(remote, to)];
-  const diff = await call(remote, () => connect(remote).releases.diff.query({ from: a, to: b }));
+  // The gateway takes a hash or a unique prefix of one (as git does).
+  const diff = await call(remote, () => connect(remote).releases.diff.query({ from, to }));
   info(output === 'json' ? JSON.stringify(diff.diff, null, 2) : diff.text);
   return EXIT.OK;
 }
 
 export async function releaseGetCommand(remote: Remote, hash: string, output: 'yaml' | 'json'): Promise<number> {
-  const release = await call(remote, async () => connect(remote).releases.get.query({ hash: await resolveHash(remote, hash) }));
+  const release = await call(remote, () => connect(remote).releases.get.query({ hash }));
   info(output === 'json' ? JSON.stringify(release, null, 2) : release.resources.map((r) => stringify(presentable(r.resource)).trimEnd()).join('\n---\n'));
   return EXIT.OK;
 }

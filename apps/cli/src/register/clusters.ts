@@ -4,7 +4,7 @@ import { GATEWAY_HELP, outputOption } from './options.js';
 
 const implementation = () => import('../commands/clusters.js');
 
-/** `palisade cluster` (register, list). */
+/** `palisade cluster` (register, set-release, list). */
 export function register(program: Command): void {
   const cluster = program.command('cluster').description('clusters that run releases');
   cluster
@@ -18,6 +18,20 @@ export function register(program: Command): void {
       action('cluster register', async (name: string, opts: { label: string[]; reason?: string }) => {
         const remote = await gateway();
         return (await implementation()).clusterRegisterCommand(remote, name, opts.label, opts.reason);
+      }),
+    );
+  cluster
+    .command('set-release')
+    .description("set the release a cluster's agents converge to")
+    .argument('<cluster>', 'a registered cluster')
+    .argument('<release>', 'a release hash, or a unique prefix of one (as `release list` shows them)')
+    .option('--reason <text>', 'why')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('cluster set-release', async (name: string, release: string, opts: { reason?: string; output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await implementation()).clusterSetReleaseCommand(remote, name, release, opts);
       }),
     );
   cluster

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterName } from '@palisade/contracts';
-import { clusterView, listClusters, registerCluster } from '@palisade/domain';
+import { clusterView, listClusters, registerCluster, setDesiredRelease } from '@palisade/domain';
 import { authedProcedure, requiring, router } from '../trpc.js';
 import { REASON } from './inputs.js';
 
@@ -12,6 +12,14 @@ export const clustersRouter = router({
   register: requiring('cluster:manage')
     .input(z.object({ name: ClusterName, labels: Labels.default({}), reason: REASON.optional() }).strict())
     .mutation(({ ctx, input }) => registerCluster(ctx.db, input.name, input.labels, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) })),
+
+  /**
+   * The release a cluster should run: its agents converge to it (admins by hand now; rollouts
+   * will set it wave by wave). A release by its hash or a unique prefix of it.
+   */
+  setRelease: requiring('cluster:manage')
+    .input(z.object({ name: ClusterName, release: z.string().min(1).max(64), reason: REASON.optional() }).strict())
+    .mutation(({ ctx, input }) => setDesiredRelease(ctx.db, input.name, input.release, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) })),
 
   /** Every cluster with its desired and observed release, and its agents as last heard from. */
   list: authedProcedure.query(async ({ ctx }) => {

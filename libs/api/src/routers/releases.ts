@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { createRelease, diffReleases, formatDiff, listReleases, releaseContent } from '@palisade/domain';
+import { createRelease, diffReleases, formatDiff, listReleases, releaseContent, resolveRelease } from '@palisade/domain';
 import { gates } from '../limits/gate.js';
 import { authedProcedure, gated, heavyProcedure, requiring, router } from '../trpc.js';
 import { REASON } from './inputs.js';
 
-const HASH = z.string().regex(/^[0-9a-f]{64}$/, 'a release hash (64 hex digits)');
+/** A release's hash or a unique prefix of it (the domain says which release, or why none). */
+const RELEASE = z.string().min(1).max(64);
 
 export const releasesRouter = router({
   /** An immutable, content-addressed snapshot of the whole policy set as it is now. */
@@ -19,11 +20,14 @@ export const releasesRouter = router({
   }),
 
   /** One release's content (checked against its hash). */
-  get: authedProcedure.input(z.object({ hash: HASH }).strict()).query(async ({ ctx, input }) => ({ hash: input.hash, ...(await releaseContent(ctx.db, input.hash)) })),
+  get: authedProcedure.input(z.object({ hash: RELEASE }).strict()).query(async ({ ctx, input }) => {
+    const hash = await resolveRelease(ctx.db, input.hash);
+    return { hash, ...(await releaseContent(ctx.db, hash)) };
+  }),
 
   /** What changes from one release to another, structured and as text. */
-  diff: heavyProcedure.input(z.object({ from: HASH, to: HASH }).strict()).query(async ({ ctx, input }) => {
-    const diff = await diffReleases(ctx.db, input.from, input.to);
+  diff: heavyProcedure.input(z.object({ from: RELEASE, to: RELEASE }).strict()).query(async ({ ctx, input }) => {
+    const diff = await diffReleases(ctx.db, await resolveRelease(ctx.db, input.from), await resolveRelease(ctx.db, input.to));
     return { diff, text: formatDiff(diff) };
   }),
 });

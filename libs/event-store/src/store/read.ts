@@ -116,6 +116,14 @@ export async function readEventById(db: Db | Tx, id: string): Promise<RecordedEv
   return (await queryEvents(db, 'id = $1::uuid', [id], 'position', 1))[0];
 }
 
+/** Up to `limit` stream ids that start with `prefix` (whose stream type is the part before the first slash), in order. */
+export async function streamIdsStartingWith(db: Db | Tx, prefix: string, limit: number): Promise<string[]> {
+  const like = prefix.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+  const rows = await db.query<{ stream_id: string }[]>`
+    SELECT DISTINCT stream_id FROM events WHERE stream_type = ${streamTypeOf(prefix)} AND stream_id LIKE ${like} ORDER BY stream_id LIMIT ${limit}`;
+  return rows.map((r) => r.stream_id);
+}
+
 /** The log's head: the highest position committed and visible now (0 for an empty log). Not a horizon: a lower position may still commit. */
 export async function logHead(db: Db | Tx): Promise<number> {
   const [row] = await db.query<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
