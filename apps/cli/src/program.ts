@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT } from './exit-codes.js';
 import { reportFailure } from './register/action.js';
+import * as agent from './register/agent.js';
 import * as apply from './register/apply.js';
 import * as audit from './register/audit.js';
 import * as clusters from './register/clusters.js';
@@ -23,7 +24,7 @@ interface CommandGroup {
 }
 
 /** In the order `palisade --help` lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, tokens];
+const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, agent, tokens];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

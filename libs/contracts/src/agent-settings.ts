@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ClusterName, NodeName } from './agent.js';
+
+/** "tcp:22", "udp:68", "sctp:9899" or "tcp:10.0.0.0/8:22", as Felix's failsafe ports are written. */
+const FailsafePort = z
+  .string()
+  .regex(/^(tcp|udp|sctp):(?:(?:\d{1,3}\.){3}\d{1,3}\/\d{1,2}:)?\d{1,5}$/, 'must be protocol:port or protocol:cidr:port, e.g. tcp:22 or tcp:10.0.0.0/8:22')
+  .refine((v) => Number(v.split(':').at(-1)) <= 65535, 'the port must be at most 65535');
+
+/**
+ * An agent's configuration file (/etc/palisade/agent.yaml): what `palisade agent install` writes
+ * and `palisade agent run` reads. Unknown keys are refused so a misspelt setting is not ignored.
+ */
+export const AgentSettings = z
+  .object({
+    /** The gateway the agent joins through (its join token is exchanged there for its own credentials). */
+    gateway: z.url({ protocol: /^https?$/ }),
+    cluster: ClusterName,
+    /** Default: the host's name. */
+    node: NodeName.optional(),
+    /** nftables: enforce in the kernel (root, CAP_NET_ADMIN); simulated: evaluate traffic with the engine only. */
+    dataplane: z.enum(['nftables', 'simulated']).default('nftables'),
+    /** A file holding the cluster's join token (shown once by `palisade cluster join-token`); read at the first start. */
+    joinTokenFile: z.string().min(1).optional(),
+    /** Where the agent keeps its credentials and last good ruleset. */
+    stateDir: z.string().min(1).default('/var/lib/palisade-agent'),
+    /** Never blocked, whatever the policy (default: Felix's failsafe ports); the agent's own path to the gateway and NATS always stays open too. */
+    failsafe: z
+      .object({ inbound: z.array(FailsafePort).max(64).optional(), outbound: z.array(FailsafePort).max(64).optional() })
+      .strict()
+      .default({}),
+    heartbeatSeconds: z.number().int().min(1).max(300).default(10),
+  })
+  .strict();
+export type AgentSettings = z.infer<typeof AgentSettings>;
+export type AgentSettingsInput = z.input<typeof AgentSettings>;

@@ -1,0 +1,63 @@
+// infra/agent/daemonset.yaml: parses, and carries what an agent on every node needs and no more.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { AgentSettings } from '@palisade/contracts';
+import { root } from '../support/cli.js';
+
+interface Doc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [key: string]: unknown;
+}
+
+const docs = parseAllDocuments(readFileSync(join(root, 'infra', 'agent', 'daemonset.yaml'), 'utf8')).map((d) => {
+  expect(d.errors).toEqual([]);
+  return d.toJS() as Doc;
+});
+const byKind = (kind: string) => docs.find((d) => d.kind === kind)!;
+
+describe('the agent DaemonSet', () => {
+  it('holds a namespace, a service account, read-only RBAC bound to it, the config and the DaemonSet', () => {
+    expect(docs.map((d) => d.kind)).toEqual(['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet']);
+    for (const d of docs) expect(d.apiVersion && d.metadata.name).toBeTruthy();
+    const rules = (byKind('ClusterRole') as unknown as { rules: { verbs: string[] }[] }).rules;
+    expect(rules.flatMap((r) => r.verbs).every((v) => ['get', 'list', 'watch'].includes(v))).toBe(true);
+    const binding = byKind('ClusterRoleBinding') as unknown as { roleRef: { name: string }; subjects: { name: string; namespace: string }[] };
+    expect(binding.roleRef.name).toBe('palisade-agent');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'palisade-agent', namespace: 'palisade-system' }]);
+  });
+
+  it('runs on every node, on the host network, with NET_ADMIN and NET_RAW only', () => {
+    const ds = byKind('DaemonSet') as unknown as {
+      spec: {
+        selector: { matchLabels: Record<string, string> };
+        template: {
+          metadata: { labels: Record<string, string> };
+          spec: {
+            serviceAccountName: string;
+            hostNetwork: boolean;
+            tolerations: { operator: string }[];
+            containers: { args: string[]; securityContext: { allowPrivilegeEscalation: boolean; privileged: boolean; capabilities: { drop: string[]; add: string[] } } }[];
+          };
+        };
+      };
+    };
+    const pod = ds.spec.template.spec;
+    expect(ds.spec.template.metadata.labels).toMatchObject(ds.spec.selector.matchLabels);
+    expect(pod.serviceAccountName).toBe('palisade-agent');
+    expect(pod.hostNetwork).toBe(true);
+    expect(pod.tolerations).toContainEqual({ operator: 'Exists' });
+    const security = pod.containers[0]!.securityContext;
+    expect(security).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'NET_RAW'] } });
+    expect(pod.containers[0]!.args).toEqual(['agent', 'run', '--config', '/etc/palisade/agent.yaml']);
+  });
+
+  it('configures the agent with settings the agent accepts', () => {
+    const config = (byKind('ConfigMap') as unknown as { data: Record<string, string> }).data['agent.yaml']!;
+    const settings = parseAllDocuments(config)[0]!.toJS() as unknown;
+    expect(AgentSettings.safeParse(settings).success).toBe(true);
+  });
+});
