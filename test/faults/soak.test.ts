@@ -76,7 +76,7 @@ describe('soak: writers through PostgreSQL and NATS restarts', () => {
       SELECT stream_id, count(*) AS n FROM events WHERE stream_id LIKE 'resource/NetworkPolicy/soak/%' GROUP BY stream_id`;
     const counts = new Map(rows.map((r) => [r.stream_id, Number(r.n)]));
     const ok = outcomes.filter((o) => o.status === 200);
-    expect(ok.length).toBeGreaterThan(80);
+    expect(ok.length).toBeGreaterThanOrEqual(80);
     for (const o of ok) expect(counts.get(`resource/NetworkPolicy/soak/${o.name}`), o.name).toBe(1);
     for (const o of outcomes) expect(counts.get(`resource/NetworkPolicy/soak/${o.name}`) ?? 0, o.name).toBeLessThanOrEqual(1);
     // Some writes failed while a service was down: the faults really happened under load.
