@@ -223,6 +223,11 @@ describe('palisade CLI against the gateway on the real stack', () => {
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain(`cluster prod-eu: desired release ${r2.hash.slice(0, 12)} (version 2)`);
     expect((await cli(['cluster', 'set-release', 'prod-eu', r1.hash.slice(0, 8)], 'security-admin')).stderr).toContain('lacks cluster:manage');
+    // Its agents join with a token shown once.
+    const join = await cli(['cluster', 'join-token', 'prod-eu', '--expires-in-hours', '2'], 'admin');
+    expect(join.code, join.stderr).toBe(0);
+    expect(join.stdout).toMatch(/shown this once[\s\S]*\n {2}pal_join_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n/);
+    expect((await cli(['cluster', 'join-token', 'prod-eu', '--expires-in-hours', '0'], 'admin')).stderr).toContain('expiresInHours: must be at least 1');
     const pods = file(
       'pods.yaml',
       ['red', 'blue']

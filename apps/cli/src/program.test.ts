@@ -67,6 +67,7 @@ describe('registration', () => {
       'cluster',
       'cluster register',
       'cluster set-release',
+      'cluster join-token',
       'cluster list',
       'agent',
       'agent install',
@@ -126,6 +127,7 @@ describe('registration', () => {
       cluster: [],
       'cluster register': ['<name>', '-l, --label <key=value...> =[]', '--reason <text>'],
       'cluster set-release': ['<cluster>', '<release>', '--reason <text>', textOrJson],
+      'cluster join-token': ['<cluster>', '--expires-in-hours <n> =24', '--reason <text>', textOrJson],
       'cluster list': [textOrJson],
       agent: [],
       'agent install': [

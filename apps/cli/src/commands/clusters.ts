@@ -45,3 +45,16 @@ export async function clusterSetReleaseCommand(remote: Remote, name: string, rel
   else info(`cluster ${name}: desired release ${result.before ? `${result.before.slice(0, 12)} -> ` : ''}${result.release.slice(0, 12)} (version ${result.version}); its agents converge to it`);
   return EXIT.OK;
 }
+
+export async function clusterJoinTokenCommand(remote: Remote, name: string, opts: { expiresInHours: number; reason?: string; output: 'text' | 'json' }): Promise<number> {
+  const made = await call(remote, () => connect(remote).clusters.joinToken.mutate({ name, expiresInHours: opts.expiresInHours, ...(opts.reason ? { reason: opts.reason } : {}) }));
+  if (opts.output === 'json') {
+    info(JSON.stringify(made, null, 2));
+    return EXIT.OK;
+  }
+  info(`Join token ${made.id} for cluster ${name} (shown this once; agents may join with it until ${made.expiresAt}):`);
+  info(`  ${made.token}`);
+  info('Put it in a file only root can read on each node, then:');
+  info(`  palisade agent install --gateway ${remote.url} --cluster ${name} --join-token-file /etc/palisade/join-token`);
+  return EXIT.OK;
+}

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action, gateway } from './action.js';
-import { GATEWAY_HELP, outputOption } from './options.js';
+import { GATEWAY_HELP, outputOption, wholeNumber } from './options.js';
 
 const implementation = () => import('../commands/clusters.js');
 
-/** `palisade cluster` (register, set-release, list). */
+/** `palisade cluster` (register, set-release, join-token, list). */
 export function register(program: Command): void {
   const cluster = program.command('cluster').description('clusters that run releases');
   cluster
@@ -32,6 +32,20 @@ export function register(program: Command): void {
       action('cluster set-release', async (name: string, release: string, opts: { reason?: string; output: 'text' | 'json' }) => {
         const remote = await gateway();
         return (await implementation()).clusterSetReleaseCommand(remote, name, release, opts);
+      }),
+    );
+  cluster
+    .command('join-token')
+    .description("a token the cluster's agents join with: shown once, expiring")
+    .argument('<cluster>', 'a registered cluster')
+    .option('--expires-in-hours <n>', 'how long new agents may join with it (1 to 720)', wholeNumber('--expires-in-hours'), 24)
+    .option('--reason <text>', 'why')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('cluster join-token', async (name: string, opts: { expiresInHours: number; reason?: string; output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await implementation()).clusterJoinTokenCommand(remote, name, opts);
       }),
     );
   cluster

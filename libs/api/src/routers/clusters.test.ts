@@ -41,6 +41,16 @@ describe("a cluster's desired release", () => {
     expect((await as(admin).clusters.get({ name: 'prod-eu' })).desiredRelease).toBe(release);
   });
 
+  it('gives an admin a join token once, lists it without its secret, and revokes it', async () => {
+    const made = await as(admin).clusters.joinToken({ name: 'prod-eu', expiresInHours: 4 });
+    expect(made.token).toMatch(/^pal_join_[0-9a-f]{12}_/);
+    const listed = await as(admin).clusters.joinTokens({ name: 'prod-eu' });
+    expect(listed).toEqual([expect.objectContaining({ id: made.id, cluster: 'prod-eu', revokedAt: null })]);
+    expect(JSON.stringify(listed)).not.toContain(made.token.slice(22));
+    expect(await as(admin).clusters.revokeJoinToken({ id: made.id, reason: 'done' })).toEqual({ revoked: made.id });
+    await expect(as(sec).clusters.joinToken({ name: 'prod-eu' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
   it('is refused to anyone without cluster:manage, for an unknown cluster or release, in sentences', async () => {
     const refusal = (p: Promise<unknown>) =>
       p.then(

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterName } from '@palisade/contracts';
-import { clusterView, listClusters, registerCluster, setDesiredRelease } from '@palisade/domain';
+import { clusterView, createJoinToken, JOIN_TOKEN_HOURS, listClusters, listJoinTokens, registerCluster, revokeJoinToken, setDesiredRelease } from '@palisade/domain';
 import { authedProcedure, requiring, router } from '../trpc.js';
 import { REASON } from './inputs.js';
 
@@ -20,6 +20,28 @@ export const clustersRouter = router({
   setRelease: requiring('cluster:manage')
     .input(z.object({ name: ClusterName, release: z.string().min(1).max(64), reason: REASON.optional() }).strict())
     .mutation(({ ctx, input }) => setDesiredRelease(ctx.db, input.name, input.release, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) })),
+
+  /** A token the cluster's agents join with (shown once, expiring): admins only. */
+  joinToken: requiring('cluster:manage')
+    .input(z.object({ name: ClusterName, expiresInHours: z.number().int().min(1).max(JOIN_TOKEN_HOURS.max).default(JOIN_TOKEN_HOURS.default), reason: REASON.optional() }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const { token, info } = await createJoinToken(ctx.db, input.name, { expiresInHours: input.expiresInHours }, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) });
+      return { token, id: info.id, cluster: info.cluster, expiresAt: info.expiresAt.toISOString() };
+    }),
+
+  /** Join tokens (never their secrets), of one cluster or all. */
+  joinTokens: requiring('cluster:manage')
+    .input(z.object({ name: ClusterName.optional() }).strict().default({}))
+    .query(async ({ ctx, input }) =>
+      (await listJoinTokens(ctx.db, input.name)).map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null })),
+    ),
+
+  revokeJoinToken: requiring('cluster:manage')
+    .input(z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, 'a join token id (12 hex digits)'), reason: REASON.optional() }).strict())
+    .mutation(async ({ ctx, input }) => {
+      await revokeJoinToken(ctx.db, input.id, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) });
+      return { revoked: input.id };
+    }),
 
   /** Every cluster with its desired and observed release, and its agents as last heard from. */
   list: authedProcedure.query(async ({ ctx }) => {
