@@ -13,6 +13,7 @@ import { createTestDatabase, ensureTestServices, type TestDatabase } from '@pali
 import { pickPort } from '@palisade/stack';
 import { palisade, root, type CliResult } from '../support/cli.js';
 import { privateNats } from '../support/nats.js';
+import { connectBus, subjects } from '@palisade/bus';
 
 const SEED = join(root, 'libs', 'engine', 'fixtures', 'seed-policies.yaml');
 const seedDocs = parseAllDocuments(readFileSync(SEED, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
@@ -198,6 +199,24 @@ describe('palisade CLI against the gateway on the real stack', () => {
     for (const actor of ['token:developer', tokens['developer']!.slice(4, 16)]) {
       const table = await cli(['audit', '--actor', actor], 'viewer');
       expect(table.stdout).toMatch(/Resource\.Applied\s+KubernetesNetworkPolicy\/production\/web\s+web only/);
+    }
+  });
+
+  it('lists the agents it hears from, with their heartbeat age', async () => {
+    const nc = await connectBus({ url: nats.url, name: 'e2e-agent' });
+    try {
+      const beat = { cluster: 'prod-eu', node: 'node-1', agentVersion: '0.1.0', sentAt: new Date().toISOString(), uptimeSeconds: 3 };
+      let listed: unknown[] = [];
+      for (let i = 0; i < 30 && listed.length === 0; i++) {
+        nc.publish(subjects.agentHeartbeat('prod-eu', 'node-1'), JSON.stringify(beat));
+        await nc.flush();
+        listed = JSON.parse((await cli(['agents', '--cluster', 'prod-eu', '-o', 'json'], 'viewer')).stdout) as unknown[];
+      }
+      expect(listed).toEqual([expect.objectContaining({ cluster: 'prod-eu', node: 'node-1', agentVersion: '0.1.0', alive: true, heartbeatAgeSeconds: expect.any(Number) })]);
+      expect((await cli(['agents'], 'viewer')).stdout).toMatch(/prod-eu\s+node-1\s+alive\s+0\.1\.0\s+[\d.]+ s ago/);
+      expect((await cli(['agents', '--cluster', 'prod-us'], 'viewer')).stdout).toContain('no agent of cluster prod-us has been heard from');
+    } finally {
+      await nc.close();
     }
   });
 

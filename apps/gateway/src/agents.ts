@@ -44,6 +44,7 @@ export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsCo
           agentVersion: beat.agentVersion,
           lastSeen: new Date(at).toISOString(),
           uptimeSeconds: beat.uptimeSeconds,
+          heartbeatAgeSeconds: Math.max(0, Math.round((now - at) / 100) / 10),
           alive: now - at <= staleMs,
         }))
         .sort((a, b) => (a.cluster + '/' + a.node < b.cluster + '/' + b.node ? -1 : 1));

@@ -30,6 +30,8 @@ export const AgentStatus = z.object({
   agentVersion: z.string(),
   lastSeen: z.iso.datetime(),
   uptimeSeconds: z.number().nonnegative(),
+  /** Seconds since the gateway last heard from it, by the gateway's clock. */
+  heartbeatAgeSeconds: z.number().nonnegative(),
   /** Heard from within three heartbeat intervals. */
   alive: z.boolean(),
 });

@@ -41,7 +41,7 @@ describe('policy, release, cluster and event procedures', () => {
   let db: TestDatabase;
   let database: DbClient;
   let horizon: HorizonNotifier;
-  const agents: AgentStatus[] = [{ cluster: 'eu-1', node: 'node-1', agentVersion: '0.1.0', lastSeen: new Date().toISOString(), uptimeSeconds: 5, alive: true }];
+  const agents: AgentStatus[] = [{ cluster: 'eu-1', node: 'node-1', agentVersion: '0.1.0', lastSeen: new Date().toISOString(), uptimeSeconds: 5, heartbeatAgeSeconds: 1, alive: true }];
   const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, horizon, principal, agents: () => agents });
   const admin: Principal = { actor: 'token:root', role: 'admin' };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
