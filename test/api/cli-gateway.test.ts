@@ -202,19 +202,32 @@ describe('palisade CLI against the gateway on the real stack', () => {
     }
   });
 
-  it('lists the agents it hears from, with their heartbeat age', async () => {
+  it("lists the agents it hears from, and each node's state in its cluster", async () => {
+    expect((await cli(['cluster', 'register', 'edge', '-l', 'env=edge'], 'admin')).code).toBe(0);
     const nc = await connectBus({ url: nats.url, name: 'e2e-agent' });
     try {
-      const beat = { cluster: 'prod-eu', node: 'node-1', agentVersion: '0.1.0', sentAt: new Date().toISOString(), uptimeSeconds: 3 };
+      const release = 'c'.repeat(64);
+      const beat = (node: string) => ({ cluster: 'edge', node, agentVersion: '0.1.0', sentAt: new Date().toISOString(), uptimeSeconds: 3, status: { state: 'applied', release, lastError: null } });
       let listed: unknown[] = [];
       for (let i = 0; i < 30 && listed.length === 0; i++) {
-        nc.publish(subjects.agentHeartbeat('prod-eu', 'node-1'), JSON.stringify(beat));
+        nc.publish(subjects.agentHeartbeat('edge', 'node-1'), JSON.stringify(beat('node-1')));
+        // A body that names another node than its subject is not believed.
+        nc.publish(subjects.agentHeartbeat('edge', 'node-2'), JSON.stringify(beat('node-3')));
         await nc.flush();
-        listed = JSON.parse((await cli(['agents', '--cluster', 'prod-eu', '-o', 'json'], 'viewer')).stdout) as unknown[];
+        listed = JSON.parse((await cli(['agents', '--cluster', 'edge', '-o', 'json'], 'viewer')).stdout) as unknown[];
       }
-      expect(listed).toEqual([expect.objectContaining({ cluster: 'prod-eu', node: 'node-1', agentVersion: '0.1.0', alive: true, heartbeatAgeSeconds: expect.any(Number) })]);
-      expect((await cli(['agents'], 'viewer')).stdout).toMatch(/prod-eu\s+node-1\s+alive\s+0\.1\.0\s+[\d.]+ s ago/);
+      expect(listed).toEqual([expect.objectContaining({ cluster: 'edge', node: 'node-1', agentVersion: '0.1.0', alive: true, state: 'applied', heartbeatAgeSeconds: expect.any(Number) })]);
+      expect((await cli(['agents'], 'viewer')).stdout).toMatch(/edge\s+node-1\s+alive\s+0\.1\.0\s+[\d.]+ s ago/);
       expect((await cli(['agents', '--cluster', 'prod-us'], 'viewer')).stdout).toContain('no agent of cluster prod-us has been heard from');
+      const got = await cli(['cluster', 'get', 'edge', '-o', 'json'], 'viewer');
+      expect(got.code, got.stderr).toBe(0);
+      expect(JSON.parse(got.stdout)).toMatchObject({
+        name: 'edge',
+        labels: { env: 'edge' },
+        agents: { total: 1, alive: 1 },
+        nodes: [{ node: 'node-1', state: 'applied', release, version: '0.1.0', lastError: null, heartbeatAgeSeconds: expect.any(Number) }],
+      });
+      expect((await cli(['cluster', 'get', 'edge'], 'viewer')).stdout).toMatch(/node-1\s+applied\s+cccccccccccc\s+0\.1\.0/);
     } finally {
       await nc.close();
     }

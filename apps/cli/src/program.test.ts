@@ -68,6 +68,7 @@ describe('registration', () => {
       'cluster register',
       'cluster set-release',
       'cluster join-token',
+      'cluster get',
       'cluster list',
       'agent',
       'agent install',
@@ -129,6 +130,7 @@ describe('registration', () => {
       'cluster register': ['<name>', '-l, --label <key=value...> =[]', '--reason <text>'],
       'cluster set-release': ['<cluster>', '<release>', '--reason <text>', textOrJson],
       'cluster join-token': ['<cluster>', '--expires-in-hours <n> =24', '--reason <text>', textOrJson],
+      'cluster get': ['<cluster>', textOrJson],
       'cluster list': [textOrJson],
       agent: [],
       'agent install': [

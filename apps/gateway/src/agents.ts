@@ -29,6 +29,11 @@ export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsCo
             if (rejected++ % 1000 === 0) log.warn({ subject: message.subject, rejected }, 'dropped a malformed agent heartbeat');
             return;
           }
+          // The subject is what NATS permissions bind to a node: a body naming another node is not believed.
+          if (message.subject !== subjects.agentHeartbeat(parsed.data.cluster, parsed.data.node)) {
+            if (rejected++ % 1000 === 0) log.warn({ subject: message.subject, rejected }, 'dropped an agent heartbeat whose body names another node than its subject');
+            return;
+          }
           const key = `${parsed.data.cluster}/${parsed.data.node}`;
           if (!last.has(key) && last.size >= MAX_AGENTS) return;
           last.set(key, { beat: parsed.data, at: Date.now() });
@@ -38,15 +43,22 @@ export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsCo
     list() {
       const now = Date.now();
       return [...last.values()]
-        .map(({ beat, at }) => ({
-          cluster: beat.cluster,
-          node: beat.node,
-          agentVersion: beat.agentVersion,
-          lastSeen: new Date(at).toISOString(),
-          uptimeSeconds: beat.uptimeSeconds,
-          heartbeatAgeSeconds: Math.max(0, Math.round((now - at) / 100) / 10),
-          alive: now - at <= staleMs,
-        }))
+        .map(({ beat, at }) => {
+          const age = Math.max(0, Math.round((now - at) / 100) / 10);
+          const alive = now - at <= staleMs;
+          return {
+            cluster: beat.cluster,
+            node: beat.node,
+            agentVersion: beat.agentVersion,
+            lastSeen: new Date(at).toISOString(),
+            uptimeSeconds: beat.uptimeSeconds,
+            heartbeatAgeSeconds: age,
+            alive,
+            state: alive ? (beat.status?.state ?? 'failed') : 'offline',
+            release: beat.status?.release ?? null,
+            lastError: !alive ? `not heard from for ${Math.round(age)} s` : beat.status ? beat.status.lastError : 'the agent reports no applied release',
+          } satisfies AgentStatus;
+        })
         .sort((a, b) => (a.cluster + '/' + a.node < b.cluster + '/' + b.node ? -1 : 1));
     },
     stop() {

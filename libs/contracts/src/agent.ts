@@ -20,8 +20,25 @@ export const AgentHeartbeat = z.object({
   agentVersion: z.string(),
   sentAt: z.iso.datetime(),
   uptimeSeconds: z.number().nonnegative(),
+  /** What the node enforces: absent from an agent that enforces nothing yet. */
+  status: z
+    .object({
+      state: z.enum(['applied', 'drifted', 'failed']),
+      /** The release it enforces (its hash), if any. */
+      release: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .nullable(),
+      lastError: z.string().max(2_000).nullable(),
+    })
+    .strict()
+    .optional(),
 });
 export type AgentHeartbeat = z.infer<typeof AgentHeartbeat>;
+
+/** A node as the platform shows it: never an offline node shown as healthy. */
+export const NodeState = z.enum(['applied', 'drifted', 'failed', 'offline']);
+export type NodeState = z.infer<typeof NodeState>;
 
 /** An agent as the gateway last heard from it. */
 export const AgentStatus = z.object({
@@ -34,5 +51,9 @@ export const AgentStatus = z.object({
   heartbeatAgeSeconds: z.number().nonnegative(),
   /** Heard from within three heartbeat intervals. */
   alive: z.boolean(),
+  /** offline when not alive; otherwise what the agent reports (failed when it reports no applied release). */
+  state: NodeState,
+  release: z.string().nullable(),
+  lastError: z.string().nullable(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;

@@ -58,3 +58,26 @@ export async function clusterJoinTokenCommand(remote: Remote, name: string, opts
   info(`  palisade agent install --gateway ${remote.url} --cluster ${name} --join-token-file /etc/palisade/join-token`);
   return EXIT.OK;
 }
+
+/** `palisade cluster get`: the cluster as `list` shows it, and each node's state. */
+export async function clusterGetCommand(remote: Remote, name: string, output: 'text' | 'json'): Promise<number> {
+  const cluster = await call(remote, () => connect(remote).clusters.get.query({ name }));
+  if (output === 'json') {
+    info(JSON.stringify(cluster, null, 2));
+    return EXIT.OK;
+  }
+  const labels =
+    Object.entries(cluster.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '-';
+  info(`cluster ${cluster.name} (${labels}): desired ${cluster.desiredRelease?.slice(0, 12) ?? '-'}, observed ${cluster.observedRelease?.slice(0, 12) ?? '-'}${cluster.inSync ? ', in sync' : ''}`);
+  if (cluster.nodes.length === 0) info('no agent of this cluster has been heard from');
+  else
+    info(
+      table([
+        ['NODE', 'STATE', 'RELEASE', 'VERSION', 'LAST HEARD', 'LAST ERROR'],
+        ...cluster.nodes.map((n) => [n.node, n.state, n.release?.slice(0, 12) ?? '-', n.version, `${n.heartbeatAgeSeconds} s ago`, n.lastError ?? '-']),
+      ]),
+    );
+  return EXIT.OK;
+}

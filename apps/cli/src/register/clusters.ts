@@ -4,7 +4,7 @@ import { GATEWAY_HELP, outputOption, wholeNumber } from './options.js';
 
 const implementation = () => import('../commands/clusters.js');
 
-/** `palisade cluster` (register, set-release, join-token, list). */
+/** `palisade cluster` (register, set-release, join-token, get, list). */
 export function register(program: Command): void {
   const cluster = program.command('cluster').description('clusters that run releases');
   cluster
@@ -46,6 +46,18 @@ export function register(program: Command): void {
       action('cluster join-token', async (name: string, opts: { expiresInHours: number; reason?: string; output: 'text' | 'json' }) => {
         const remote = await gateway();
         return (await implementation()).clusterJoinTokenCommand(remote, name, opts);
+      }),
+    );
+  cluster
+    .command('get')
+    .description("one cluster: labels, desired and observed release, and each node's state (applied, drifted, failed, offline)")
+    .argument('<cluster>', 'a registered cluster')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('cluster get', async (name: string, opts: { output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await implementation()).clusterGetCommand(remote, name, opts.output);
       }),
     );
   cluster

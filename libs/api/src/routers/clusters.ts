@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { ClusterName } from '@palisade/contracts';
-import { clusterView, createJoinToken, JOIN_TOKEN_HOURS, listClusters, listJoinTokens, registerCluster, revokeJoinToken, setDesiredRelease } from '@palisade/domain';
+import { ClusterName, type AgentStatus } from '@palisade/contracts';
+import { clusterView, createJoinToken, JOIN_TOKEN_HOURS, listClusters, listJoinTokens, registerCluster, revokeJoinToken, setDesiredRelease, type ClusterSummary } from '@palisade/domain';
 import { authedProcedure, requiring, router } from '../trpc.js';
 import { REASON } from './inputs.js';
 
@@ -46,28 +46,50 @@ export const clustersRouter = router({
   /** Every cluster with its desired and observed release, and its agents as last heard from. */
   list: authedProcedure.query(async ({ ctx }) => {
     const agents = ctx.agents?.() ?? [];
-    return (await listClusters(ctx.db)).map((c) => {
-      const mine = agents.filter((a) => a.cluster === c.name);
-      return {
-        name: c.name,
-        labels: c.labels,
-        desiredRelease: c.desiredRelease,
-        observedRelease: c.observedRelease,
-        observedAt: c.observedAt?.toISOString() ?? null,
-        updatedAt: c.updatedAt.toISOString(),
-        inSync: c.desiredRelease !== null && c.desiredRelease === c.observedRelease,
-        agents: { total: mine.length, alive: mine.filter((a) => a.alive).length },
-      };
-    });
+    return (await listClusters(ctx.db)).map((c) => summary(c, agents));
   }),
 
-  /** One cluster, read from its event stream (current even before the projection catches up). */
+  /**
+   * One cluster: what `list` says of it, its desired and observed release read from its event
+   * stream (current even before the read model catches up), and each node's state.
+   */
   get: authedProcedure.input(z.object({ name: ClusterName }).strict()).query(async ({ ctx, input }) => {
     const view = await clusterView(ctx.db, input.name);
     if (!view) throw new TRPCError({ code: 'NOT_FOUND', message: `no cluster ${input.name}` });
-    return { ...view, agents: (ctx.agents?.() ?? []).filter((a) => a.cluster === input.name) };
+    const row = (await listClusters(ctx.db)).find((c) => c.name === input.name);
+    const agents = (ctx.agents?.() ?? []).filter((a) => a.cluster === input.name);
+    const base = summary(
+      {
+        name: view.name,
+        labels: view.labels,
+        desiredRelease: view.desiredRelease,
+        observedRelease: view.observedRelease,
+        observedAt: row?.observedAt ?? null,
+        updatedAt: row?.updatedAt ?? new Date(),
+      },
+      agents,
+    );
+    return {
+      ...base,
+      nodes: agents.map((a) => ({ node: a.node, state: a.state, release: a.release, version: a.agentVersion, lastError: a.lastError, heartbeatAgeSeconds: a.heartbeatAgeSeconds })),
+    };
   }),
 });
+
+/** A cluster as `list` shows it. */
+function summary(c: ClusterSummary, agents: AgentStatus[]) {
+  const mine = agents.filter((a) => a.cluster === c.name);
+  return {
+    name: c.name,
+    labels: c.labels,
+    desiredRelease: c.desiredRelease,
+    observedRelease: c.observedRelease,
+    observedAt: c.observedAt?.toISOString() ?? null,
+    updatedAt: c.updatedAt.toISOString(),
+    inSync: c.desiredRelease !== null && c.desiredRelease === c.observedRelease,
+    agents: { total: mine.length, alive: mine.filter((a) => a.alive).length },
+  };
+}
 
 export const agentsRouter = router({
   /** Agents that sent a heartbeat since the gateway started, with whether they are still alive. */

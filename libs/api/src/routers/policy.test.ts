@@ -41,7 +41,20 @@ describe('policy, release, cluster and event procedures', () => {
   let db: TestDatabase;
   let database: DbClient;
   let horizon: HorizonNotifier;
-  const agents: AgentStatus[] = [{ cluster: 'eu-1', node: 'node-1', agentVersion: '0.1.0', lastSeen: new Date().toISOString(), uptimeSeconds: 5, heartbeatAgeSeconds: 1, alive: true }];
+  const agents: AgentStatus[] = [
+    {
+      cluster: 'eu-1',
+      node: 'node-1',
+      agentVersion: '0.1.0',
+      lastSeen: new Date().toISOString(),
+      uptimeSeconds: 5,
+      heartbeatAgeSeconds: 1,
+      alive: true,
+      state: 'failed',
+      release: null,
+      lastError: 'the agent reports no applied release',
+    },
+  ];
   const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, horizon, principal, agents: () => agents });
   const admin: Principal = { actor: 'token:root', role: 'admin' };
   const sec: Principal = { actor: 'token:sam', role: 'security-admin' };
@@ -135,7 +148,11 @@ describe('policy, release, cluster and event procedures', () => {
     expect(await refusal(as(admin).clusters.register({ name: 'EU 1', labels: {} }))).toMatchObject({ code: 'BAD_REQUEST' });
     await catchUp(database, domainProjection);
     expect(await as(viewer).clusters.list()).toEqual([expect.objectContaining({ name: 'eu-1', labels: { region: 'eu' }, inSync: false, agents: { total: 1, alive: 1 } })]);
-    expect(await as(viewer).clusters.get({ name: 'eu-1' })).toMatchObject({ name: 'eu-1', agents: [expect.objectContaining({ node: 'node-1' })] });
+    expect(await as(viewer).clusters.get({ name: 'eu-1' })).toMatchObject({
+      name: 'eu-1',
+      agents: { total: 1, alive: 1 },
+      nodes: [{ node: 'node-1', state: 'failed', release: null, version: '0.1.0', lastError: 'the agent reports no applied release', heartbeatAgeSeconds: 1 }],
+    });
     expect(await as(viewer).agents.list({ cluster: 'us-1' })).toEqual([]);
   });
 
