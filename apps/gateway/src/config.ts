@@ -32,6 +32,8 @@ export const gatewayEnvShape = {
   GATEWAY_OUTBOX_MAX_LAG_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** How often the chain's head is looked at and, when it moved, anchored on JetStream. */
   GATEWAY_ANCHOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** How long start-up waits for PostgreSQL to answer (a database restarting beside the gateway) before giving up. */
+  GATEWAY_STARTUP_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** An agent not heard from for this long is shown as not alive. */
   GATEWAY_AGENT_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
 };

@@ -6,6 +6,7 @@ import { openDependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
 import { startBackground } from './background.js';
 import { watchLag } from './lag.js';
+import { untilReachable } from './startup.js';
 import { latestAnchor } from '@palisade/outbox';
 import { GATEWAY_VERSION } from './version.js';
 import { trackAgents } from './agents.js';
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
 
   const migrationUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL;
   try {
-    const result = await applyMigrations(migrationUrl, { log: (line) => log.info(line) });
+    const result = await untilReachable(
+      () => applyMigrations(migrationUrl, { log: (line) => log.info(line) }),
+      config.GATEWAY_STARTUP_WAIT_SECONDS * 1000,
+      (error, waitMs) => log.warn(`PostgreSQL at ${redactUrl(migrationUrl)} is not reachable yet (${(error as Error).message}); trying again in ${waitMs} ms`),
+    );
     log.info({ applied: result.applied, alreadyApplied: result.alreadyApplied }, 'database schema up to date');
   } catch (error) {
     const detail = (error as Error).message;
@@ -40,7 +45,11 @@ async function main(): Promise<void> {
   const eventKey = EventKey.fromText(config.PALISADE_EVENT_KEY);
   const deps = openDependencies(config, log, { version: GATEWAY_VERSION, startedAt }, eventKey);
   try {
-    const { legacyUpTo, introduced } = await introduceEventKey(deps.database, eventKey);
+    const { legacyUpTo, introduced } = await untilReachable(
+      () => introduceEventKey(deps.database, eventKey),
+      config.GATEWAY_STARTUP_WAIT_SECONDS * 1000,
+      (error, waitMs) => log.warn(`PostgreSQL is not reachable (${(error as Error).message}); trying again in ${waitMs} ms`),
+    );
     if (introduced) log.warn({ kid: eventKey.kid, legacyUpTo }, `event key ${eventKey.kid} is new: events up to position ${legacyUpTo} were written before it and are accepted unsigned`);
     else log.info({ kid: eventKey.kid, legacyUpTo }, 'events are signed and checked with the event key');
   } catch (error) {
