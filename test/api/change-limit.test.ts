@@ -2,19 +2,15 @@
 // the `palisade` CLI and the gateway's built process into one transaction of the real event store,
 // as a directory of files and as one file; one more is refused at the first layer that sees it,
 // with nothing written.
-import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES_PER_CHANGE } from '@palisade/contracts';
 import { bootstrapAdminToken } from '@palisade/domain';
-import { applyMigrations, createDbClient, EventKey, type DbClient } from '@palisade/event-store';
-import { createTestDatabase, ensureTestServices, type TestDatabase } from '@palisade/testing';
-import { pickPort } from '@palisade/stack';
-import { palisade, root, type CliResult } from '../support/cli.js';
-import { privateNats } from '../support/nats.js';
+import type { DbClient } from '@palisade/event-store';
+import { palisade, type CliResult } from '../support/cli.js';
+import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 
 /** About 1.2 KB of YAML: a namespaced policy as teams write them, two ingress and three egress rules. */
 const policy = (ns: string, i: number) => `apiVersion: projectcalico.org/v3
@@ -78,12 +74,8 @@ interface Applied {
 }
 
 describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the gateway`, () => {
-  let nats: Awaited<ReturnType<typeof privateNats>>;
-  let db: TestDatabase;
+  let gateway: TestGateway;
   let database: DbClient;
-  let gateway: ChildProcess;
-  let gatewayLog = '';
-  let url = '';
   let token = '';
   let env: NodeJS.ProcessEnv = {};
   const dir = mkdtempSync(join(tmpdir(), 'palisade-change-limit-'));
@@ -100,53 +92,18 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
   };
 
   beforeAll(async () => {
-    const services = await ensureTestServices();
-    nats = await privateNats('e2e');
-    db = await createTestDatabase('e2e_change_limit');
-    await applyMigrations(db.url);
-    // The gateway's writers' key: the bootstrap token below is written with it, as the gateway would.
-    const eventKey = randomBytes(32).toString('base64');
-    database = createDbClient(db.url, { max: 2, eventKey: EventKey.fromText(eventKey) });
-    const port = await pickPort();
-    gateway = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        NATS_URL: nats.url,
-        TEMPORAL_ADDRESS: services.temporalAddress,
-        TEMPORAL_NAMESPACE: services.temporalNamespace,
-        GATEWAY_PORT: String(port),
-        PALISADE_EVENT_KEY: eventKey,
-        // Request lines carry the gateway's own time for each change, printed with the CLI's.
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    gateway.stdout!.on('data', (c: Buffer) => (gatewayLog += c.toString()));
-    gateway.stderr!.on('data', (c: Buffer) => (gatewayLog += c.toString()));
-    url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 150) throw new Error(`the gateway did not start:\n${gatewayLog}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Request lines carry the gateway's own time for each change, printed with the CLI's.
+    gateway = await startTestGateway('change-limit', { logLevel: 'info' });
+    database = gateway.database;
     token = (await bootstrapAdminToken(database))!.token;
-    env = { ...process.env, PALISADE_URL: url, PALISADE_TOKEN: token, PALISADE_CONFIG: join(dir, 'config.json') };
+    env = { ...process.env, PALISADE_URL: gateway.url, PALISADE_TOKEN: token, PALISADE_CONFIG: join(dir, 'config.json') };
   }, 120_000);
 
   afterAll(async () => {
-    const gatewayMs = gatewayLog.split('\n').flatMap((line) => (line.includes('"path":"/trpc/resources.put"') ? [(JSON.parse(line) as { ms: number; status: number }).ms] : []));
+    const gatewayMs = (gateway?.log() ?? '').split('\n').flatMap((line) => (line.includes('"path":"/trpc/resources.put"') ? [(JSON.parse(line) as { ms: number; status: number }).ms] : []));
     console.log(`[change limit] ms: ${JSON.stringify({ ...timings, gatewayPuts: gatewayMs })}`);
-    gateway?.kill('SIGTERM');
-    await new Promise((r) => (gateway?.exitCode !== null ? r(undefined) : gateway.once('exit', r)));
-    await database?.close();
-    await db?.drop();
+    await gateway?.stop();
     rmSync(dir, { recursive: true, force: true });
-    await nats?.stop();
   });
 
   it('applies a directory of one-policy files as one change', async () => {
@@ -155,7 +112,7 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
     for (let i = 0; i < RESOURCES_PER_CHANGE; i++) writeFileSync(join(policies, `p${String(i).padStart(5, '0')}.yaml`), policy('team-dir', i));
     const run = await cli(['apply', '-f', policies, '--reason', 'the whole estate', '-o', 'json']);
     timings['directory'] = run.ms;
-    expect(run.code, run.stderr + gatewayLog).toBe(0);
+    expect(run.code, run.stderr + gateway.log()).toBe(0);
     const result = JSON.parse(run.stdout) as Applied;
     expect(result.changes.filter((c) => c.op === 'applied')).toHaveLength(RESOURCES_PER_CHANGE);
     expect(await recorded(result.correlationId)).toEqual({ events: RESOURCES_PER_CHANGE, revisions: 1, span: RESOURCES_PER_CHANGE });
@@ -165,7 +122,7 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
     writeFileSync(join(dir, 'estate.yaml'), Array.from({ length: RESOURCES_PER_CHANGE }, (_, i) => policy('team-file', i)).join('---\n'));
     const run = await cli(['apply', '-f', join(dir, 'estate.yaml'), '-o', 'json']);
     timings['file'] = run.ms;
-    expect(run.code, run.stderr + gatewayLog).toBe(0);
+    expect(run.code, run.stderr + gateway.log()).toBe(0);
     const result = JSON.parse(run.stdout) as Applied;
     expect(result.changes.filter((c) => c.op === 'applied')).toHaveLength(RESOURCES_PER_CHANGE);
     expect(await recorded(result.correlationId)).toEqual({ events: RESOURCES_PER_CHANGE, revisions: 1, span: RESOURCES_PER_CHANGE });
@@ -189,7 +146,7 @@ describe(`one change of ${RESOURCES_PER_CHANGE} policies through the CLI and the
     ]);
 
     const started = Date.now();
-    const res = await fetch(`${url}/trpc/resources.put`, {
+    const res = await fetch(`${gateway.url}/trpc/resources.put`, {
       method: 'POST',
       body: JSON.stringify({ documents: namespaces }),
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -1,29 +1,22 @@
 // The gateway as a user runs it: its built process on the real services (PostgreSQL, NATS,
 // Temporal), a token for each role, and the `palisade` CLI driving it as people and scripts do.
-import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminToken } from '@palisade/domain';
-import { applyMigrations, createDbClient, EventKey, type DbClient } from '@palisade/event-store';
-import { createTestDatabase, ensureTestServices, type TestDatabase } from '@palisade/testing';
-import { pickPort } from '@palisade/stack';
+import type { DbClient } from '@palisade/event-store';
 import { palisade, root, type CliResult } from '../support/cli.js';
-import { privateNats } from '../support/nats.js';
+import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { connectBus, subjects } from '@palisade/bus';
 
 const SEED = join(root, 'libs', 'engine', 'fixtures', 'seed-policies.yaml');
 const seedDocs = parseAllDocuments(readFileSync(SEED, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
 
 describe('palisade CLI against the gateway on the real stack', () => {
-  let nats: Awaited<ReturnType<typeof privateNats>>;
-  let db: TestDatabase;
+  let gateway: TestGateway;
   let database: DbClient;
-  let gateway: ChildProcess;
-  let gatewayLog = '';
   const dir = mkdtempSync(join(tmpdir(), 'palisade-cli-'));
   let env: NodeJS.ProcessEnv = {};
   const tokens: Record<string, string> = {};
@@ -39,52 +32,17 @@ describe('palisade CLI against the gateway on the real stack', () => {
   };
 
   beforeAll(async () => {
-    const services = await ensureTestServices();
-    nats = await privateNats('e2e');
-    db = await createTestDatabase('e2e_cli');
-    await applyMigrations(db.url);
-    // The gateway's writers' key: the bootstrap token below is written with it, as the gateway would.
-    const eventKey = randomBytes(32).toString('base64');
-    database = createDbClient(db.url, { max: 2, eventKey: EventKey.fromText(eventKey) });
-    const port = await pickPort();
-    gateway = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        NATS_URL: nats.url,
-        TEMPORAL_ADDRESS: services.temporalAddress,
-        TEMPORAL_NAMESPACE: services.temporalNamespace,
-        GATEWAY_PORT: String(port),
-        PALISADE_EVENT_KEY: eventKey,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    gateway.stdout!.on('data', (c: Buffer) => (gatewayLog += c.toString()));
-    gateway.stderr!.on('data', (c: Buffer) => (gatewayLog += c.toString()));
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 150) throw new Error(`the gateway did not start:\n${gatewayLog}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    gateway = await startTestGateway('cli');
+    database = gateway.database;
     const bootstrap = await bootstrapAdminToken(database);
-    env = { ...process.env, PALISADE_URL: url, PALISADE_CONFIG: join(dir, 'config.json') };
+    env = { ...process.env, PALISADE_URL: gateway.url, PALISADE_CONFIG: join(dir, 'config.json') };
     delete env['PALISADE_TOKEN'];
     tokens['admin'] = bootstrap!.token;
   }, 120_000);
 
   afterAll(async () => {
-    gateway?.kill('SIGTERM');
-    await new Promise((r) => (gateway?.exitCode !== null ? r(undefined) : gateway.once('exit', r)));
-    await database?.close();
-    await db?.drop();
+    await gateway?.stop();
     rmSync(dir, { recursive: true, force: true });
-    await nats?.stop();
   });
 
   it('logs in with the bootstrap admin token and creates a token for each role', async () => {
@@ -204,7 +162,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
 
   it("lists the agents it hears from, and each node's state in its cluster", async () => {
     expect((await cli(['cluster', 'register', 'edge', '-l', 'env=edge'], 'admin')).code).toBe(0);
-    const nc = await connectBus({ url: nats.url, name: 'e2e-agent' });
+    const nc = await connectBus({ url: gateway.natsUrl, name: 'e2e-agent' });
     try {
       const release = 'c'.repeat(64);
       const beat = (node: string) => ({ cluster: 'edge', node, agentVersion: '0.1.0', sentAt: new Date().toISOString(), uptimeSeconds: 3, status: { state: 'applied', release, lastError: null } });

@@ -11,6 +11,8 @@ export interface Background {
   relay: RelayStatus;
   /** How far each loop trails the committed horizon, from the database (whichever process runs it). */
   lag(): Promise<Record<LoopName, ReaderLag>>;
+  /** The outbox's alone (what readiness asks, on every probe). */
+  outboxLag(): Promise<ReaderLag>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function startBackground(
       const [sealer, projection, outbox] = await Promise.all([sealerLag(database, upTo), readerLag(database, domainProjection.name, upTo), readerLag(database, RELAY_CHECKPOINT, upTo)]);
       return { sealer, projection, outbox };
     },
+    outboxLag: () => readerLag(database, RELAY_CHECKPOINT, horizon.latest),
     stop: async () => {
       abort.abort();
       await Promise.allSettled(loops);

@@ -49,7 +49,7 @@ export function watchLag(background: Background, options: { everyMs?: number; ma
     },
     /** The outbox readiness check: what it says when up, throws when the outbox is stuck. */
     outboxCheck: async (): Promise<string> => {
-      const { outbox } = await background.lag();
+      const outbox = await background.outboxLag();
       const relay = background.relay;
       const age = ageSeconds(outbox);
       const here =

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ClusterName } from '@palisade/contracts';
 import { appendInTransaction, sha256Hex, type Db } from '@palisade/event-store';
 import type { ChangeMeta } from './change.js';
 import { clusterView } from './clusters.js';
 import { DomainError } from './errors.js';
+import { secretMatches } from './secrets.js';
 
 /** "pal_join_" + 12 hex id + "_" + 43 characters of secret (32 random bytes, base64url). */
 const JOIN_TOKEN = /^pal_join_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -57,9 +58,7 @@ export async function checkJoinToken(db: Db, token: string, now = new Date()): P
   const [, id, secret] = match;
   const [row] = await db.query<{ cluster: string; hash: string; expires_at: Date; revoked_at: Date | null }[]>`SELECT cluster, hash, expires_at, revoked_at FROM join_tokens WHERE id = ${id!}`;
   if (!row) return undefined;
-  const expected = Buffer.from(row.hash, 'hex');
-  const actual = Buffer.from(sha256Hex(secret!), 'hex');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  if (!secretMatches(row.hash, secret!)) return undefined;
   if (row.revoked_at || row.expires_at <= now) return undefined;
   return { id: id!, cluster: row.cluster };
 }

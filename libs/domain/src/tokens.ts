@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { TokenRequest, tokenActor, type Role } from '@palisade/contracts';
 import { appendInTransaction, sha256Hex, type Db, type Tx } from '@palisade/event-store';
 import { DomainError } from './errors.js';
+import { secretMatches } from './secrets.js';
 
 /** "pal_" + 12 hex id + "_" + 43 characters of secret (32 random bytes, base64url). */
 const TOKEN = /^pal_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -98,9 +99,7 @@ export async function authenticate(db: Db, token: string, now = new Date()): Pro
   const [row] = await db.query<{ name: string; hash: string; role: Role; namespaces: string[]; tiers: string[]; expires_at: Date | null; revoked_at: Date | null; last_used_at: Date | null }[]>`
     SELECT name, hash, role, namespaces, tiers, expires_at, revoked_at, last_used_at FROM api_tokens WHERE id = ${id!}`;
   if (!row) return undefined;
-  const expected = Buffer.from(row.hash, 'hex');
-  const actual = Buffer.from(sha256Hex(secret!), 'hex');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  if (!secretMatches(row.hash, secret!)) return undefined;
   if (row.revoked_at || (row.expires_at && row.expires_at <= now)) return undefined;
   // Last use, at most once a minute per token: a write per request would be wasteful.
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) await db.execute`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${id!}`;

@@ -57,36 +57,25 @@ export function permissionFor(type: string): Permission {
   return 'write:workload-state';
 }
 
+/** What security admins own; admins hold all of it and the rest. */
+const SECURITY_ADMIN: Permission[] = [
+  'read',
+  'write:namespaced-policy',
+  'write:global-policy',
+  'write:tier',
+  'write:network-set',
+  'write:host-endpoint',
+  'write:felix-configuration',
+  'release:create',
+  'audit:verify',
+];
+
 const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(['read']),
   developer: new Set(['read', 'write:namespaced-policy']),
   approver: new Set(['read', 'rollout:approve']),
-  'security-admin': new Set([
-    'read',
-    'write:namespaced-policy',
-    'write:global-policy',
-    'write:tier',
-    'write:network-set',
-    'write:host-endpoint',
-    'write:felix-configuration',
-    'release:create',
-    'audit:verify',
-  ]),
-  admin: new Set([
-    'read',
-    'write:namespaced-policy',
-    'write:global-policy',
-    'write:tier',
-    'write:network-set',
-    'write:host-endpoint',
-    'write:felix-configuration',
-    'write:workload-state',
-    'release:create',
-    'cluster:manage',
-    'rollout:approve',
-    'token:manage',
-    'audit:verify',
-  ]),
+  'security-admin': new Set(SECURITY_ADMIN),
+  admin: new Set([...SECURITY_ADMIN, 'write:workload-state', 'cluster:manage', 'rollout:approve', 'token:manage']),
 };
 
 // A token actor ("token:dana#a1b2c3d4e5f6(developer)") carries its role already.

@@ -3,7 +3,7 @@ import { hashedContent } from '../store/append.js';
 import type { HorizonSource } from '../horizon/committed.js';
 import { readRange } from '../store/read.js';
 import type { Db, RecordedEvent } from '../store/types.js';
-import type { ReaderLag } from '../projections/runner.js';
+import { lagFrom, type ReaderLag } from '../projections/runner.js';
 
 /** The chain's first link points at this. */
 export const GENESIS = '0'.repeat(64);
@@ -68,9 +68,5 @@ export async function sealBatch(db: Db, horizon: HorizonSource, limit = 1_000): 
 /** How far the sealer trails the committed horizon: the same measure as a projection's lag. */
 export async function sealerLag(db: Db, upTo: number): Promise<ReaderLag> {
   const [last] = await db.query<{ position: bigint }[]>`SELECT position FROM event_chain ORDER BY position DESC LIMIT 1`;
-  const checkpoint = Number(last?.position ?? 0);
-  if (upTo <= checkpoint) return { checkpoint, behind: 0, oldestPendingAt: null };
-  const [row] = await db.query<{ recorded_at: Date }[]>`
-    SELECT recorded_at FROM events WHERE position > ${checkpoint} AND position <= ${upTo} ORDER BY position LIMIT 1`;
-  return { checkpoint, behind: upTo - checkpoint, oldestPendingAt: row?.recorded_at ?? null };
+  return lagFrom(db, Number(last?.position ?? 0), upTo);
 }

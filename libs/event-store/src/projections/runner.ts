@@ -46,7 +46,11 @@ export interface ReaderLag {
 
 /** How far a checkpointed reader (projection, relay) trails the committed horizon. */
 export async function readerLag(db: Db | Tx, name: string, upTo: number): Promise<ReaderLag> {
-  const checkpoint = await readCheckpoint(db, name);
+  return lagFrom(db, await readCheckpoint(db, name), upTo);
+}
+
+/** The lag of any ordered reader that has passed `checkpoint`, against the horizon `upTo`. */
+export async function lagFrom(db: Db | Tx, checkpoint: number, upTo: number): Promise<ReaderLag> {
   if (upTo <= checkpoint) return { checkpoint, behind: 0, oldestPendingAt: null };
   const [row] = await db.query<{ recorded_at: Date }[]>`
     SELECT recorded_at FROM events WHERE position > ${checkpoint} AND position <= ${upTo} ORDER BY position LIMIT 1`;
