@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, jwtAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { parseNatsUrl } from '@palisade/contracts';
 
 export interface BusConnectOptions {
@@ -8,6 +8,10 @@ export interface BusConnectOptions {
   name: string;
   /** How long the first connection may take. */
   timeoutMs?: number;
+  /** A user JWT and its nkey seed (decentralized auth), as an agent's join returned them. */
+  credentials?: { jwt: string; seed: string };
+  /** The prefix of reply subjects: an agent may subscribe only under its own. */
+  inboxPrefix?: string;
 }
 
 /**
@@ -23,5 +27,7 @@ export function connectBus(options: BusConnectOptions): Promise<NatsConnection> 
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
     waitOnFirstConnect: false,
+    ...(options.credentials ? { authenticator: jwtAuthenticator(options.credentials.jwt, new TextEncoder().encode(options.credentials.seed)) } : {}),
+    ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
   });
 }

@@ -30,6 +30,12 @@ export const AgentSettings = z
       .strict()
       .default({}),
     heartbeatSeconds: z.number().int().min(1).max(300).default(10),
+    /** This node's endpoints as YAML or JSON resources (WorkloadEndpoint, HostEndpoint, Pod, Namespace, ServiceAccount). */
+    inventoryFile: z.string().min(1).optional(),
+    /** NATS servers to use instead of those the gateway names (a node that reaches NATS by another address). */
+    natsUrl: z.string().min(1).max(2_000).optional(),
+    /** How often the ruleset is read back for out-of-band changes (0: never). */
+    driftSeconds: z.number().int().min(0).max(3_600).default(10),
   })
   .strict();
 export type AgentSettings = z.infer<typeof AgentSettings>;

@@ -7,3 +7,18 @@ export { NodeName, ClusterName, AgentHeartbeat, AgentStatus, NodeState } from '.
 export { AgentSettings, type AgentSettingsInput } from './agent-settings.js';
 export { ROLES, Role, TokenRequest, tokenActor, parseTokenActor } from './auth.js';
 export { RESOURCES_PER_CHANGE, CHANGE_BYTES_PER_RESOURCE, CHANGE_BYTES, EVENTS_PER_CHANGE, CHANGE_LIMIT_TEXT } from './limits.js';
+export {
+  ReleaseHash,
+  DesiredRelease,
+  ReleaseHead,
+  NodeEnforcement,
+  NodeStatusReport,
+  NodeInventory,
+  INVENTORY_KINDS,
+  INVENTORY_MAX_RESOURCES,
+  nodeKeyToken,
+  nodeFromKeyToken,
+  AgentJoinRequest,
+  AgentCredentials,
+} from './agent-protocol.js';
+export { canonicalJson } from './canonical.js';
