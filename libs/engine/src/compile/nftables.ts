@@ -1,5 +1,6 @@
 import type { EndpointIR, Family, IpSetIR, MatchIR, NodeIR, PolicyChainIR, RuleIR, StageIR, TupleSetIR } from './ir.js';
 import { shortHash } from './ir.js';
+import type { IrDiff } from './ir-diff.js';
 
 // Renders a node's IR as one nftables transaction: the table is deleted and rebuilt in the same
 // `nft -f` run, so the kernel switches from the old ruleset to the new one atomically.
@@ -238,6 +239,29 @@ export function renderNftables(ir: NodeIR): string {
     '}',
   );
   return out.join('\n') + '\n';
+}
+
+/**
+ * Renders a diff as incremental nft commands, when it only moves set members (a pod added or
+ * removed behind a selector: the common change): one `nft -f` transaction of `add element` and
+ * `delete element`, no table rebuilt, so connections and counters are untouched. Any other
+ * change (a chain, an endpoint, a set created or removed) returns undefined: render the whole
+ * ruleset, which is atomic too.
+ */
+export function renderNftablesUpdate(diff: IrDiff): string | undefined {
+  const structural = !!diff.felix || [diff.endpoints, diff.chains, diff.ipSets, diff.tupleSets].some((p) => p.upsert.length > 0 || p.remove.length > 0);
+  if (structural) return undefined;
+  const out: string[] = [];
+  for (const change of diff.ipSets.members) {
+    if (change.remove.length) out.push(`delete element inet ${TABLE} ${change.id} ${elements(change.remove)}`);
+    if (change.add.length) out.push(`add element inet ${TABLE} ${change.id} ${elements(change.add)}`);
+  }
+  const tuple = (m: { ip: string; protocol: number; port: number }) => `${m.ip} . ${m.protocol} . ${m.port}`;
+  for (const change of diff.tupleSets.members) {
+    if (change.remove.length) out.push(`delete element inet ${TABLE} ${change.id} ${elements(change.remove.map(tuple))}`);
+    if (change.add.length) out.push(`add element inet ${TABLE} ${change.id} ${elements(change.add.map(tuple))}`);
+  }
+  return out.join('\n') + (out.length ? '\n' : '');
 }
 
 /** Where each counter comment points: an endpoint chain or a policy chain, and a rule. */
