@@ -2,3 +2,4 @@ export { ensureTestServices, testServices, testStackHome, type TestServices } fr
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { uniqueName } from './names.js';
 export { benchDatabase, benchMachine, percentile, round, timed, type BenchMachine } from './bench.js';
+export { startTestNats, type TestNats } from './private-nats.js';

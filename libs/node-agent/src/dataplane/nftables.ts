@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { renderNftables, renderNftablesUpdate, TABLE, type IrDiff, type NodeIR } from '@palisade/engine';
+import { DataplaneError, type Dataplane } from './dataplane.js';
+
+export interface NftablesOptions {
+  /** The command that runs nft: ['nft'] on a host, ['ip', 'netns', 'exec', NS, 'nft'] in a test's namespace. */
+  command?: readonly string[];
+  /** Longest an nft run may take before it is killed (and the apply counted as failed). */
+  timeoutMs?: number;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The kernel dataplane: `nft -f` transactions in the agent's own table (`inet palisade`) and no
+ * other, each atomic, so a ruleset the kernel refuses changes nothing and the last good one stays
+ * in force. After every apply the table is read back without counters; drift is any difference
+ * from that reading.
+ */
+export class NftablesDataplane implements Dataplane {
+  readonly kind = 'nftables';
+  private readonly command: readonly string[];
+  private readonly timeoutMs: number;
+  private baseline: string | undefined;
+
+  constructor(options: NftablesOptions = {}) {
+    this.command = options.command ?? ['nft'];
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async applyFull(ir: NodeIR): Promise<{ mode: 'full' }> {
+    await this.load(renderNftables(ir));
+    return { mode: 'full' };
+  }
+
+  async applyChanges(ir: NodeIR, diffs: readonly IrDiff[]): Promise<{ mode: 'incremental' | 'full' }> {
+    const parts = diffs.map((d) => renderNftablesUpdate(d));
+    if (this.baseline === undefined || parts.some((p) => p === undefined)) return this.applyFull(ir);
+    const text = parts.join('');
+    if (text) await this.load(text);
+    return { mode: 'incremental' };
+  }
+
+  async drift(): Promise<string | undefined> {
+    if (this.baseline === undefined) return undefined;
+    const now = await this.listing();
+    if (now === this.baseline) return undefined;
+    return describeDrift(this.baseline, now);
+  }
+
+  async remove(): Promise<void> {
+    await this.run(['delete', 'table', 'inet', TABLE]).catch(() => undefined);
+    this.baseline = undefined;
+  }
+
+  private async load(text: string): Promise<void> {
+    const result = await this.run(['-f', '-'], text);
+    if (result.code !== 0) throw new DataplaneError(`nft refused the ruleset: ${firstLines(result.stderr, 3)}`, result.stderr);
+    this.baseline = await this.listing();
+  }
+
+  /** The table as the kernel holds it, without counter values (which move with traffic). */
+  private async listing(): Promise<string> {
+    const result = await this.run(['-s', 'list', 'table', 'inet', TABLE]);
+    return result.code === 0 ? result.stdout : '';
+  }
+
+  private run(args: string[], input?: string): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const [cmd, ...pre] = this.command;
+      const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), this.timeoutMs);
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new DataplaneError(`cannot run ${this.command.join(' ')}: ${error.message}`));
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: signal ? `${stderr}killed by ${signal} after ${this.timeoutMs} ms` : stderr });
+      });
+      child.stdin.end(input ?? '');
+    });
+  }
+}
+
+function firstLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(0, n).join(' | ') || 'no reason given';
+}
+
+/** What changed, as lines added and removed (at most a few of each: enough to say what happened). */
+export function describeDrift(expected: string, actual: string): string {
+  if (actual === '') return `table inet ${TABLE} was deleted`;
+  const a = new Set(expected.split('\n').map((l) => l.trim()));
+  const b = new Set(actual.split('\n').map((l) => l.trim()));
+  const removed = [...a].filter((l) => l && !b.has(l));
+  const added = [...b].filter((l) => l && !a.has(l));
+  const show = (list: string[]) => list.slice(0, 5).join('; ') + (list.length > 5 ? `; … ${list.length - 5} more` : '');
+  return [added.length ? `added: ${show(added)}` : '', removed.length ? `removed: ${show(removed)}` : ''].filter(Boolean).join(' / ') || 'rules were reordered';
+}

@@ -1,0 +1,10 @@
+export { NodeAgent, type NodeAgentOptions, type AgentLog } from './agent.js';
+export { NodePolicy } from './node-policy.js';
+export { ClusterInventory } from './inventory/cluster-inventory.js';
+export { parseInventory, inventoryProblem, InventoryError } from './inventory/node-inventory.js';
+export { withFailsafes, parseFailsafe, type FailsafeSettings } from './failsafe.js';
+export { DataplaneError, type Dataplane } from './dataplane/dataplane.js';
+export { NftablesDataplane, describeDrift, type NftablesOptions } from './dataplane/nftables.js';
+export { SimulatedDataplane } from './dataplane/simulated.js';
+export { runAgent, nodeNameOf, credentialsFor, controlPlaneOf, type RunAgentOptions, type RunningAgent } from './run/runner.js';
+export { joinCluster, storedCredentials, storeCredentials, credentialsPath, JoinError } from './run/credentials.js';
