@@ -10,7 +10,7 @@ const MAX_AGENTS = 100_000;
  * from for `staleMs` (three of its default 10 s beats) is shown as not alive. A heartbeat that
  * does not parse is dropped (and counted), never trusted.
  */
-export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsConnection) => void; list: () => AgentStatus[]; stop: () => void } {
+export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsConnection) => void; list: () => AgentStatus[]; alive: (cluster: string, node: string) => boolean; stop: () => void } {
   const last = new Map<string, { beat: AgentHeartbeat; at: number }>();
   let subscription: Subscription | undefined;
   let rejected = 0;
@@ -60,6 +60,10 @@ export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsCo
           } satisfies AgentStatus;
         })
         .sort((a, b) => (a.cluster + '/' + a.node < b.cluster + '/' + b.node ? -1 : 1));
+    },
+    alive(cluster, node) {
+      const seen = last.get(`${cluster}/${node}`);
+      return seen !== undefined && Date.now() - seen.at <= staleMs;
     },
     stop() {
       subscription?.unsubscribe();

@@ -38,6 +38,11 @@ export function watchLag(background: Background, options: { everyMs?: number; ma
         }
         out['palisade_lag_sample_age_seconds'] = { help: 'Seconds since the lag gauges were sampled.', value: (Date.now() - sample.at) / 1000 };
       }
+      const desired = background.desired;
+      out['palisade_desired_lag_positions'] = {
+        help: 'Committed log positions not yet read for desired releases to publish to agents.',
+        value: Math.max(0, background.horizonLatest() - desired.position),
+      };
       out['palisade_outbox_relay_active'] = { help: '1 while this process holds the relay lock and publishes; 0 on standby or while retrying.', value: relay.state === 'publishing' ? 1 : 0 };
       out['palisade_outbox_foreign_messages_removed_total'] = {
         help: 'Messages on the events stream that were not events of the log, removed by the relay.',

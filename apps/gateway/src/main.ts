@@ -10,6 +10,7 @@ import { untilReachable } from './startup.js';
 import { latestAnchor } from '@palisade/outbox';
 import { GATEWAY_VERSION } from './version.js';
 import { trackAgents } from './agents.js';
+import { observeNodes } from './node-status.js';
 
 async function main(): Promise<void> {
   let config;
@@ -62,10 +63,15 @@ async function main(): Promise<void> {
   const lag = watchLag(background, { maxOutboxLagSeconds: config.GATEWAY_OUTBOX_MAX_LAG_SECONDS, onError: (error) => log.debug({ err: error }, 'sampling background lag failed') });
   deps.addCheck('outbox', 'events to NATS JetStream', true, lag.outboxCheck);
   const agents = trackAgents(log, config.GATEWAY_AGENT_STALE_SECONDS * 1000);
+  // Observed releases are recorded with the gateway's own connection (the sealer's pool is the background's).
+  const nodes = observeNodes(deps.database, log, agents.alive);
   void (async () => {
     while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
     const nc = deps.nats();
-    if (nc) agents.attach(nc);
+    if (nc) {
+      agents.attach(nc);
+      void nodes.attach(nc);
+    }
   })();
   const server = createGatewayServer({
     health: deps.health,
@@ -100,6 +106,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     agents.stop();
+    nodes.stop();
     lag.stop();
     server.close();
     server.closeAllConnections();

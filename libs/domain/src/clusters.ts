@@ -68,11 +68,12 @@ export async function setDesiredRelease(db: Db, name: string, releaseName: strin
   });
 }
 
-/** Records the release a cluster reports it runs. */
+/** Records the release a cluster reports it runs; the release it already reports records nothing. */
 export async function reportObservedRelease(db: Db, name: string, release: string, meta: ChangeMeta): Promise<number> {
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
     if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
+    if (current.view.observedRelease === release) return current.version;
     const [r] = await appendInTransaction(tx, [
       {
         streamId: clusterStream(name),
@@ -127,4 +128,27 @@ export function applyClusterEvent(view: Omit<ClusterView, 'version'>, type: stri
       view.observedRelease = payload['release'] as string;
       break;
   }
+}
+
+/** A desired release as the log recorded it. */
+export interface DesiredReleaseChange {
+  cluster: string;
+  release: string;
+  /** The cluster stream's version after the change. */
+  version: number;
+  position: number;
+  at: Date;
+}
+
+/**
+ * Desired releases set after log position `after` up to `upTo` (a final position: nothing at or
+ * below it can still commit), in log order: what the platform publishes to agents, read from the
+ * log itself so no projection's lag can hold a rollout back.
+ */
+export async function desiredReleaseChanges(db: Db, after: number, upTo: number): Promise<DesiredReleaseChange[]> {
+  const rows = await db.query<{ stream_id: string; payload: { name: string; release: string }; version: number; position: bigint; recorded_at: Date }[]>`
+    SELECT stream_id, payload, version, position, recorded_at FROM events
+    WHERE stream_type = 'cluster' AND position > ${after} AND position <= ${upTo} AND type = 'Cluster.DesiredReleaseSet'
+    ORDER BY position`;
+  return rows.map((r) => ({ cluster: r.payload.name, release: r.payload.release, version: Number(r.version), position: Number(r.position), at: r.recorded_at }));
 }

@@ -8,7 +8,18 @@ export { validateResources, validateFiles } from './resources/validate.js';
 export { applyResources, deleteResources, currentRevision, type ChangeResult, type ResourceChange, type WriteOptions } from './resources/write.js';
 export { getResource, listResources, loadPolicySet, policySetChanges, type StoredResource, type ResourceQuery, type ResourcePage, type PolicySet } from './resources/read.js';
 export { createRelease, resolveRelease, releaseContent, diffReleases, listReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent, type ReleaseSummary } from './releases.js';
-export { registerCluster, setDesiredRelease, reportObservedRelease, clusterView, listClusters, clusterStream, type ClusterView, type ClusterSummary } from './clusters.js';
+export {
+  registerCluster,
+  setDesiredRelease,
+  reportObservedRelease,
+  clusterView,
+  listClusters,
+  clusterStream,
+  desiredReleaseChanges,
+  type ClusterView,
+  type ClusterSummary,
+  type DesiredReleaseChange,
+} from './clusters.js';
 export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './diff.js';
 export { domainProjection, DOMAIN_PROJECTION } from './projection.js';
 export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, type AuditFilter, type AuditPage, type AsOf } from './audit.js';

@@ -5,3 +5,4 @@ export { eventMessage, POSITION_HEADER } from './message.js';
 export { RELAY_CHECKPOINT } from './reconcile.js';
 export { newRelayStatus, type RelayStatus } from './status.js';
 export { runAnchors, latestAnchor, type AnchorOptions } from './anchor.js';
+export { desiredStatePublisher, type DesiredPublisherStatus } from './desired.js';
