@@ -2,13 +2,14 @@
 // NATS outage: against the real PostgreSQL and a private nats-server this test starts and stops.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectBus, streams, subjects } from '@palisade/bus';
+import { agentInboxPrefix, agentPermissions, connectBus, streams, subjects } from '@palisade/bus';
+import { issueUser, NatsAuth } from '@palisade/nats-auth';
 import { append, applyMigrations, readCheckpoint, type Tx, createDbClient, projectBatch, runLoop, CommittedHorizon, startHorizonNotifier, type DbClient, type Projection } from '@palisade/event-store';
 import { newRelayStatus, POSITION_HEADER, RELAY_CHECKPOINT, runRelay } from '@palisade/outbox';
 import { headers as natsHeaders, connect } from '@nats-io/transport-node';
@@ -53,13 +54,13 @@ describe('outbox relay and ordered readers', () => {
   let db: TestDatabase;
   let database: DbClient;
   let root: string;
-  let nats: { pid: number; url: string; port: number; agentUrl: string };
+  let nats: { pid: number; url: string; port: number; authFile: string };
   let nc: NatsConnection;
   const stops: AbortController[] = [];
 
   const startNats = async (preferredPort?: number) => {
     const record = await startPrivateNats({ root, log: () => undefined, ...(preferredPort ? { preferredPort } : {}) });
-    return { pid: record.pid!, url: record.url, port: Number(record.listen!.split(':')[1]), agentUrl: record.details['agentUrl']! };
+    return { pid: record.pid!, url: record.url, port: Number(record.listen!.split(':')[1]), authFile: record.details['authFile']! };
   };
 
   beforeEach(async () => {
@@ -189,8 +190,9 @@ describe('outbox relay and ordered readers', () => {
   it('serves no client without credentials, and agents may not publish events', async () => {
     const anonymous = nats.url.replace(/\/\/[^@]*@/, '//');
     await expect(connect({ servers: anonymous, reconnect: false, timeout: 3_000 })).rejects.toThrow(/authoriz/i);
-    const agentUrl = nats.agentUrl;
-    const agent = await connectBus({ url: agentUrl, name: 'agent-test' });
+    // An agent with its own credentials, as agents.join issues them.
+    const user = await issueUser(NatsAuth.parse(JSON.parse(readFileSync(nats.authFile, 'utf8'))), 'alpha/n1', agentPermissions('alpha', 'n1'));
+    const agent = await connectBus({ url: anonymous, name: 'agent-test', credentials: { jwt: user.jwt, seed: user.seed }, inboxPrefix: agentInboxPrefix('alpha', 'n1') });
     try {
       const h = natsHeaders();
       h.set(POSITION_HEADER, '1');

@@ -45,7 +45,14 @@ export async function ensureBucket(nc: NatsConnection, name: BucketName): Promis
   return new Kvm(nc).create(name, CONFIG[name]);
 }
 
+/** Every bucket agents bind to: the platform creates them at start-up, before any agent needs one. */
+export async function ensureBuckets(nc: NatsConnection): Promise<void> {
+  for (const name of Object.values(buckets)) await ensureBucket(nc, name);
+}
+
 /** Binds to a bucket the platform created, without the rights to create or change one (agents). */
 export async function openBucket(nc: NatsConnection, name: BucketName): Promise<KV> {
-  return new Kvm(nc).open(name);
+  // Direct gets: a read is a request to $JS.API.DIRECT.GET.<stream>.<key>, which permissions can
+  // restrict by key (a consumer-based get could not be).
+  return new Kvm(nc).open(name, { allow_direct: true });
 }

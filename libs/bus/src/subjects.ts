@@ -35,4 +35,7 @@ export const subjects = {
   /** Agent liveness: palisade.agents.<cluster>.<node>.heartbeat (core NATS, not stored). */
   agentHeartbeat: (cluster: string, node: string) => `${SUBJECT_ROOT}.agents.${subjectToken(cluster)}.${subjectToken(node)}.heartbeat`,
   allAgentHeartbeats: `${SUBJECT_ROOT}.agents.*.*.heartbeat`,
+  /** Flow-log batches of one node: palisade.flows.<cluster>.<node> (JetStream, stream PALISADE_FLOWS). */
+  agentFlows: (cluster: string, node: string) => `${SUBJECT_ROOT}.flows.${subjectToken(cluster)}.${subjectToken(node)}`,
+  allFlows: `${SUBJECT_ROOT}.flows.>`,
 } as const;

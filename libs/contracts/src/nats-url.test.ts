@@ -11,6 +11,13 @@ describe('parseNatsUrl', () => {
   it('leaves a URL without credentials alone', () => {
     expect(parseNatsUrl('nats://127.0.0.1:4222')).toEqual({ servers: ['nats://127.0.0.1:4222'] });
   });
+  it('sends a bearer user JWT as a JWT, not as a token (operator mode)', () => {
+    const jwt = 'eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJVQSJ9.c2ln';
+    const parsed = parseNatsUrl(`nats://${jwt}@127.0.0.1:4222`);
+    expect(parsed.servers).toEqual(['nats://127.0.0.1:4222']);
+    expect(parsed.token).toBeUndefined();
+    expect(parsed.authenticator?.()).toEqual({ jwt });
+  });
   it('refuses servers with different credentials', () => {
     expect(() => parseNatsUrl('nats://a:1@h1:4222,nats://b:2@h2:4222')).toThrow('same credentials');
   });

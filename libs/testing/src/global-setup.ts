@@ -8,4 +8,5 @@ export default async function setup(): Promise<void> {
   process.env['NATS_URL'] = services.natsUrl;
   process.env['TEMPORAL_ADDRESS'] = services.temporalAddress;
   process.env['TEMPORAL_NAMESPACE'] = services.temporalNamespace;
+  if (services.natsAuthFile) process.env['NATS_AUTH_FILE'] = services.natsAuthFile;
 }

@@ -6,6 +6,8 @@ import { startPrivateNats, stopProcessGroup } from '@palisade/stack';
 export interface TestNats {
   /** NATS_URL of the server, with its service user's credentials. */
   url: string;
+  /** Its operator-mode keys (as NATS_AUTH_FILE names them), to issue agent users from. */
+  authFile: string;
   stop(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startTestNats(name: string): Promise<TestNats> {
   const record = await startPrivateNats({ root, log: () => undefined });
   return {
     url: record.url,
+    authFile: record.details['authFile']!,
     stop: async () => {
       await stopProcessGroup(record.pid!, 5_000);
       rmSync(root, { recursive: true, force: true });

@@ -7,6 +7,8 @@ export interface TestServices {
   natsUrl: string;
   temporalAddress: string;
   temporalNamespace: string;
+  /** The NATS operator-mode keys (NATS_AUTH_FILE), when the stack's own nats-server runs: what the gateway issues agents' credentials from. */
+  natsAuthFile?: string;
 }
 
 const KEYS = ['DATABASE_URL', 'NATS_URL', 'TEMPORAL_ADDRESS'] as const;
@@ -31,6 +33,7 @@ export async function ensureTestServices(log: (line: string) => void = () => und
   if (KEYS.every((k) => env[k])) {
     values = Object.fromEntries(KEYS.map((k) => [k, env[k]!]));
     values['TEMPORAL_NAMESPACE'] = env['TEMPORAL_NAMESPACE'] || 'default';
+    if (env['NATS_AUTH_FILE']) values['NATS_AUTH_FILE'] = env['NATS_AUTH_FILE'];
     const checks: [string, () => Promise<unknown>][] = [
       ['PostgreSQL at DATABASE_URL', () => probePostgres(values['DATABASE_URL']!)],
       ['NATS at NATS_URL', () => probeNats(values['NATS_URL']!)],
@@ -52,6 +55,7 @@ export async function ensureTestServices(log: (line: string) => void = () => und
     natsUrl: values['NATS_URL']!,
     temporalAddress: values['TEMPORAL_ADDRESS']!,
     temporalNamespace: values['TEMPORAL_NAMESPACE'] ?? 'default',
+    ...(values['NATS_AUTH_FILE'] ? { natsAuthFile: values['NATS_AUTH_FILE'] } : {}),
   };
 }
 
@@ -67,5 +71,6 @@ export function testServices(): TestServices {
     natsUrl: env['NATS_URL']!,
     temporalAddress: env['TEMPORAL_ADDRESS']!,
     temporalNamespace: env['TEMPORAL_NAMESPACE'] || 'default',
+    ...(env['NATS_AUTH_FILE'] ? { natsAuthFile: env['NATS_AUTH_FILE'] } : {}),
   };
 }

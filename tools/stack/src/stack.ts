@@ -31,6 +31,7 @@ export function serviceEnv(state: StackState): Record<string, string> {
     NATS_URL: state.services.nats.url,
     TEMPORAL_ADDRESS: state.services.temporal.url,
     TEMPORAL_NAMESPACE: state.services.temporal.details['namespace'] ?? 'default',
+    ...(state.services.nats.details['authFile'] ? { NATS_AUTH_FILE: state.services.nats.details['authFile'] } : {}),
   };
 }
 
@@ -93,8 +94,8 @@ export async function upServices(options: StackOptions): Promise<StackState> {
 /** A private service an earlier run started is reused when its process is alive and answers. */
 async function reusable(name: ServiceName, record: ServiceRecord | undefined): Promise<ServiceRecord | undefined> {
   if (!record || record.mode !== 'private' || !record.pid || !isAlive(record.pid)) return undefined;
-  // A NATS started before it required credentials is restarted with them.
-  if (name === 'nats' && record.details['auth'] !== 'password') {
+  // A NATS started before operator mode (agents' own credentials) is restarted in it.
+  if (name === 'nats' && record.details['auth'] !== 'operator') {
     await stopService(record);
     return undefined;
   }

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -8,6 +7,7 @@ import { describeError, StackError } from '../errors.js';
 import { findExecutable, startDetached } from '../process.js';
 import { pickPort } from '../ports.js';
 import { parseNatsUrl, redactUrl } from '@palisade/contracts';
+import { createNatsAuth, NatsAuth, operatorConfig } from '@palisade/nats-auth';
 import type { ServiceRecord } from '../state.js';
 import { waitFor, withTimeout } from '../wait.js';
 
@@ -49,35 +49,20 @@ function findNatsServer(): string | undefined {
   return findExecutable('nats-server', ['/usr/sbin', '/usr/local/sbin', '/usr/local/bin']);
 }
 
-/** The private server's users: one for Palisade's services, one agents share until they get credentials of their own. */
-interface NatsUsers {
-  palisade: string;
-  agent: string;
-}
-
-/** Passwords made once per stack home and kept beside the server's config, readable by its owner only. */
-function natsUsers(root: string): NatsUsers {
-  const file = join(root, 'users.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as NatsUsers;
-  const users = { palisade: randomBytes(18).toString('base64url'), agent: randomBytes(18).toString('base64url') };
-  writeFileSync(file, JSON.stringify(users) + '\n', { mode: 0o600 });
-  return users;
-}
-
 /**
- * No anonymous clients: the events stream is only as trustworthy as who may publish to it. The
- * service user (gateway, worker, tools) may do anything; the agent user may only publish
- * heartbeats and read replies. Agents get per-node credentials of their own later.
+ * The deployment's NATS keys and JWTs (operator, accounts, the services' bearer JWT), made once
+ * per stack home and kept beside the server's config, readable by its owner only. The gateway
+ * reads the same file (NATS_AUTH_FILE) to issue agents their own credentials.
  */
-function authorization(users: NatsUsers): string[] {
-  return [
-    'authorization {',
-    '  users = [',
-    `    { user: "palisade", password: ${JSON.stringify(users.palisade)} }`,
-    `    { user: "agent", password: ${JSON.stringify(users.agent)}, permissions: { publish: { allow: ["palisade.agents.*.*.heartbeat"] }, subscribe: { allow: ["_INBOX.>"] } } }`,
-    '  ]',
-    '}',
-  ];
+async function natsAuth(root: string): Promise<{ auth: NatsAuth; file: string }> {
+  const file = join(root, 'auth.json');
+  if (existsSync(file)) {
+    const parsed = NatsAuth.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return { auth: parsed.data, file };
+  }
+  const auth = await createNatsAuth();
+  writeFileSync(file, JSON.stringify(auth, null, 2) + '\n', { mode: 0o600 });
+  return { auth, file };
 }
 
 export async function startPrivateNats(options: PrivateNatsOptions): Promise<ServiceRecord> {
@@ -92,11 +77,13 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
   const storeDir = join(options.root, 'jetstream');
   mkdirSync(storeDir, { recursive: true });
   const configFile = join(options.root, 'nats.conf');
-  const users = natsUsers(options.root);
+  // No anonymous clients, and no shared agent user: operator mode, where every client is a user
+  // JWT of the platform's account and nats-server itself enforces each agent's permissions.
+  const { auth, file: authFile } = await natsAuth(options.root);
   writeFileSync(
     configFile,
     [
-      ...authorization(users),
+      ...operatorConfig(auth, join(options.root, 'accounts')),
       'server_name: palisade_local',
       `listen: 127.0.0.1:${port}`,
       `http: 127.0.0.1:${monitorPort}`,
@@ -113,7 +100,7 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
   );
   const logFile = join(options.root, 'nats.log');
   const child = startDetached(binary, ['-c', configFile], { logFile, cwd: options.root });
-  const url = `nats://palisade:${encodeURIComponent(users.palisade)}@127.0.0.1:${port}`;
+  const url = `nats://${auth.serviceJwt}@127.0.0.1:${port}`;
   try {
     const version = await waitFor(() => probeNats(url, 2_000), { timeoutMs: 30_000, isAlive: () => !child.exited() });
     return {
@@ -121,7 +108,7 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
       url,
       listen: `127.0.0.1:${port}`,
       pid: child.pid,
-      details: { version, log: logFile, monitor: `http://127.0.0.1:${monitorPort}`, storeDir, auth: 'password', agentUrl: `nats://agent:${encodeURIComponent(users.agent)}@127.0.0.1:${port}` },
+      details: { version, log: logFile, monitor: `http://127.0.0.1:${monitorPort}`, storeDir, auth: 'operator', authFile },
     };
   } catch (error) {
     throw new StackError('START_FAILED', 'nats', `nats-server did not become ready: ${child.exited() ? `it exited with code ${child.exitCode()}` : describeError(error)}`, `See ${logFile}.`);
