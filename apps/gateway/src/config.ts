@@ -34,6 +34,14 @@ export const gatewayEnvShape = {
   GATEWAY_ANCHOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** How long start-up waits for PostgreSQL to answer (a database restarting beside the gateway) before giving up. */
   GATEWAY_STARTUP_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /**
+   * The NATS operator-mode keys (a JSON file, mode 0600, that `palisade up` makes): with it the
+   * gateway issues each joining agent a user JWT bound to its cluster and node, and pushes
+   * revocations. Without it agents get no NATS credentials of their own (a NATS without auth).
+   */
+  NATS_AUTH_FILE: z.string().min(1).optional(),
+  /** The NATS servers agents are told to use (comma-separated, no credentials); default: NATS_URL's servers. */
+  AGENT_NATS_URL: z.string().min(1).optional(),
   /** An agent not heard from for this long is shown as not alive. */
   GATEWAY_AGENT_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
 };

@@ -8,9 +8,12 @@ import { startBackground } from './background.js';
 import { watchLag } from './lag.js';
 import { untilReachable } from './startup.js';
 import { latestAnchor } from '@palisade/outbox';
+import { ensureBuckets } from '@palisade/bus';
 import { GATEWAY_VERSION } from './version.js';
 import { trackAgents } from './agents.js';
 import { observeNodes } from './node-status.js';
+import { createAgentIssuer } from './agent-issuer.js';
+import { syncRevocations } from './revocations.js';
 
 async function main(): Promise<void> {
   let config;
@@ -65,10 +68,34 @@ async function main(): Promise<void> {
   const agents = trackAgents(log, config.GATEWAY_AGENT_STALE_SECONDS * 1000);
   // Observed releases are recorded with the gateway's own connection (the sealer's pool is the background's).
   const nodes = observeNodes(deps.database, log, agents.alive);
+  let agentIssuer;
+  try {
+    agentIssuer = createAgentIssuer({
+      ...(config.NATS_AUTH_FILE ? { authFile: config.NATS_AUTH_FILE } : {}),
+      natsUrl: config.NATS_URL,
+      ...(config.AGENT_NATS_URL ? { agentNatsUrl: config.AGENT_NATS_URL } : {}),
+      log,
+    });
+  } catch (error) {
+    log.fatal(`cannot read the NATS keys in NATS_AUTH_FILE ${config.NATS_AUTH_FILE}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  // NATS may have restarted with its preloaded account (no revocations): the list is pushed again.
+  const revocations = syncRevocations(deps.database, agentIssuer, log);
   void (async () => {
     while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
     const nc = deps.nats();
     if (nc) {
+      // Agents bind to the buckets and never create them (their credentials do not allow it).
+      for (let delay = 500; !stopping; delay = Math.min(delay * 2, 10_000)) {
+        try {
+          await ensureBuckets(nc);
+          break;
+        } catch (error) {
+          log.warn({ err: error }, 'cannot create the agent buckets on NATS yet; retrying');
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
       agents.attach(nc);
       void nodes.attach(nc);
     }
@@ -81,9 +108,13 @@ async function main(): Promise<void> {
     horizon,
     rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
     agents: agents.list,
+    agentIssuer,
     requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000,
     tokenCacheMs: config.GATEWAY_TOKEN_CACHE_SECONDS * 1000,
-    gauges: lag.gauges,
+    gauges: () => ({
+      ...lag.gauges(),
+      palisade_agent_revocations_lag_seconds: { help: 'Seconds the agent revocation list in NATS has been behind the store (0: in step).', value: revocations.lagSeconds() },
+    }),
     anchor: async () => {
       const nc = deps.nats();
       return nc ? latestAnchor(nc) : undefined;
@@ -107,6 +138,7 @@ async function main(): Promise<void> {
     force.unref();
     agents.stop();
     nodes.stop();
+    revocations.stop();
     lag.stop();
     server.close();
     server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, type ApiContext, type Principal } from '@palisade/api';
+import { appRouter, type AgentIssuerPort, type ApiContext, type Principal } from '@palisade/api';
 import { authenticate } from '@palisade/domain';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { publicHealth, type AgentStatus, type HealthReport } from '@palisade/contracts';
@@ -26,6 +26,10 @@ export interface GatewayServerOptions {
    */
   authFailures?: { perSecond: number; burst: number };
   agents?: () => AgentStatus[];
+  /** Issues joining agents their NATS credentials (agents.join) and pushes revocations. */
+  agentIssuer?: AgentIssuerPort;
+  /** Joins each address may attempt per second on average, and at once (a join is unauthenticated). */
+  joins?: { perSecond: number; burst: number };
   metrics?: GatewayMetrics;
   /** Requests (other than subscriptions) unanswered after this are answered 503 (default 30 s). */
   requestTimeoutMs?: number;
@@ -118,6 +122,8 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
   const principals = new WeakMap<IncomingMessage, Principal>();
   const checked = tokenCache(options.tokenCacheMs ?? 5_000);
   const failures = createRateLimiter(options.authFailures?.perSecond ?? 1, options.authFailures?.burst ?? 20);
+  // A join is authenticated by its join token only: every attempt costs its address, good or bad.
+  const joins = createRateLimiter(options.joins?.perSecond ?? 20, options.joins?.burst ?? 1_000);
 
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -133,6 +139,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         ...(options.horizon ? { horizon: options.horizon } : {}),
         ...(principal ? { principal } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
+        ...(options.agentIssuer ? { agentIssuer: options.agentIssuer } : {}),
         ...(options.anchor ? { anchor: options.anchor } : {}),
       };
     },
@@ -189,6 +196,19 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     if (path !== '/metrics' && !path.startsWith('/trpc/')) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${path}` } });
 
     const address = req.socket.remoteAddress ?? 'unknown';
+    if (path === '/trpc/agents.join') {
+      const decision = joins.take(`join:${address}`);
+      if (!decision.allowed) {
+        metrics.refused('rate_limited');
+        req.resume();
+        return sendJson(
+          res,
+          429,
+          { error: { code: 'TOO_MANY_REQUESTS', message: `too many joins from ${address}; retry in ${decision.retryAfterSeconds} s` } },
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
+      }
+    }
     let principal: Awaited<ReturnType<typeof principalOf>>;
     try {
       principal = await principalOf(req.headers.authorization, address);

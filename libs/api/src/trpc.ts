@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { AgentStatus, HealthReport } from '@palisade/contracts';
+import type { AgentCredentials, AgentStatus, HealthReport } from '@palisade/contracts';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
 import { inputProblems, problemsOf, toApiError } from './errors.js';
@@ -29,6 +29,13 @@ export interface ApiContext {
   anchor?: () => Promise<ChainAnchor | undefined>;
   /** Agents as last heard from (the gateway listens to their heartbeats). */
   agents?: () => AgentStatus[];
+  /** Issues joining agents their NATS credentials and pushes revocations to NATS (the gateway's issuer). */
+  agentIssuer?: AgentIssuerPort;
+}
+
+export interface AgentIssuerPort {
+  issue(cluster: string, node: string): Promise<{ credentials: AgentCredentials; userKey: string }>;
+  publishRevocations(revoked: Record<string, number>): Promise<void>;
 }
 
 const t = initTRPC.context<ApiContext>().create({

@@ -25,3 +25,4 @@ export { domainProjection, DOMAIN_PROJECTION } from './projection.js';
 export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, type AuditFilter, type AuditPage, type AsOf } from './audit.js';
 export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken, tokenStream, type TokenInfo, type TokenPrincipal } from './tokens.js';
 export { createJoinToken, checkJoinToken, listJoinTokens, revokeJoinToken, joinTokenStream, JOIN_TOKEN_HOURS, type JoinTokenInfo } from './join-tokens.js';
+export { recordAgentJoin, revokeAgentCredentials, revokedAgentKeys, agentStream, type AgentJoin } from './agent-credentials.js';

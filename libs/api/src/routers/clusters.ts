@@ -1,8 +1,22 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { ClusterName, type AgentStatus } from '@palisade/contracts';
-import { clusterView, createJoinToken, JOIN_TOKEN_HOURS, listClusters, listJoinTokens, registerCluster, revokeJoinToken, setDesiredRelease, type ClusterSummary } from '@palisade/domain';
-import { authedProcedure, requiring, router } from '../trpc.js';
+import { AgentJoinRequest, ClusterName, NodeName, type AgentStatus } from '@palisade/contracts';
+import {
+  checkJoinToken,
+  clusterView,
+  createJoinToken,
+  recordAgentJoin,
+  revokeAgentCredentials,
+  revokedAgentKeys,
+  JOIN_TOKEN_HOURS,
+  listClusters,
+  listJoinTokens,
+  registerCluster,
+  revokeJoinToken,
+  setDesiredRelease,
+  type ClusterSummary,
+} from '@palisade/domain';
+import { authedProcedure, publicProcedure, requiring, router } from '../trpc.js';
 import { REASON } from './inputs.js';
 
 const Labels = z.record(z.string().max(317), z.string().max(63)).refine((l) => Object.keys(l).length <= 64, 'at most 64 labels');
@@ -96,4 +110,35 @@ export const agentsRouter = router({
   list: authedProcedure
     .input(z.object({ cluster: ClusterName.optional() }).strict().default({}))
     .query(({ ctx, input }) => (ctx.agents?.() ?? []).filter((a) => !input.cluster || a.cluster === input.cluster)),
+
+  /**
+   * An agent's first call: its cluster's join token for credentials of its own, bound to its
+   * cluster and node (the token is the authentication; no API token is involved). Every invalid
+   * token gets the same answer, so the caller learns nothing about which tokens exist.
+   */
+  join: publicProcedure.input(AgentJoinRequest).mutation(async ({ ctx, input }) => {
+    if (!ctx.db || !ctx.agentIssuer) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'this gateway does not admit agents (no event store or NATS issuer)' });
+    const admitted = await checkJoinToken(ctx.db, input.token);
+    if (!admitted) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'the join token is not valid: unknown, expired or revoked (create one with `palisade cluster join-token CLUSTER`)' });
+    const { credentials, userKey } = await ctx.agentIssuer.issue(admitted.cluster, input.node);
+    await recordAgentJoin(ctx.db, { cluster: admitted.cluster, node: input.node, joinTokenId: admitted.id, userKey, issuedAt: new Date(credentials.issuedAt) });
+    return credentials;
+  }),
+
+  /**
+   * Cuts a node off: every credential it was issued is revoked and NATS is told at once (its
+   * connections close; it cannot connect again with them). It can join again only with a valid
+   * join token, so revoke the token too to keep a compromised node out.
+   */
+  revoke: requiring('cluster:manage')
+    .input(z.object({ cluster: ClusterName, node: NodeName, reason: REASON.optional() }).strict())
+    .mutation(async ({ ctx, input }) => {
+      const keys = await revokeAgentCredentials(ctx.db, input.cluster, input.node, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) });
+      // The rows are the truth; should NATS be away now, the gateway pushes the list again until it lands.
+      const pushed = await (ctx.agentIssuer?.publishRevocations(await revokedAgentKeys(ctx.db)) ?? Promise.reject(new Error('this gateway has no NATS issuer'))).then(
+        () => ({ pushedToNats: true as const }),
+        (error: unknown) => ({ pushedToNats: false as const, natsError: (error as Error).message }),
+      );
+      return { cluster: input.cluster, node: input.node, revokedKeys: keys.length, ...pushed };
+    }),
 });
