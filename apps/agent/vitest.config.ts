@@ -1,3 +1,3 @@
 import { palisadeVitest } from '../../tools/config/vitest.preset.ts';
 
-export default palisadeVitest('agent', { integration: true });
+export default palisadeVitest('agent');

@@ -33,6 +33,7 @@ export async function startTestGateway(name: string, options: { logLevel?: strin
       ...process.env,
       DATABASE_URL: db.url,
       NATS_URL: nats.url,
+      NATS_AUTH_FILE: nats.authFile,
       TEMPORAL_ADDRESS: services.temporalAddress,
       TEMPORAL_NAMESPACE: services.temporalNamespace,
       GATEWAY_PORT: String(port),

@@ -61,7 +61,7 @@ export class NodeAgent {
     this.log = options.log ?? (() => undefined);
   }
 
-  /** Resolves once the agent has bound its buckets and published its inventory; it then runs until stop(). */
+  /** Resolves once the agent has bound its buckets; it publishes its inventory (until that lands) and runs until stop(). */
   async start(): Promise<void> {
     const { nc } = this.options;
     this.kv = {
@@ -74,8 +74,8 @@ export class NodeAgent {
       this.log('warn', 'could not write the node status; retrying', { error: String(error) }),
     );
     this.status.startHeartbeat((this.options.heartbeatSeconds ?? 10) * 1000);
-    await this.publishInventory();
     const signal = this.abort.signal;
+    this.tasks.push(this.publishInventory());
     this.tasks.push(
       watchForever(this.kv.inventory, kvKeys.clusterNodes(this.options.cluster), (e) => this.onInventory(e.key, e.operation === 'PUT' ? e.string() : undefined), {
         signal,
@@ -119,9 +119,18 @@ export class NodeAgent {
     }
   }
 
+  /** Until it lands: the other nodes (and the platform) resolve this node's endpoints from it. */
   private async publishInventory(): Promise<void> {
     const body: NodeInventory = { cluster: this.options.cluster, node: this.options.node, at: new Date().toISOString(), resources: this.options.inventory as unknown as NodeInventory['resources'] };
-    await this.kv.inventory.put(kvKeys.node(this.options.cluster, this.options.node), JSON.stringify(body));
+    for (let delay = 250; !this.abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await this.kv.inventory.put(kvKeys.node(this.options.cluster, this.options.node), JSON.stringify(body));
+        return;
+      } catch (error) {
+        this.log('warn', "could not publish this node's inventory; retrying", { error: String(error) });
+        await sleep(delay, this.abort.signal);
+      }
+    }
   }
 
   private onInventory(key: string, text: string | undefined): void {

@@ -8,3 +8,5 @@ export { NftablesDataplane, describeDrift, type NftablesOptions } from './datapl
 export { SimulatedDataplane } from './dataplane/simulated.js';
 export { runAgent, nodeNameOf, credentialsFor, controlPlaneOf, type RunAgentOptions, type RunningAgent } from './run/runner.js';
 export { joinCluster, storedCredentials, storeCredentials, credentialsPath, JoinError } from './run/credentials.js';
+export { loadAgentSettings, AgentSettingsError, type AgentSettingsSources } from './run/settings.js';
+export { agentProcess, jsonLog, AGENT_EXIT } from './run/process.js';

@@ -11,9 +11,30 @@ export async function agentsCommand(remote: Remote, opts: { cluster?: string; ou
   else
     info(
       table([
-        ['CLUSTER', 'NODE', 'STATE', 'VERSION', 'LAST HEARD', 'UPTIME'],
-        ...agents.map((a) => [a.cluster, a.node, a.alive ? 'alive' : 'offline', a.agentVersion, `${a.heartbeatAgeSeconds} s ago`, `${Math.round(a.uptimeSeconds)} s`]),
+        ['CLUSTER', 'NODE', 'STATE', 'RELEASE', 'VERSION', 'LAST HEARD', 'UPTIME', 'LAST ERROR'],
+        ...agents.map((a) => [
+          a.cluster,
+          a.node,
+          a.state,
+          a.release?.slice(0, 12) ?? '-',
+          a.agentVersion,
+          `${a.heartbeatAgeSeconds} s ago`,
+          `${Math.round(a.uptimeSeconds)} s`,
+          a.lastError ? a.lastError.slice(0, 60) : '-',
+        ]),
       ]),
+    );
+  return EXIT.OK;
+}
+
+/** `palisade agents revoke CLUSTER NODE`. */
+export async function agentsRevokeCommand(remote: Remote, cluster: string, node: string, opts: { reason?: string; output: 'text' | 'json' }): Promise<number> {
+  const result = await call(remote, () => connect(remote).agents.revoke.mutate({ cluster, node, ...(opts.reason ? { reason: opts.reason } : {}) }));
+  if (opts.output === 'json') info(JSON.stringify(result, null, 2));
+  else if (result.pushedToNats) info(`revoked ${result.revokedKeys} credential${result.revokedKeys === 1 ? '' : 's'} of ${node} (cluster ${cluster}); NATS has cut it off`);
+  else
+    info(
+      `revoked ${result.revokedKeys} credential${result.revokedKeys === 1 ? '' : 's'} of ${node} (cluster ${cluster}) in the store; NATS could not be told yet (${result.natsError}): the gateway keeps pushing the list until it lands`,
     );
   return EXIT.OK;
 }

@@ -19,7 +19,7 @@ export function platformSpecs(built: Artefacts, state: StackState, home: string,
   // as the least-privileged application login (on the stack's own server; an external
   // DATABASE_URL is used as given), and only it holds the writers' key.
   const base = { ...process.env };
-  for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'NATS_URL', 'PALISADE_EVENT_KEY']) delete base[key];
+  for (const key of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'NATS_URL', 'NATS_AUTH_FILE', 'PALISADE_EVENT_KEY']) delete base[key];
   const postgres = state.services.postgres;
   const gatewayDatabase = postgres.mode === 'private' ? withLogin(postgres.url, APP_LOGIN, appLoginPassword(home)) : services['DATABASE_URL']!;
   const env = { ...base, NATS_URL: services['NATS_URL']!, TEMPORAL_ADDRESS: services['TEMPORAL_ADDRESS']!, TEMPORAL_NAMESPACE: services['TEMPORAL_NAMESPACE']! };
@@ -38,7 +38,15 @@ export function platformSpecs(built: Artefacts, state: StackState, home: string,
       name: 'gateway',
       command: process.execPath,
       args: [built.gateway],
-      env: { ...env, DATABASE_URL: gatewayDatabase, PALISADE_EVENT_KEY: stackEventKey(home), GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: String(ports.gateway) },
+      // Only the gateway holds the NATS signing keys: it issues agents their credentials.
+      env: {
+        ...env,
+        DATABASE_URL: gatewayDatabase,
+        PALISADE_EVENT_KEY: stackEventKey(home),
+        ...(services['NATS_AUTH_FILE'] ? { NATS_AUTH_FILE: services['NATS_AUTH_FILE'] } : {}),
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: String(ports.gateway),
+      },
       url: gatewayUrl,
       ready: () => gatewayReady(gatewayUrl),
     },

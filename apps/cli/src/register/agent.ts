@@ -3,11 +3,37 @@ import { action, gateway } from './action.js';
 import { GATEWAY_HELP, outputOption } from './options.js';
 
 const implementation = () => import('../commands/agent-install.js');
+const runImplementation = () => import('../commands/agent-run.js');
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** `palisade agent` (install) and `palisade agents`. */
 export function register(program: Command): void {
   const agent = program.command('agent').description("the per-node agent that enforces its cluster's policy");
+  agent
+    .command('run')
+    .description("run this node's agent: join the cluster (first start), enforce its desired release, report back; until stopped")
+    .option('-c, --config <file>', 'the agent configuration (YAML, as `agent install` writes it)')
+    .option('--gateway <url>', 'the gateway the agent joins through')
+    .option('--cluster <name>', 'the cluster this node belongs to')
+    .option('--node <name>', "this node's name (default: the host name)")
+    .option('--dataplane <kind>', 'nftables (enforce in the kernel; root) or simulated (the engine only)')
+    .option('--join-token-file <path>', 'the join token, read at the first start (then credentials are kept in the state directory)')
+    .option('--state-dir <dir>', 'where credentials are kept (default /var/lib/palisade-agent)')
+    .option('--inventory <file>', "this node's endpoints: WorkloadEndpoint, HostEndpoint, Pod, Namespace, ServiceAccount resources (YAML or JSON)")
+    .option('--nats-url <urls>', 'NATS servers to use instead of those the gateway names')
+    .option('--failsafe-in <proto:port>', 'an inbound port never blocked (repeat; default: Felix failsafe ports)', collect)
+    .option('--failsafe-out <proto:port>', 'an outbound port never blocked (repeat)', collect)
+    .addHelpText(
+      'after',
+      '\nSettings come from --config, then PALISADE_AGENT_{GATEWAY,CLUSTER,NODE,DATAPLANE,JOIN_TOKEN_FILE,STATE_DIR,INVENTORY,NATS_URL}, then flags.\nLogs are JSON lines on stderr. Exit codes: 0 stopped by a signal, 2 bad settings or no join token, 3 gateway unreachable, 4 join refused or credentials revoked.',
+    )
+    .action(
+      action('agent run', async (opts: Parameters<Awaited<ReturnType<typeof runImplementation>>['agentRunCommand']>[0]) => {
+        const { readFileSync } = await import('node:fs');
+        const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+        return (await runImplementation()).agentRunCommand(opts, version);
+      }),
+    );
   agent
     .command('install')
     .description('write the agent configuration and a systemd unit for this host, and print how to start it')
@@ -22,7 +48,7 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing configuration and unit', false)
     .addHelpText('after', '\nWrites /etc/palisade/agent.yaml (mode 0600) and /etc/systemd/system/palisade-agent.service.\nKubernetes: see infra/agent/ for the DaemonSet.')
     .action(action('agent install', async (opts: Parameters<Awaited<ReturnType<typeof implementation>>['agentInstallCommand']>[0]) => (await implementation()).agentInstallCommand(opts)));
-  program
+  const agents = program
     .command('agents')
     .description('agents as the gateway last heard from them: version, heartbeat age, alive or offline')
     .option('--cluster <name>', 'one cluster only')
@@ -32,6 +58,20 @@ export function register(program: Command): void {
       action('agents', async (opts: { cluster?: string; output: 'text' | 'json' }) => {
         const remote = await gateway();
         return (await import('../commands/agents.js')).agentsCommand(remote, opts);
+      }),
+    );
+  agents
+    .command('revoke')
+    .description('cut a node off: revoke every credential it was issued; NATS closes its connections and refuses it')
+    .argument('<cluster>', 'its cluster')
+    .argument('<node>', 'the node')
+    .option('--reason <text>', 'why')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', `\nThe node can join again only with a valid join token: revoke the cluster's token too (cluster join-token) to keep it out.${GATEWAY_HELP}`)
+    .action(
+      action('agents revoke', async (cluster: string, node: string, opts: { reason?: string; output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await import('../commands/agents.js')).agentsRevokeCommand(remote, cluster, node, opts);
       }),
     );
 }

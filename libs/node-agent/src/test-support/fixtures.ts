@@ -39,6 +39,7 @@ export async function natsWithBuckets(name: string) {
   for (const b of Object.values(buckets)) await ensureBucket(nc, b);
   return {
     url: record.url,
+    authFile: record.authFile,
     nc,
     connectAs,
     stop: async () => {
