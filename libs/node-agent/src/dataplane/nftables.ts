@@ -95,13 +95,32 @@ function firstLines(text: string, n: number): string {
   return text.trim().split('\n').slice(0, n).join(' | ') || 'no reason given';
 }
 
-/** What changed, as lines added and removed (at most a few of each: enough to say what happened). */
+/** Each rule and element line with the chain or set it is in, counted: a duplicate line is a change too. */
+function placedLines(listing: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let place = '';
+  for (const raw of listing.split('\n')) {
+    const line = raw.trim();
+    if (!line || line === '}') continue;
+    const opened = /^(chain|set|map) (\S+) \{$/.exec(line);
+    if (opened) {
+      place = `${opened[1]} ${opened[2]}`;
+      continue;
+    }
+    const key = place ? `${place}: ${line}` : line;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** What changed, as lines added and removed per chain or set (at most a few of each: enough to say what happened). */
 export function describeDrift(expected: string, actual: string): string {
   if (actual === '') return `table inet ${TABLE} was deleted`;
-  const a = new Set(expected.split('\n').map((l) => l.trim()));
-  const b = new Set(actual.split('\n').map((l) => l.trim()));
-  const removed = [...a].filter((l) => l && !b.has(l));
-  const added = [...b].filter((l) => l && !a.has(l));
+  const a = placedLines(expected);
+  const b = placedLines(actual);
+  const more = (x: Map<string, number>, y: Map<string, number>) => [...x].filter(([line, n]) => n > (y.get(line) ?? 0)).map(([line]) => line);
+  const added = more(b, a);
+  const removed = more(a, b);
   const show = (list: string[]) => list.slice(0, 5).join('; ') + (list.length > 5 ? `; … ${list.length - 5} more` : '');
   return [added.length ? `added: ${show(added)}` : '', removed.length ? `removed: ${show(removed)}` : ''].filter(Boolean).join(' / ') || 'rules were reordered';
 }
