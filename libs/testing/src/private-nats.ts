@@ -8,6 +8,10 @@ export interface TestNats {
   url: string;
   /** Its operator-mode keys (as NATS_AUTH_FILE names them), to issue agent users from. */
   authFile: string;
+  /** Stops the server (its clients see it go away) without removing its state. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same keys and JetStream store. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -17,12 +21,25 @@ export interface TestNats {
  */
 export async function startTestNats(name: string): Promise<TestNats> {
   const root = mkdtempSync(join(tmpdir(), `palisade-${name}-nats-`));
-  const record = await startPrivateNats({ root, log: () => undefined });
+  let record = await startPrivateNats({ root, log: () => undefined });
+  const port = Number(record.listen!.split(':')[1]);
+  let running = true;
   return {
     url: record.url,
     authFile: record.details['authFile']!,
+    kill: async () => {
+      if (running) await stopProcessGroup(record.pid!, 5_000);
+      running = false;
+    },
+    restart: async () => {
+      if (running) await stopProcessGroup(record.pid!, 5_000);
+      record = await startPrivateNats({ root, log: () => undefined, preferredPort: port });
+      if (Number(record.listen!.split(':')[1]) !== port) throw new Error(`nats-server came back on port ${record.listen}, not ${port}: the port was taken meanwhile`);
+      running = true;
+    },
     stop: async () => {
-      await stopProcessGroup(record.pid!, 5_000);
+      if (running) await stopProcessGroup(record.pid!, 5_000);
+      running = false;
       rmSync(root, { recursive: true, force: true });
     },
   };

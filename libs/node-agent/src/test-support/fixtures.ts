@@ -40,6 +40,7 @@ export async function natsWithBuckets(name: string) {
   return {
     url: record.url,
     authFile: record.authFile,
+    server: record,
     nc,
     connectAs,
     stop: async () => {
