@@ -34,4 +34,20 @@ export const streams = {
     max_msgs: 100_000,
     num_replicas: 1,
   },
+  /**
+   * Flow-log batches from agents, until the ingest consumer has stored them in PostgreSQL (work
+   * queue: acked batches go). A day's worth at most, should ingest stop, so an outage of the
+   * platform never fills the disk; a batch id within two minutes is stored once.
+   */
+  flows: {
+    name: 'PALISADE_FLOWS',
+    subjects: [subjects.allFlows],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(24 * 3_600_000),
+    max_bytes: 2 * 1024 ** 3,
+    duplicate_window: nanos(2 * 60_000),
+    num_replicas: 1,
+  },
 } as const satisfies Record<string, StreamDefinition>;

@@ -34,6 +34,10 @@ export const AgentSettings = z
     inventoryFile: z.string().min(1).optional(),
     /** NATS servers to use instead of those the gateway names (a node that reaches NATS by another address). */
     natsUrl: z.string().min(1).max(2_000).optional(),
+    /** Simulated dataplane: the traffic to generate and decide (a traffic mix YAML file); none when unset. */
+    trafficFile: z.string().min(1).optional(),
+    /** Flow records are aggregated over this many seconds, then published. */
+    flowIntervalSeconds: z.number().int().min(1).max(3_600).default(10),
     /** How often the ruleset is read back for out-of-band changes (0: never). */
     driftSeconds: z.number().int().min(0).max(3_600).default(10),
   })

@@ -22,3 +22,4 @@ export {
   AgentCredentials,
 } from './agent-protocol.js';
 export { canonicalJson } from './canonical.js';
+export { FlowEndpoint, FlowAction, FlowRecord, FlowBatch, FLOW_BATCH_MAX_RECORDS } from './flows.js';

@@ -1,0 +1,82 @@
+// Flow records against a real PostgreSQL with the migrations applied: a batch delivered twice
+// is stored once, day partitions are made as records arrive and dropped by retention, and every
+// filter narrows as `palisade flows` promises.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowRecord } from '@palisade/contracts';
+import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
+import { createTestDatabase, type TestDatabase } from '@palisade/testing';
+import { dropExpiredFlows, insertFlows, queryFlows } from './index.js';
+
+let db: TestDatabase;
+let database: DbClient;
+
+const record = (n: number, over: Partial<FlowRecord> = {}): FlowRecord => ({
+  id: n.toString(16).padStart(32, '0'),
+  cluster: 'alpha',
+  node: 'n1',
+  reporter: 'dst',
+  startTime: '2026-12-01T10:00:00.000Z',
+  endTime: '2026-12-01T10:00:10.000Z',
+  source: { namespace: 'shop', name: 'frontend-1', labels: { app: 'frontend' }, ip: '10.0.0.1' },
+  destination: { namespace: 'shop', name: 'api-1', labels: { app: 'api' }, ip: '10.0.0.2' },
+  protocol: 'TCP',
+  port: 8080,
+  action: 'Allow',
+  policy: 'default/shop/api-ingress/0',
+  packets: 10,
+  bytes: 1_200,
+  connectionsStarted: 1,
+  connectionsCompleted: 1,
+  ...over,
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase('flow_store');
+  await applyMigrations(db.url);
+  database = createDbClient(db.url, { max: 2 });
+});
+
+afterAll(async () => {
+  await database?.close();
+  await db?.drop();
+});
+
+describe('flow store', () => {
+  it('stores a batch once however often it is delivered, and reads it back as written', async () => {
+    const batch = [record(1), record(2, { action: 'Deny', policy: 'security/end-of-tier', source: { namespace: 'other', name: null, labels: {}, ip: '10.9.9.9' }, port: 22 })];
+    expect(await insertFlows(database, batch)).toBe(2);
+    expect(await insertFlows(database, batch)).toBe(0);
+    const all = await queryFlows(database, {});
+    expect(all).toHaveLength(2);
+    expect(all.find((r) => r.id === batch[0]!.id)).toEqual(batch[0]);
+  });
+
+  it('filters by cluster, namespace, endpoint, action, policy prefix and time', async () => {
+    await insertFlows(database, [record(3, { cluster: 'beta', startTime: '2026-12-02T09:00:00.000Z', endTime: '2026-12-02T09:00:10.000Z' }), record(4, { policy: 'default/shop/api-ingress_x/1' })]);
+    const ids = async (f: Parameters<typeof queryFlows>[1]) => (await queryFlows(database, f)).map((r) => parseInt(r.id, 16)).sort();
+    expect(await ids({ cluster: 'beta' })).toEqual([3]);
+    expect(await ids({ namespace: 'other' })).toEqual([2]);
+    expect(await ids({ endpoint: '10.9.9.9' })).toEqual([2]);
+    expect(await ids({ endpoint: 'api-1', action: 'Deny' })).toEqual([2]);
+    expect(await ids({ action: 'Allow', cluster: 'alpha' })).toEqual([1, 4]);
+    // A policy prefix is literal: "_" is not a wildcard.
+    expect(await ids({ policy: 'default/shop/api-ingress/' })).toEqual([1, 3]);
+    expect(await ids({ policy: 'default/shop/api_ingress' })).toEqual([]);
+    expect(await ids({ policy: 'default/shop/api-ingress_' })).toEqual([4]);
+    expect(await ids({ since: new Date('2026-12-02T00:00:00Z') })).toEqual([3]);
+    expect(await ids({ until: new Date('2026-12-02T00:00:00Z'), limit: 2 })).toHaveLength(2);
+  });
+
+  it('keeps each day in its own partition and drops whole days past retention', async () => {
+    const parts = async () =>
+      (
+        await database.query<
+          { relname: string }[]
+        >`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'flow_records' ORDER BY 1`
+      ).map((r) => r.relname);
+    expect(await parts()).toEqual(['flow_records_20261201', 'flow_records_20261202']);
+    expect(await dropExpiredFlows(database, 1, new Date('2026-12-03T12:00:00Z'))).toBe(1);
+    expect(await parts()).toEqual(['flow_records_20261202']);
+    expect((await queryFlows(database, {})).map((r) => r.cluster)).toEqual(['beta']);
+  });
+});

@@ -1,0 +1,2 @@
+export { insertFlows, dropExpiredFlows } from './write.js';
+export { queryFlows, FlowFilter } from './query.js';
