@@ -7,6 +7,7 @@ import * as apply from './register/apply.js';
 import * as audit from './register/audit.js';
 import * as clusters from './register/clusters.js';
 import * as compile from './register/compile.js';
+import * as flows from './register/flows.js';
 import * as localStack from './register/local-stack.js';
 import * as login from './register/login.js';
 import * as releases from './register/releases.js';
@@ -24,7 +25,7 @@ interface CommandGroup {
 }
 
 /** In the order `palisade --help` lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, agent, tokens];
+const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, agent, flows, tokens];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

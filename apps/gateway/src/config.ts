@@ -42,6 +42,8 @@ export const gatewayEnvShape = {
   NATS_AUTH_FILE: z.string().min(1).optional(),
   /** The NATS servers agents are told to use (comma-separated, no credentials); default: NATS_URL's servers. */
   AGENT_NATS_URL: z.string().min(1).optional(),
+  /** Flow records older than this many days are dropped (whole days at a time). */
+  GATEWAY_FLOW_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   /** An agent not heard from for this long is shown as not alive. */
   GATEWAY_AGENT_STALE_SECONDS: z.coerce.number().int().min(1).default(30),
 };

@@ -14,6 +14,7 @@ import { trackAgents } from './agents.js';
 import { observeNodes } from './node-status.js';
 import { createAgentIssuer } from './agent-issuer.js';
 import { syncRevocations } from './revocations.js';
+import { startFlowIngest } from './flow-ingest.js';
 
 async function main(): Promise<void> {
   let config;
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   }
   // NATS may have restarted with its preloaded account (no revocations): the list is pushed again.
   const revocations = syncRevocations(deps.database, agentIssuer, log);
+  let flows: ReturnType<typeof startFlowIngest> | undefined;
   void (async () => {
     while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
     const nc = deps.nats();
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
       }
       agents.attach(nc);
       void nodes.attach(nc);
+      if (!stopping) flows = startFlowIngest(nc, deps.database, log, { retentionDays: config.GATEWAY_FLOW_RETENTION_DAYS });
     }
   })();
   const server = createGatewayServer({
@@ -114,6 +117,14 @@ async function main(): Promise<void> {
     gauges: () => ({
       ...lag.gauges(),
       palisade_agent_revocations_lag_seconds: { help: 'Seconds the agent revocation list in NATS has been behind the store (0: in step).', value: revocations.lagSeconds() },
+      ...(flows
+        ? {
+            palisade_flow_ingest_pending: { help: 'Flow batches waiting in JetStream for ingest.', value: flows.status.pending },
+            palisade_flow_ingest_lag_seconds: { help: 'Seconds since flow ingest last heard from JetStream, beyond its poll.', value: flows.lagSeconds() },
+            palisade_flow_records_stored: { help: 'Flow records stored since start.', value: flows.status.stored },
+            palisade_flow_batches_refused: { help: 'Flow batches refused (malformed, or naming another node) since start.', value: flows.status.refused },
+          }
+        : {}),
     }),
     anchor: async () => {
       const nc = deps.nats();
@@ -139,6 +150,7 @@ async function main(): Promise<void> {
     agents.stop();
     nodes.stop();
     revocations.stop();
+    void flows?.stop();
     lag.stop();
     server.close();
     server.closeAllConnections();

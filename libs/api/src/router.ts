@@ -6,6 +6,7 @@ import { policyRouter } from './routers/policy.js';
 import { releasesRouter } from './routers/releases.js';
 import { agentsRouter, clustersRouter } from './routers/clusters.js';
 import { eventsRouter } from './routers/events.js';
+import { flowsRouter } from './routers/flows.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   clusters: clustersRouter,
   agents: agentsRouter,
   events: eventsRouter,
+  flows: flowsRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

@@ -9,6 +9,9 @@ import { ClusterInventory } from './inventory/cluster-inventory.js';
 import { inventoryProblem } from './inventory/node-inventory.js';
 import { NodePolicy } from './node-policy.js';
 import { StatusReporter } from './status.js';
+import { FlowAggregator, type FlowObservation } from './flows/aggregator.js';
+import { FlowPublisher } from './flows/publisher.js';
+import { TrafficGenerator, type TrafficMix } from './flows/traffic.js';
 import { sleep, watchForever } from './watch.js';
 
 export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -30,6 +33,12 @@ export interface NodeAgentOptions {
   /** How soon a failed apply is tried again when nothing else changes. */
   retrySeconds?: number;
   log?: AgentLog;
+  /**
+   * Flow logs: records aggregated per `intervalSeconds` (default 10) and published to JetStream.
+   * With `traffic`, the simulated dataplane generates that traffic and decides it with the
+   * engine; a kernel dataplane reports what its flow source witnessed (observe()).
+   */
+  flows?: { intervalSeconds?: number; traffic?: TrafficMix };
 }
 
 /**
@@ -56,6 +65,11 @@ export class NodeAgent {
   private readonly tasks: Promise<unknown>[] = [];
   private readonly log: AgentLog;
   private lastDrift: { at: string; change: string } | null = null;
+  /** The policy the dataplane holds now (its last apply succeeded); what traffic is decided by. */
+  private enforced: NodePolicy | undefined;
+  private aggregator: FlowAggregator | undefined;
+  private publisher: FlowPublisher | undefined;
+  private traffic: TrafficGenerator | undefined;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.log = options.log ?? (() => undefined);
@@ -88,6 +102,40 @@ export class NodeAgent {
       this.every(this.options.resyncSeconds ?? 30, () => this.resync()),
     );
     if ((this.options.driftSeconds ?? 10) > 0) this.tasks.push(this.every(this.options.driftSeconds ?? 10, () => this.checkDrift()));
+    if (this.options.flows) this.startFlows(this.options.flows);
+  }
+
+  /** A flow the dataplane witnessed, counted into the current interval. */
+  observe(observation: FlowObservation): void {
+    this.aggregator?.add(observation);
+  }
+
+  /** Flow records published, queued (NATS away) and dropped (queue full) so far. */
+  get flowStats(): { published: number; queued: number; dropped: number } {
+    return { published: this.publisher?.published ?? 0, queued: this.publisher?.queued ?? 0, dropped: this.publisher?.dropped ?? 0 };
+  }
+
+  private startFlows(settings: NonNullable<NodeAgentOptions['flows']>): void {
+    this.aggregator = new FlowAggregator(this.options.cluster, this.options.node);
+    this.publisher = new FlowPublisher(this.options.nc, this.options.cluster, this.options.node);
+    const interval = settings.intervalSeconds ?? 10;
+    this.tasks.push(
+      this.every(interval, async () => {
+        this.publisher!.enqueue(this.aggregator!.flush());
+        await this.publisher!.flush();
+      }),
+    );
+    if (settings.traffic && this.options.dataplane.kind === 'simulated') {
+      this.traffic = new TrafficGenerator(this.options.node, settings.traffic);
+      let last = performance.now();
+      this.tasks.push(
+        this.every(1, async () => {
+          const now = performance.now();
+          if (this.enforced) this.traffic!.tick(this.enforced.snapshot, (now - last) / 1000, (o) => this.observe(o));
+          last = now;
+        }),
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -215,6 +263,8 @@ export class NodeAgent {
         else continue;
         const wasInForce = this.inForce;
         this.policyApplied = true;
+        this.enforced = this.policy;
+        this.traffic?.invalidate();
         this.inForce = desired.release;
         if (wasInForce !== desired.release) this.log('info', 'applied release', { release: desired.release, ms: Math.round(performance.now() - started) });
         await this.report('applied', desired.release, desired.release, null, performance.now() - started);

@@ -10,3 +10,7 @@ export { runAgent, nodeNameOf, credentialsFor, controlPlaneOf, type RunAgentOpti
 export { joinCluster, storedCredentials, storeCredentials, credentialsPath, JoinError } from './run/credentials.js';
 export { loadAgentSettings, AgentSettingsError, type AgentSettingsSources } from './run/settings.js';
 export { agentProcess, jsonLog, AGENT_EXIT } from './run/process.js';
+export { FlowAggregator, type FlowObservation } from './flows/aggregator.js';
+export { FlowPublisher } from './flows/publisher.js';
+export { TrafficGenerator, TrafficMix, parseTrafficMix, TrafficMixError, DEFAULT_MIX } from './flows/traffic.js';
+export { policyOf, flowEndpoint } from './flows/decision.js';

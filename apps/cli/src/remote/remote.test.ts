@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseTime } from '../commands/audit.js';
+import { parseTime } from '../time.js';
 import { configPath, resolveRemote, writeConfig } from './config.js';
 import { keyFor, resolveKind } from './kinds.js';
 

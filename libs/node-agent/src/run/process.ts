@@ -1,5 +1,6 @@
 import type { AgentLog } from '../agent.js';
 import { InventoryError } from '../inventory/node-inventory.js';
+import { TrafficMixError } from '../flows/traffic.js';
 import { JoinError } from './credentials.js';
 import { runAgent } from './runner.js';
 import { AgentSettingsError, loadAgentSettings, type AgentSettingsSources } from './settings.js';
@@ -37,7 +38,7 @@ export async function agentProcess(sources: AgentSettingsSources, version: strin
     running = await runAgent({ settings, agentVersion: version, log, signal: stop.signal });
   } catch (error) {
     if (stop.signal.aborted) return AGENT_EXIT.OK;
-    if (error instanceof InventoryError) return fail(AGENT_EXIT.USAGE, error.message);
+    if (error instanceof InventoryError || error instanceof TrafficMixError) return fail(AGENT_EXIT.USAGE, error.message);
     if (error instanceof JoinError) return fail(error.code === 'UNREACHABLE' ? AGENT_EXIT.UNAVAILABLE : error.code === 'NO_TOKEN' ? AGENT_EXIT.USAGE : AGENT_EXIT.DENIED, error.message);
     throw error;
   }

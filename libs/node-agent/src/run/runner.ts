@@ -9,6 +9,7 @@ import type { Dataplane } from '../dataplane/dataplane.js';
 import { NftablesDataplane } from '../dataplane/nftables.js';
 import { SimulatedDataplane } from '../dataplane/simulated.js';
 import { parseInventory } from '../inventory/node-inventory.js';
+import { parseTrafficMix } from '../flows/traffic.js';
 import { sleep } from '../watch.js';
 import { joinCluster, JoinError, storeCredentials, storedCredentials } from './credentials.js';
 
@@ -75,6 +76,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   const { settings, log } = options;
   const node = nodeNameOf(settings);
   const inventory: Resource[] = settings.inventoryFile ? parseInventory(readFileSync(settings.inventoryFile, 'utf8'), node, settings.inventoryFile) : [];
+  const traffic = settings.trafficFile ? parseTrafficMix(readFileSync(settings.trafficFile, 'utf8'), settings.trafficFile) : undefined;
   const credentials = await credentialsFor(settings, node, options.fetchImpl);
   const url = settings.natsUrl ?? credentials.servers.join(',');
   const nc = await connectWithRetry(url, settings, node, credentials, log, options.signal);
@@ -89,6 +91,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
     failsafe: { ...settings.failsafe, controlPlane: controlPlaneOf(settings.gateway, url) },
     heartbeatSeconds: settings.heartbeatSeconds,
     driftSeconds: settings.driftSeconds,
+    flows: { intervalSeconds: settings.flowIntervalSeconds, ...(traffic ? { traffic } : {}) },
     log,
   });
   await agent.start();

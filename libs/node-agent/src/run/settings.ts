@@ -17,6 +17,7 @@ export interface AgentSettingsSources {
   stateDir?: string;
   inventory?: string;
   natsUrl?: string;
+  traffic?: string;
   failsafeIn?: string[];
   failsafeOut?: string[];
 }
@@ -31,6 +32,7 @@ const ENV: Record<string, keyof AgentSettingsSources> = {
   PALISADE_AGENT_STATE_DIR: 'stateDir',
   PALISADE_AGENT_INVENTORY: 'inventory',
   PALISADE_AGENT_NATS_URL: 'natsUrl',
+  PALISADE_AGENT_TRAFFIC: 'traffic',
 };
 
 /** The configuration file, then the environment, then flags: each later one wins, field by field. */
@@ -61,6 +63,7 @@ export function loadAgentSettings(options: AgentSettingsSources, env: Record<str
   set('stateDir', given.stateDir);
   set('inventoryFile', given.inventory);
   set('natsUrl', given.natsUrl);
+  set('trafficFile', given.traffic);
   if (given.failsafeIn || given.failsafeOut) {
     const base = (merged['failsafe'] ?? {}) as Record<string, unknown>;
     merged['failsafe'] = { ...base, ...(given.failsafeIn ? { inbound: given.failsafeIn } : {}), ...(given.failsafeOut ? { outbound: given.failsafeOut } : {}) };
