@@ -72,6 +72,7 @@ describe('registration', () => {
       'cluster list',
       'agent',
       'agent run',
+      'agent simulate',
       'agent install',
       'agents',
       'agents revoke',
@@ -150,6 +151,7 @@ describe('registration', () => {
         '--failsafe-in <proto:port>',
         '--failsafe-out <proto:port>',
       ],
+      'agent simulate': ['--clusters <names|count> (required)', '--nodes <n> (required)', '--endpoints-per-node <k> =10', '--traffic <file>', '--flow-interval <seconds> =10', '--nats-url <urls>'],
       'agent install': [
         '--gateway <url> (required)',
         '--cluster <name> (required)',

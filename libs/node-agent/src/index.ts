@@ -14,3 +14,5 @@ export { FlowAggregator, type FlowObservation } from './flows/aggregator.js';
 export { FlowPublisher } from './flows/publisher.js';
 export { TrafficGenerator, TrafficMix, parseTrafficMix, TrafficMixError, DEFAULT_MIX } from './flows/traffic.js';
 export { policyOf, flowEndpoint } from './flows/decision.js';
+export { startFleet, type FleetOptions, type SimulatedAgent } from './simulate/fleet.js';
+export { simulatedInventory, SIMULATED_APPS } from './simulate/inventory.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action, gateway } from './action.js';
-import { GATEWAY_HELP, outputOption } from './options.js';
+import { GATEWAY_HELP, outputOption, wholeNumber } from './options.js';
+import type { AgentSimulateOptions } from '../commands/agent-simulate.js';
 
 const implementation = () => import('../commands/agent-install.js');
 const runImplementation = () => import('../commands/agent-run.js');
@@ -33,6 +34,24 @@ export function register(program: Command): void {
         const { readFileSync } = await import('node:fs');
         const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
         return (await runImplementation()).agentRunCommand(opts, version);
+      }),
+    );
+  agent
+    .command('simulate')
+    .description('run many simulated agents in this process (demos, scale tests): each joins with its own credentials and reports generated traffic')
+    .requiredOption('--clusters <names|count>', 'clusters to simulate: a,b,c, or a count (5 is sim-1 to sim-5); missing ones are registered')
+    .requiredOption('--nodes <n>', 'nodes per cluster', wholeNumber('--nodes'))
+    .option('--endpoints-per-node <k>', 'pods on each node', wholeNumber('--endpoints-per-node'), 10)
+    .option('--traffic <file>', 'a traffic mix (YAML); default: every pod talks to every other on 80, 443 and 53 now and then')
+    .option('--flow-interval <seconds>', 'flow records are aggregated and published this often', wholeNumber('--flow-interval'), 10)
+    .option('--nats-url <urls>', 'NATS servers to use instead of those the gateway names')
+    .addHelpText('after', `\nNeeds an admin token (it registers clusters and makes join tokens). Runs until Ctrl-C.${GATEWAY_HELP}`)
+    .action(
+      action('agent simulate', async (opts: AgentSimulateOptions) => {
+        const remote = await gateway();
+        const { readFileSync } = await import('node:fs');
+        const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+        return (await import('../commands/agent-simulate.js')).agentSimulateCommand(remote, opts, version);
       }),
     );
   agent
