@@ -91,6 +91,9 @@ export function operatorConfig(auth: NatsAuth, resolverDir: string): string[] {
   return [
     `operator: ${JSON.stringify(auth.operatorJwt)}`,
     `system_account: ${systemAccountPublicKey(auth)}`,
+    // A client signs the server's nonce before this runs out: a process hosting hundreds of
+    // agents (agent simulate) can be seconds late while it starts them all; 1 s is the default.
+    'authorization { timeout: 10 }',
     'resolver {',
     '  type: full',
     `  dir: ${JSON.stringify(resolverDir)}`,

@@ -287,6 +287,12 @@ export class NodeAgent {
   }
 
   private report(state: NodeStatusReport['state'], release: string | null, attempted: string | null, error: string | null, durationMs: number): Promise<void> {
+    // An inventory change elsewhere re-applies without changing what this node says: no new ack
+    // (a thousand agents would otherwise write a thousand statuses for every pod that starts).
+    const previous = this.status.status;
+    const endpoints = this.policy?.endpointCount() ?? 0;
+    if (previous && state === 'applied' && previous.state === state && previous.release === release && previous.attempted === attempted && previous.error === null && previous.endpoints === endpoints)
+      return Promise.resolve();
     return this.status.report({
       cluster: this.options.cluster,
       node: this.options.node,

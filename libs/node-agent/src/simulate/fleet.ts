@@ -37,35 +37,43 @@ export interface SimulatedAgent {
  */
 export async function startFleet(options: FleetOptions): Promise<{ agents: SimulatedAgent[]; stop(): Promise<void> }> {
   const plan = options.clusters.flatMap((cluster) => Array.from({ length: options.nodesPerCluster }, (_, i) => ({ cluster, index: i, node: `${cluster}-node-${i}` })));
-  const agents: SimulatedAgent[] = [];
+  // Every connection first, then every agent: agents starting compile, and a busy event loop
+  // would make the handshakes of the connections still to come miss the server's auth timeout.
+  const connections: NatsConnection[] = new Array(plan.length);
   let next = 0;
-  const worker = async () => {
+  const connectWorker = async () => {
     while (next < plan.length) {
-      const { cluster, index, node } = plan[next++]!;
+      const i = next++;
+      const { cluster, node } = plan[i]!;
       const credentials = await options.credentials(cluster, node);
-      const nc = await connectBus({
+      connections[i] = await connectBus({
         url: options.natsUrl ?? credentials.servers.join(','),
         name: `palisade-sim/${cluster}/${node}`,
+        timeoutMs: 30_000,
         ...(credentials.jwt && credentials.seed ? { credentials: { jwt: credentials.jwt, seed: credentials.seed } } : {}),
         ...(credentials.inboxPrefix ? { inboxPrefix: credentials.inboxPrefix } : {}),
       });
-      const agent = new NodeAgent({
-        nc,
-        cluster,
-        node,
-        dataplane: new SimulatedDataplane(),
-        agentVersion: options.agentVersion,
-        inventory: simulatedInventory(cluster, index, node, options.endpointsPerNode),
-        driftSeconds: 0,
-        ...(options.traffic ? { flows: { traffic: options.traffic, intervalSeconds: options.flowIntervalSeconds ?? 10 } } : {}),
-        ...(options.log ? { log: options.log } : {}),
-      });
-      await agent.start();
-      agents.push({ cluster, node, agent, nc });
-      options.onStarted?.(agents.length, plan.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, plan.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, plan.length) }, connectWorker));
+  const agents: SimulatedAgent[] = [];
+  for (const [i, { cluster, index, node }] of plan.entries()) {
+    const nc = connections[i]!;
+    const agent = new NodeAgent({
+      nc,
+      cluster,
+      node,
+      dataplane: new SimulatedDataplane(),
+      agentVersion: options.agentVersion,
+      inventory: simulatedInventory(cluster, index, node, options.endpointsPerNode),
+      driftSeconds: 0,
+      ...(options.traffic ? { flows: { traffic: options.traffic, intervalSeconds: options.flowIntervalSeconds ?? 10 } } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    await agent.start();
+    agents.push({ cluster, node, agent, nc });
+    options.onStarted?.(agents.length, plan.length);
+  }
   return {
     agents,
     async stop() {
