@@ -2,7 +2,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { buckets, kvKeys, openBucket, readReleaseContent, ReleaseContentError } from '@palisade/bus';
 import { DesiredRelease, NodeInventory, nodeFromKeyToken, nodeKeyToken, type NodeStatusReport } from '@palisade/contracts';
-import type { IrDiff, Resource } from '@palisade/engine';
+import { isEmptyDiff, type IrDiff, type Resource } from '@palisade/engine';
 import type { Dataplane } from './dataplane/dataplane.js';
 import { withFailsafes, type FailsafeSettings } from './failsafe.js';
 import { ClusterInventory } from './inventory/cluster-inventory.js';
@@ -243,24 +243,27 @@ export class NodeAgent {
       if (!desired) continue;
       const started = performance.now();
       try {
+        const diffs: IrDiff[] = [];
         if (!this.policy || this.policy.release !== desired.release) {
           const content = await readReleaseContent(this.kv.releases, this.options.cluster, desired.release);
-          this.policy = new NodePolicy(
-            this.options.node,
-            desired.release,
-            content.resources.map((r) => r.resource as Resource),
-            this.inventory,
-          );
-          this.pendingKeys.clear();
-          this.policyApplied = false;
+          const resources = content.resources.map((r) => r.resource as Resource);
+          if (this.policy && this.policyApplied) {
+            // What is in force is known exactly: move to the new release by its differences.
+            diffs.push(...this.policy.releaseChanged(desired.release, resources));
+          } else {
+            this.policy = new NodePolicy(this.options.node, desired.release, resources, this.inventory);
+            this.pendingKeys.clear();
+            this.policyApplied = false;
+          }
         }
         const keys = [...this.pendingKeys];
         this.pendingKeys.clear();
-        const diffs: IrDiff[] = this.policy.inventoryChanged(keys);
+        diffs.push(...this.policy.inventoryChanged(keys));
         const ir = withFailsafes(this.policy.ir(), this.options.failsafe ?? {});
+        const switched = this.inForce !== desired.release;
         if (!this.policyApplied) await this.options.dataplane.applyFull(ir);
-        else if (diffs.length) await this.options.dataplane.applyChanges(ir, diffs);
-        else continue;
+        else if (diffs.some((d) => !isEmptyDiff(d))) await this.options.dataplane.applyChanges(ir, diffs);
+        else if (!switched) continue;
         const wasInForce = this.inForce;
         this.policyApplied = true;
         this.enforced = this.policy;
