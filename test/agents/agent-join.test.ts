@@ -123,6 +123,18 @@ describe('palisade agent run against the gateway, NATS in operator mode', () => 
     await waitFor('the observed release to follow the ack', async () => (await json<{ observedRelease: string | null }>(['cluster', 'get', 'alpha'])).observedRelease === first);
     // The credentials stay with the node, readable by it alone.
     expect(statSync(join(state, 'credentials.json')).mode & 0o777).toBe(0o600);
+    // The gateway shows the inventory the agent reported.
+    const endpoints = await json<{ node: string; resource: { kind: string; metadata: { name: string; namespace: string } } }[]>(['get', 'endpoints', '--cluster', 'alpha']);
+    expect(endpoints).toEqual([
+      {
+        node: 'n1',
+        reportedAt: expect.any(String),
+        resource: expect.objectContaining({ kind: 'WorkloadEndpoint', metadata: expect.objectContaining({ name: 'n1-k8s-db--0-eth0', namespace: 'shop' }) }),
+      },
+    ]);
+    const table = await cli(['get', 'endpoints', '--cluster', 'alpha']);
+    expect(table.stdout).toMatch(/n1\s+WorkloadEndpoint\s+shop\s+n1-k8s-db--0-eth0\s+10\.2\.0\.9\/32\s+role=db/);
+    expect((await cli(['get', 'endpoints'])).stderr).toContain('get endpoints needs --cluster');
     const agents = await json<{ node: string; state: string }[]>(['agents', '--cluster', 'alpha']);
     expect(agents).toEqual([expect.objectContaining({ node: 'n1', state: 'applied' })]);
     agent.child.kill('SIGKILL');

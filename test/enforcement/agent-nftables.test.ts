@@ -118,7 +118,7 @@ function realProbe(probe: Probe): boolean {
   const from = nsOf(probe.from);
   const to = ipOf(probe.to);
   if (probe.protocol === 'ICMP') return nsExec(from, `ping -c 1 -W 1 ${to}`).status === 0;
-  return connectFrom(from, probe.protocol, to, probe.port!);
+  return connectFrom(from, probe.protocol === 'UDP' ? 'UDP' : 'TCP', to, probe.port!);
 }
 function connectFrom(from: string, protocol: 'TCP' | 'UDP', to: string, port: number): boolean {
   const script =

@@ -123,7 +123,7 @@ describe('registration', () => {
       login: ['--server <url>', home],
       whoami: [textOrJson],
       apply: ['-f, --filename <path...> (required)', '-R, --recursive =false', '--reason <text>', '--dry-run =false', '--flows <file>', textOrJson],
-      get: ['<kind>', '[name]', '-n, --namespace <namespace> ="default"', '-A, --all-namespaces =false', '-o, --output <format> {table|wide|yaml|json} ="table"'],
+      get: ['<kind>', '[name]', '-n, --namespace <namespace> ="default"', '-A, --all-namespaces =false', '--cluster <name>', '-o, --output <format> {table|wide|yaml|json} ="table"'],
       delete: ['[kind]', '[names...]', '-n, --namespace <namespace> ="default"', '-f, --filename <path...>', '-R, --recursive =false', '--reason <text>'],
       release: [],
       'release create': ['--reason <text>', textOrJson],

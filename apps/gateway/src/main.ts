@@ -15,6 +15,7 @@ import { observeNodes } from './node-status.js';
 import { createAgentIssuer } from './agent-issuer.js';
 import { syncRevocations } from './revocations.js';
 import { startFlowIngest } from './flow-ingest.js';
+import { readClusterInventory } from './inventory.js';
 
 async function main(): Promise<void> {
   let config;
@@ -112,6 +113,11 @@ async function main(): Promise<void> {
     rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
     agents: agents.list,
     agentIssuer,
+    inventory: async (cluster) => {
+      const nc = deps.nats();
+      if (!nc) throw new Error('NATS is not connected yet');
+      return readClusterInventory(nc, cluster);
+    },
     requestTimeoutMs: config.GATEWAY_REQUEST_TIMEOUT_SECONDS * 1000,
     tokenCacheMs: config.GATEWAY_TOKEN_CACHE_SECONDS * 1000,
     gauges: () => ({

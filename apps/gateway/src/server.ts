@@ -4,7 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type AgentIssuerPort, type ApiContext, type Principal } from '@palisade/api';
 import { authenticate } from '@palisade/domain';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
-import { publicHealth, type AgentStatus, type HealthReport } from '@palisade/contracts';
+import { publicHealth, type AgentStatus, type HealthReport, type NodeInventory } from '@palisade/contracts';
 import type { Logger } from 'pino';
 import { bodyLimit, readBody } from './body-limit.js';
 import { createMetrics, type Gauge, type GatewayMetrics } from './metrics.js';
@@ -28,6 +28,7 @@ export interface GatewayServerOptions {
   agents?: () => AgentStatus[];
   /** Issues joining agents their NATS credentials (agents.join) and pushes revocations. */
   agentIssuer?: AgentIssuerPort;
+  inventory?: (cluster: string) => Promise<NodeInventory[]>;
   /** Joins each address may attempt per second on average, and at once (a join is unauthenticated). */
   joins?: { perSecond: number; burst: number };
   metrics?: GatewayMetrics;
@@ -140,6 +141,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         ...(principal ? { principal } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
         ...(options.agentIssuer ? { agentIssuer: options.agentIssuer } : {}),
+        ...(options.inventory ? { inventory: options.inventory } : {}),
         ...(options.anchor ? { anchor: options.anchor } : {}),
       };
     },

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { AgentCredentials, AgentStatus, HealthReport } from '@palisade/contracts';
+import type { AgentCredentials, AgentStatus, HealthReport, NodeInventory } from '@palisade/contracts';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
 import { inputProblems, problemsOf, toApiError } from './errors.js';
@@ -31,6 +31,8 @@ export interface ApiContext {
   agents?: () => AgentStatus[];
   /** Issues joining agents their NATS credentials and pushes revocations to NATS (the gateway's issuer). */
   agentIssuer?: AgentIssuerPort;
+  /** A cluster's inventory as its agents reported it (the gateway reads JetStream KV). */
+  inventory?: (cluster: string) => Promise<NodeInventory[]>;
 }
 
 export interface AgentIssuerPort {

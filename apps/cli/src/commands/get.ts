@@ -16,6 +16,8 @@ export interface GetOptions {
   namespace?: string;
   allNamespaces: boolean;
   output: ResourceOutput;
+  /** With `endpoints`: the cluster whose agents' inventory to show. */
+  cluster?: string;
 }
 
 type Spec = { tier?: string; order?: number; selector?: string; types?: string[]; podSelector?: unknown; policyTypes?: string[] };
@@ -50,7 +52,35 @@ export function printResources(items: { resource: Resource; version: number }[],
 }
 
 /** One resource by name, or every one of a kind (in a namespace, or all), as a table, YAML or JSON. */
+/** `palisade get endpoints --cluster C`: what the cluster's agents report, node by node. */
+async function getEndpoints(remote: Remote, options: GetOptions): Promise<number> {
+  if (!options.cluster) throw new InputError("get endpoints needs --cluster: the endpoints are those a cluster's agents report");
+  const namespace = options.allNamespaces || options.namespace === undefined || options.namespace === 'default' ? undefined : options.namespace;
+  const list = await call(remote, () => connect(remote).clusters.endpoints.query({ name: options.cluster!, ...(namespace ? { namespace } : {}) }));
+  if (options.output === 'json') info(JSON.stringify(list, null, 2));
+  else if (options.output === 'yaml') info(stringify(list));
+  else if (list.length === 0) process.stderr.write(`no endpoints reported by cluster ${options.cluster}'s agents${namespace ? ` in namespace ${namespace}` : ''}\n`);
+  else {
+    type Spec = { ipNetworks?: string[]; expectedIPs?: string[]; interfaceName?: string };
+    info(
+      table([
+        ['NODE', 'KIND', 'NAMESPACE', 'NAME', 'IPS', 'LABELS'],
+        ...list.map((e) => {
+          const r = e.resource as unknown as Resource & { spec?: Spec };
+          const spec = r.spec ?? {};
+          const labels = Object.entries(r.metadata.labels ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',');
+          return [e.node, r.kind, r.metadata.namespace ?? '-', r.metadata.name, (spec.ipNetworks ?? spec.expectedIPs ?? []).join(',') || '-', labels || '-'];
+        }),
+      ]),
+    );
+  }
+  return EXIT.OK;
+}
+
 export async function getCommand(remote: Remote, options: GetOptions): Promise<number> {
+  if (/^(endpoints?|ep)$/i.test(options.kind)) return getEndpoints(remote, options);
   const kind = resolveKind(options.kind);
   const api = connect(remote);
   if (options.name) {

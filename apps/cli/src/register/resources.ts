@@ -10,16 +10,24 @@ export function register(program: Command): void {
   program
     .command('get')
     .description('show one resource, or every resource of a kind')
-    .argument('<kind>', 'NetworkPolicy, GlobalNetworkPolicy, KubernetesNetworkPolicy, Tier, ... or a short name (np, gnp, knp, hep, ns)')
+    .argument('<kind>', 'NetworkPolicy, GlobalNetworkPolicy, KubernetesNetworkPolicy, Tier, ... or a short name (np, gnp, knp, hep, ns); endpoints with --cluster')
     .argument('[name]', 'the resource; all of the kind when omitted')
     .option('-n, --namespace <namespace>', 'namespace of namespaced kinds', 'default')
     .option('-A, --all-namespaces', 'every namespace', false)
+    .option('--cluster <name>', "with endpoints: the endpoints this cluster's agents report")
     .addOption(outputOption<ResourceOutput>(['table', 'wide', 'yaml', 'json'], 'table'))
     .addHelpText('after', GATEWAY_HELP)
     .action(
-      action('get', async (kind: string, name: string | undefined, opts: { namespace: string; allNamespaces: boolean; output: ResourceOutput }) => {
+      action('get', async (kind: string, name: string | undefined, opts: { namespace: string; allNamespaces: boolean; output: ResourceOutput; cluster?: string }) => {
         const remote = await gateway();
-        return (await implementation()).getCommand(remote, { kind, ...(name ? { name } : {}), namespace: opts.namespace, allNamespaces: opts.allNamespaces, output: opts.output });
+        return (await implementation()).getCommand(remote, {
+          kind,
+          ...(name ? { name } : {}),
+          namespace: opts.namespace,
+          allNamespaces: opts.allNamespaces,
+          output: opts.output,
+          ...(opts.cluster ? { cluster: opts.cluster } : {}),
+        });
       }),
     );
 

@@ -57,6 +57,21 @@ export const clustersRouter = router({
       return { revoked: input.id };
     }),
 
+  /**
+   * The endpoints a cluster's agents report (workload and host endpoints with their node, IPs and
+   * labels), as the agents resolve selectors with them.
+   */
+  endpoints: authedProcedure.input(z.object({ name: ClusterName, namespace: z.string().min(1).max(253).optional() }).strict()).query(async ({ ctx, input }) => {
+    if (!ctx.inventory) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: "this gateway has no connection to the agents' inventory (NATS)" });
+    if (!(await clusterView(ctx.db, input.name))) throw new TRPCError({ code: 'NOT_FOUND', message: `no cluster ${input.name}` });
+    const nodes = await ctx.inventory(input.name);
+    return nodes.flatMap((n) =>
+      n.resources
+        .filter((r) => (r.kind === 'WorkloadEndpoint' || r.kind === 'HostEndpoint') && (!input.namespace || r.metadata.namespace === input.namespace))
+        .map((resource) => ({ node: n.node, reportedAt: n.at, resource })),
+    );
+  }),
+
   /** Every cluster with its desired and observed release, and its agents as last heard from. */
   list: authedProcedure.query(async ({ ctx }) => {
     const agents = ctx.agents?.() ?? [];
