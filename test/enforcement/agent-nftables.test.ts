@@ -241,7 +241,8 @@ describe.skipIf(!tools.ok)('agents enforcing with nftables in network namespaces
         agentVersion: 'test',
         inventory: parse(inventoryYaml[node]),
         heartbeatSeconds: 1,
-        driftSeconds: 1,
+        // Longer than any wait below: a hand edit must be noticed through nft's change notifications.
+        driftSeconds: 60,
         retrySeconds: 1,
         log: (level, message, fields) => logs.push(`${node} ${level} ${message} ${fields ? JSON.stringify(fields) : ''}`),
       });
@@ -308,7 +309,7 @@ describe.skipIf(!tools.ok)('agents enforcing with nftables in network namespaces
     sh(`ip netns exec ${ns.n1} nft add table inet someone-else`);
     sh(`ip netns exec ${ns.n1} nft add chain inet someone-else keep`);
     return waitFor('node-1 to apply again', async () => (await statusOf('node-1'))?.state === 'applied').then(async () => {
-      await new Promise((r) => setTimeout(r, 1500)); // a drift check or two
+      await new Promise((r) => setTimeout(r, 1500)); // the change notification and its drift check
       expect(nsExec(ns.n1, 'nft list tables').stdout).toContain('table inet someone-else');
       expect(nsExec(ns.n1, 'nft list chain inet someone-else keep').status).toBe(0);
       expect((await statusOf('node-1'))?.state).toBe('applied');

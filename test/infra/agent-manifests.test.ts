@@ -1,9 +1,11 @@
 // infra/agent/daemonset.yaml: parses, and carries what an agent on every node needs and no more.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { AgentSettings } from '@palisade/contracts';
+import { loadAgentSettings } from '@palisade/node-agent';
 import { root } from '../support/cli.js';
 
 interface Doc {
@@ -59,5 +61,19 @@ describe('the agent DaemonSet', () => {
     const config = (byKind('ConfigMap') as unknown as { data: Record<string, string> }).data['agent.yaml']!;
     const settings = parseAllDocuments(config)[0]!.toJS() as unknown;
     expect(AgentSettings.safeParse(settings).success).toBe(true);
+  });
+
+  it('names the node through a variable `agent run` reads', () => {
+    const ds = byKind('DaemonSet') as unknown as { spec: { template: { spec: { containers: { env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] }[] } } } };
+    const env = ds.spec.template.spec.containers[0]!.env;
+    expect(env).toContainEqual({ name: 'PALISADE_AGENT_NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-ds-'));
+    try {
+      const file = join(dir, 'agent.yaml');
+      writeFileSync(file, (byKind('ConfigMap') as unknown as { data: Record<string, string> }).data['agent.yaml']!);
+      expect(loadAgentSettings({ config: file }, { PALISADE_AGENT_NODE: 'ip-10-0-0-7.internal' }).node).toBe('ip-10-0-0-7.internal');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

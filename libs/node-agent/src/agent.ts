@@ -101,7 +101,26 @@ export class NodeAgent {
       }),
       this.every(this.options.resyncSeconds ?? 30, () => this.resync()),
     );
-    if ((this.options.driftSeconds ?? 10) > 0) this.tasks.push(this.every(this.options.driftSeconds ?? 10, () => this.checkDrift()));
+    if ((this.options.driftSeconds ?? 10) > 0) {
+      this.tasks.push(this.every(this.options.driftSeconds ?? 10, () => this.checkDrift()));
+      // Change notifications make a hand edit visible within a moment; the periodic read stays as the safety net.
+      let pending: ReturnType<typeof setTimeout> | undefined;
+      const unwatch = this.options.dataplane.watchChanges?.(() => {
+        pending ??= setTimeout(() => {
+          pending = undefined;
+          void this.checkDrift().catch(() => undefined);
+        }, 200);
+      });
+      if (unwatch)
+        signal.addEventListener(
+          'abort',
+          () => {
+            unwatch();
+            if (pending) clearTimeout(pending);
+          },
+          { once: true },
+        );
+    }
     if (this.options.flows) this.startFlows(this.options.flows);
   }
 
@@ -217,10 +236,16 @@ export class NodeAgent {
     if (!this.policyApplied) this.kick();
   }
 
+  private checking = false;
+
   private async checkDrift(): Promise<void> {
-    if (!this.policyApplied || this.loop) return;
-    const change = await this.options.dataplane.drift().catch((error: unknown) => `could not read the ruleset back: ${String(error)}`);
-    if (!change) return;
+    if (!this.policyApplied || this.loop || this.checking) return;
+    this.checking = true;
+    const change = await this.options.dataplane
+      .drift()
+      .catch((error: unknown) => `could not read the ruleset back: ${String(error)}`)
+      .finally(() => (this.checking = false));
+    if (!change || this.loop) return;
     this.lastDrift = { at: new Date().toISOString(), change };
     this.log('warn', 'the ruleset was changed out of band; restoring it', { change });
     await this.report('drifted', this.inForce, this.inForce, change, 0);

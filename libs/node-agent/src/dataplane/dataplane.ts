@@ -22,4 +22,9 @@ export interface Dataplane {
   drift(): Promise<string | undefined>;
   /** Removes what this agent put in place (on uninstall, not on stop: a stopped agent keeps enforcing). */
   remove(): Promise<void>;
+  /**
+   * Calls `onChange` whenever the dataplane may have changed (the kernel's change notifications),
+   * so drift is checked at once rather than at the next periodic read; returns how to stop.
+   */
+  watchChanges?(onChange: () => void): () => void;
 }

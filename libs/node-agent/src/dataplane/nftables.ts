@@ -52,6 +52,36 @@ export class NftablesDataplane implements Dataplane {
     return describeDrift(this.baseline, now);
   }
 
+  /**
+   * `nft monitor ruleset`: the kernel announces every change to any table; each announcement
+   * (ours included: the check then finds nothing) asks for a drift check. Restarted if it exits.
+   */
+  watchChanges(onChange: () => void): () => void {
+    let stopped = false;
+    let child: ReturnType<typeof spawn> | undefined;
+    let delay = 500;
+    const start = () => {
+      if (stopped) return;
+      const [cmd, ...pre] = this.command;
+      child = spawn(cmd!, [...pre, 'monitor', 'ruleset'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout!.on('data', () => {
+        delay = 500;
+        onChange();
+      });
+      child.on('error', () => undefined);
+      child.on('close', () => {
+        if (stopped) return;
+        setTimeout(start, delay).unref();
+        delay = Math.min(delay * 2, 30_000);
+      });
+    };
+    start();
+    return () => {
+      stopped = true;
+      child?.kill();
+    };
+  }
+
   async remove(): Promise<void> {
     await this.run(['delete', 'table', 'inet', TABLE]).catch(() => undefined);
     this.baseline = undefined;
