@@ -135,6 +135,12 @@ describe('palisade agent run against the gateway, NATS in operator mode', () => 
     const table = await cli(['get', 'endpoints', '--cluster', 'alpha']);
     expect(table.stdout).toMatch(/n1\s+WorkloadEndpoint\s+shop\s+n1-k8s-db--0-eth0\s+10\.2\.0\.9\/32\s+role=db/);
     expect((await cli(['get', 'endpoints'])).stderr).toContain('get endpoints needs --cluster');
+    // Simulate with what the agents report: db-0 exists only in the cluster's inventory.
+    const sim = await cli(['simulate', '--remote', '--cluster', 'alpha', '--from', '10.2.0.1', '--to', 'shop/db-0', '--protocol', 'TCP', '--port', '5432', '-o', 'json']);
+    expect(sim.code, sim.stderr).toBe(0);
+    expect(JSON.parse(sim.stdout)).toMatchObject({ allowed: false });
+    const without = await cli(['simulate', '--remote', '--from', '10.2.0.1', '--to', 'shop/db-0', '--protocol', 'TCP', '--port', '5432']);
+    expect(without.code).toBe(2);
     const agents = await json<{ node: string; state: string }[]>(['agents', '--cluster', 'alpha']);
     expect(agents).toEqual([expect.objectContaining({ node: 'n1', state: 'applied' })]);
     agent.child.kill('SIGKILL');

@@ -175,7 +175,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
         listed = JSON.parse((await cli(['agents', '--cluster', 'edge', '-o', 'json'], 'viewer')).stdout) as unknown[];
       }
       expect(listed).toEqual([expect.objectContaining({ cluster: 'edge', node: 'node-1', agentVersion: '0.1.0', alive: true, state: 'applied', heartbeatAgeSeconds: expect.any(Number) })]);
-      expect((await cli(['agents'], 'viewer')).stdout).toMatch(/edge\s+node-1\s+alive\s+0\.1\.0\s+[\d.]+ s ago/);
+      expect((await cli(['agents'], 'viewer')).stdout).toMatch(/edge\s+node-1\s+applied\s+cccccccccccc\s+0\.1\.0\s+[\d.]+ s ago/);
       expect((await cli(['agents', '--cluster', 'prod-us'], 'viewer')).stdout).toContain('no agent of cluster prod-us has been heard from');
       const got = await cli(['cluster', 'get', 'edge', '-o', 'json'], 'viewer');
       expect(got.code, got.stderr).toBe(0);

@@ -92,6 +92,7 @@ describe('registration', () => {
         '-f, --filename <path...>',
         '-R, --recursive =false',
         '--remote =false',
+        '--cluster <name>',
         '--from <endpoint>',
         '--to <endpoint>',
         '--protocol <protocol>',

@@ -161,6 +161,11 @@ export class NodeAgent {
     this.abort.abort();
     this.status?.stop();
     await Promise.allSettled([...this.tasks, this.loop]);
+    // The interval under way is not lost on a clean stop: published now, if NATS takes it within 5 s.
+    if (this.aggregator && this.publisher && !this.options.nc.isClosed()) {
+      this.publisher.enqueue(this.aggregator.flush());
+      await Promise.race([this.publisher.flush(), sleep(5_000)]);
+    }
   }
 
   get nodeStatus(): NodeStatusReport | undefined {

@@ -22,6 +22,8 @@ export interface SimulateOptions {
   probes?: string;
   explain: boolean;
   output: ResultFormat;
+  /** With --remote: lay this cluster's reported inventory over the gateway's state. */
+  cluster?: string;
 }
 
 function traceLine(step: TraceStep): string {
@@ -122,11 +124,13 @@ export async function simulateCommand(options: SimulateOptions): Promise<number>
 export async function simulateRemote(remote: Remote, options: SimulateOptions): Promise<number> {
   // The gateway answers a batch as one response, within its size limits.
   const probes = options.probes ? await collect(readProbes(options.probes)) : [probeFromFlags(options)];
-  const { results } = await call(remote, () => connect(remote).policy.simulate.query({ probes, explain: options.explain })).catch((error: unknown) => {
-    // An unknown endpoint or a bad probe is bad input, as it is locally.
-    if (error instanceof RemoteError && error.kind === 'invalid') throw new InputError(error.message);
-    throw error;
-  });
+  const { results } = await call(remote, () => connect(remote).policy.simulate.query({ probes, explain: options.explain, ...(options.cluster ? { cluster: options.cluster } : {}) })).catch(
+    (error: unknown) => {
+      // An unknown endpoint or a bad probe is bad input, as it is locally.
+      if (error instanceof RemoteError && error.kind === 'invalid') throw new InputError(error.message);
+      throw error;
+    },
+  );
   if (options.probes) await writeBatch(results as ProbeResult[], options.output);
   else if (options.output === 'text') printResult(results[0] as ProbeResult);
   else info(options.output === 'json' ? JSON.stringify(results[0], null, 2) : JSON.stringify(results[0]));

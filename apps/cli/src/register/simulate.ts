@@ -7,6 +7,7 @@ interface SimulateFlags {
   filename?: string[];
   recursive: boolean;
   remote: boolean;
+  cluster?: string;
   from?: string;
   to?: string;
   protocol?: string;
@@ -35,6 +36,7 @@ function simulateOptions(flags: SimulateFlags): SimulateOptions {
     ...(flags.icmpCode !== undefined ? { icmpCode: flags.icmpCode } : {}),
     ...(flags.ipVersion ? { ipVersion: flags.ipVersion === '6' ? 6 : 4 } : {}),
     ...(flags.probes ? { probes: flags.probes } : {}),
+    ...(flags.cluster ? { cluster: flags.cluster } : {}),
   };
 }
 
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .option('-f, --filename <path...>', 'snapshot: files or directories of YAML/JSON (pods, nodes, namespaces, policies ...)')
     .option('-R, --recursive', 'read directories recursively', false)
     .option('--remote', "decide against the gateway's current state instead of files (PALISADE_URL/PALISADE_TOKEN or `palisade login`)", false)
+    .option('--cluster <name>', "with --remote: the endpoints this cluster's agents report, laid over the gateway's state")
     .option('--from <endpoint>', 'namespace/pod, hep:<node>/<hostEndpoint>, host:<node> or an IP address')
     .option('--to <endpoint>', 'the same forms as --from')
     .option('--protocol <protocol>', 'TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or a number')
@@ -60,7 +63,10 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 evaluated (whatever the verdict), 2 bad input (an unknown endpoint, an invalid snapshot or probe).')
     .action(
       action('simulate', async (flags: SimulateFlags) => {
-        if (!flags.remote) return (await import('../commands/simulate.js')).simulateCommand(simulateOptions(flags));
+        if (!flags.remote) {
+          if (flags.cluster) throw new (await import('../errors.js')).InputError("--cluster needs --remote: the inventory is the gateway's");
+          return (await import('../commands/simulate.js')).simulateCommand(simulateOptions(flags));
+        }
         // Only the environment or the login file: --remote has never fallen back to the local stack's gateway.
         const remote = (await import('../remote/config.js')).resolveRemote();
         return (await import('../commands/simulate.js')).simulateRemote(remote, simulateOptions(flags));

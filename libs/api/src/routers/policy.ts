@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { parseProbes, previewImpact, ProbeError, simulate, validateDocuments, type Change, type Probe } from '@palisade/engine';
+import { ClusterName } from '@palisade/contracts';
+import { ClusterState, keyOf, parseProbes, previewImpact, ProbeError, simulate, validateDocuments, type Change, type Probe, type Resource } from '@palisade/engine';
 import { validateResources } from '@palisade/domain';
 import { currentState } from '../state/current.js';
 import { authedProcedure, heavyProcedure, router } from '../trpc.js';
@@ -35,11 +36,23 @@ export const policyRouter = router({
     return { valid: result.valid, errors: result.errors, documents: result.documents.map(({ resource: _resource, ...verdict }) => verdict) };
   }),
 
-  /** Decides flows against the current state (every committed change), as Calico would. */
-  simulate: authedProcedure.input(z.object({ probes: Probes.min(1), explain: z.boolean().default(false) }).strict()).query(async ({ ctx, input }) => {
+  /**
+   * Decides flows against the current state (every committed change), as Calico would; with a
+   * cluster, against that state with the endpoints the cluster's agents report laid over it (a
+   * live endpoint beats a stale copy in the policy set), as the cluster's agents compile it.
+   */
+  simulate: authedProcedure.input(z.object({ probes: Probes.min(1), explain: z.boolean().default(false), cluster: ClusterName.optional() }).strict()).query(async ({ ctx, input }) => {
     const list = probes(input.probes);
     if (input.explain && list.length > 100) throw new TRPCError({ code: 'BAD_REQUEST', message: `explain traces are limited to 100 probes at a time (got ${list.length})` });
-    const { state, position } = await currentState(ctx.db, ctx.horizon);
+    const current = await currentState(ctx.db, ctx.horizon);
+    const { position } = current;
+    let state = current.state;
+    if (input.cluster) {
+      if (!ctx.inventory) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: "this gateway has no connection to the agents' inventory (NATS)" });
+      const merged = new Map(state.resources().map((r) => [keyOf(r), r]));
+      for (const node of await ctx.inventory(input.cluster)) for (const r of node.resources as unknown as Resource[]) merged.set(keyOf(r), r);
+      state = ClusterState.from([...merged.values()]);
+    }
     try {
       return { position, results: simulate(state, list, { explain: input.explain }) };
     } catch (error) {
