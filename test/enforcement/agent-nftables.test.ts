@@ -1,10 +1,12 @@
 // Agents enforcing in the kernel: two node namespaces joined by a veth link route between their
 // pods' namespaces, as two Calico nodes do. One NodeAgent per node (NftablesDataplane, nft run
 // inside its node's namespace) takes the desired release and the cluster inventory from a real
-// nats-server. Real TCP, UDP and ICMP probes, across nodes too, get the verdict the simulator
-// gives on the same release and inventory. A ruleset nft refuses leaves the last good one in
-// force and a failed ack; a hand edit with nft is reported and undone; under deny-all the
-// failsafe ports stay open.
+// nats-server (a test gateway's, whose flow ingest stores flow records in PostgreSQL). Real TCP,
+// UDP and ICMP probes, across nodes too, get the verdict the simulator gives on the same release
+// and inventory, and the flow records the kernel counted for them reach PostgreSQL naming the
+// rule the simulator names, with the bytes that were sent. A ruleset nft refuses leaves the last
+// good one in force and a failed ack; a hand edit with nft is reported and undone; under deny-all
+// the failsafe ports stay open.
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +15,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buckets, ensureBuckets, kvKeys, openBucket, releaseContentHash, writeReleaseContent } from '@palisade/bus';
 import { parseNatsUrl, type DesiredRelease, type NodeStatusReport } from '@palisade/contracts';
 import { buildSnapshot, evaluateFlow, parseDocuments, type FlowSpec, type Resource } from '@palisade/engine';
-import { NftablesDataplane, NodeAgent } from '@palisade/node-agent';
-import { startTestNats, type TestNats } from '@palisade/testing';
+import { queryFlows } from '@palisade/flow-store';
+import { NftablesDataplane, NodeAgent, policyOf, withoutFlowElements } from '@palisade/node-agent';
+import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { ensureHostTools, nsExec, nsSpawn, sh } from '../support/netns.js';
 
 const tools = await ensureHostTools();
@@ -141,7 +144,7 @@ const probes: (Probe & { expected: boolean; why: string })[] = [
 const servers: { kill: () => void }[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'palisade-agent-nft-'));
 const refuseFlag = join(dir, 'refuse');
-let nats: TestNats;
+let gateway: TestGateway;
 let platform: NatsConnection;
 const agents: Record<string, NodeAgent> = {};
 const logs: string[] = [];
@@ -207,15 +210,15 @@ describe.skipIf(!tools.ok)('agents enforcing with nftables in network namespaces
     // node-2 itself serves SSH's port (a failsafe port) and another one.
     servers.push(nsSpawn(ns.n2, "for (const p of [22,2222]) require('net').createServer(s=>s.end()).listen(p,'0.0.0.0');"));
     sh('sleep 0.5');
-    nats = await startTestNats('agent-nft');
-    platform = await connect({ ...parseNatsUrl(nats.url), name: 'platform' });
+    gateway = await startTestGateway('agent-nft');
+    platform = await connect({ ...parseNatsUrl(gateway.natsUrl), name: 'platform' });
     await ensureBuckets(platform);
   }, 120_000);
 
   afterAll(async () => {
     for (const agent of Object.values(agents)) await agent.stop();
     await platform?.close();
-    await nats?.stop();
+    await gateway?.stop();
     for (const s of servers) s.kill();
     for (const name of Object.values(ns)) sh(`ip netns del ${name} 2>/dev/null || true`);
     rmSync(dir, { recursive: true, force: true });
@@ -232,18 +235,19 @@ describe.skipIf(!tools.ok)('agents enforcing with nftables in network namespaces
       ['node-1', 'n1'],
       ['node-2', 'n2'],
     ] as const) {
-      const nc = await connect({ ...parseNatsUrl(nats.url), name: node });
+      const nc = await connect({ ...parseNatsUrl(gateway.natsUrl), name: node });
       agents[node] = new NodeAgent({
         nc,
         cluster: 'kernel',
         node,
-        dataplane: new NftablesDataplane({ command: nftCommand(key) }),
+        dataplane: new NftablesDataplane({ command: nftCommand(key), flowLog: true }),
         agentVersion: 'test',
         inventory: parse(inventoryYaml[node]),
         heartbeatSeconds: 1,
         // Longer than any wait below: a hand edit must be noticed through nft's change notifications.
         driftSeconds: 60,
         retrySeconds: 1,
+        flows: { intervalSeconds: 1 },
         log: (level, message, fields) => logs.push(`${node} ${level} ${message} ${fields ? JSON.stringify(fields) : ''}`),
       });
       await agents[node].start();
@@ -257,6 +261,61 @@ describe.skipIf(!tools.ok)('agents enforcing with nftables in network namespaces
       expect(simulated.allowed, probe.why).toBe(probe.expected);
       expect(realProbe(probe), `${probe.from} -> ${probe.to} ${probe.protocol}/${probe.port ?? ''}: ${probe.why}`).toBe(simulated.allowed);
     }
+  });
+
+  it('stores the flows the kernel counted, naming the rule the simulator names, with the bytes sent', async () => {
+    const api = ipOf('demo/api');
+    const db = ipOf('demo/db');
+    type Totals = { packets: number; bytes: number; policies: string[]; nodes: string[]; reporters: string[] };
+    const totals = async (filter: { action: 'Allow' | 'Deny'; port: number; destination: string }): Promise<Totals> => {
+      const records = (await queryFlows(gateway.database, { cluster: 'kernel', action: filter.action, limit: 10_000 })).filter(
+        (r) => r.port === filter.port && r.destination.ip === filter.destination && r.source.ip === ipOf('demo/frontend'),
+      );
+      return {
+        packets: records.reduce((n, r) => n + r.packets, 0),
+        bytes: records.reduce((n, r) => n + r.bytes, 0),
+        policies: [...new Set(records.map((r) => r.policy))],
+        nodes: [...new Set(records.map((r) => r.node))],
+        reporters: [...new Set(records.map((r) => r.reporter))],
+      };
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 3_000)); // an interval to publish, ingest to store
+    await settle();
+    const tcpBefore = await totals({ action: 'Allow', port: 8080, destination: api });
+    const udpBefore = await totals({ action: 'Deny', port: 5354, destination: db });
+    // 3,000 bytes to the api (allowed, same node) and three 500-byte datagrams to db (denied on node-2).
+    const send = `const s=require('net').connect(8080,'${api}',()=>s.end(Buffer.alloc(3000)));s.resume();s.on('close',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(2),3000);`;
+    expect(nsExec(ns.a, `${process.execPath} -e "${send}"`).status).toBe(0);
+    const datagrams = `const u=require('dgram').createSocket('udp4');let n=0;const go=()=>u.send(Buffer.alloc(500),5354,'${db}',()=>{if(++n<3)go();else setTimeout(()=>process.exit(0),200)});go();`;
+    expect(nsExec(ns.a, `${process.execPath} -e "${datagrams}"`).status).toBe(0);
+
+    const allowedBy = policyOf(simulate(first.yaml, { from: 'demo/frontend', to: 'demo/api', protocol: 'TCP', port: 8080 }).ingress?.decidedBy);
+    const deniedBy = policyOf(simulate(first.yaml, { from: 'demo/frontend', to: 'demo/db', protocol: 'UDP', port: 5354 }).deniedAt?.decidedBy);
+    expect(allowedBy).toBe('default/NetworkPolicy/demo/api-ingress/0');
+    expect(deniedBy).toMatch(/^security\/GlobalNetworkPolicy\/security\.db\/\d+$/);
+    const tcp = await waitFor('the TCP flow in PostgreSQL', async () => {
+      const t = await totals({ action: 'Allow', port: 8080, destination: api });
+      return t.bytes - tcpBefore.bytes >= 3_000 ? t : undefined;
+    });
+    const udp = await waitFor('the denied UDP flow in PostgreSQL', async () => {
+      const t = await totals({ action: 'Deny', port: 5354, destination: db });
+      return t.packets - udpBefore.packets >= 3 ? t : undefined;
+    });
+    await settle(); // the last packets of the connection (FIN, ACK) land in the next interval
+    const tcpAfter = await totals({ action: 'Allow', port: 8080, destination: api });
+    const tcpPackets = tcpAfter.packets - tcpBefore.packets;
+    const tcpBytes = tcpAfter.bytes - tcpBefore.bytes;
+    expect(tcp.policies).toEqual([allowedBy]);
+    expect(tcp.nodes).toEqual(['node-1']);
+    expect(tcp.reporters).toEqual(['dst']);
+    // Both directions of the connection: the payload plus at most 80 bytes of IP and TCP headers a packet.
+    expect(tcpBytes).toBeGreaterThanOrEqual(3_000);
+    expect(tcpBytes).toBeLessThanOrEqual(3_000 + tcpPackets * 80);
+    expect(udp.policies).toEqual([deniedBy]);
+    expect(udp.nodes).toEqual(['node-2']);
+    // Three datagrams of 500 bytes, each with 8 bytes of UDP and 20 of IPv4 header, dropped on node-2.
+    expect(udp.packets - udpBefore.packets).toBe(3);
+    expect(udp.bytes - udpBefore.bytes).toBe(3 * 528);
   });
 
   const ping = { from: 'demo/frontend', to: 'demo/db', protocol: 'ICMP', icmp: { type: 8, code: 0 } } as const;
@@ -282,12 +341,14 @@ describe.skipIf(!tools.ok)('agents enforcing with nftables in network namespaces
   });
 
   it('reports a hand edit made with nft and undoes it', async () => {
-    const before = nsExec(ns.n2, 'nft -s list table inet palisade').stdout;
+    // The ruleset as drift sees it: the flow accounting sets' elements are the kernel counting, not the ruleset.
+    const listing = () => withoutFlowElements(nsExec(ns.n2, 'nft -s list table inet palisade').stdout);
+    const before = listing();
     expect(nsExec(ns.n2, 'nft insert rule inet palisade forward accept').status).toBe(0);
     expect(realProbe(ping)).toBe(true); // the hand edit opened everything
     const report = await waitFor('node-2 to report the drift and restore its ruleset', async () => {
       const s = await statusOf('node-2');
-      return s?.state === 'applied' && s.lastDrift && nsExec(ns.n2, 'nft -s list table inet palisade').stdout === before ? s : undefined;
+      return s?.state === 'applied' && s.lastDrift && listing() === before ? s : undefined;
     });
     expect(report.lastDrift!.change).toBe('added: chain forward: accept');
     expect(logs.join('\n')).toContain('node-2 warn the ruleset was changed out of band; restoring it');

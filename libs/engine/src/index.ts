@@ -60,5 +60,6 @@ export {
 export { compileNode, NodeCompiler } from './compile/node-compiler.js';
 export { applyIrDiff, diffIr, isEmptyDiff, type IrDiff } from './compile/ir-diff.js';
 export { CidrSet, TupleSet, type MemberChanges, type Tuple } from './compile/member-sets.js';
-export { renderNftables, renderNftablesUpdate, describeCounter, ruleComment, MARK, TABLE, type CounterRef } from './compile/nftables.js';
+export { renderNftables, renderNftablesUpdate, describeCounter, ruleComment, MARK, TABLE, type CounterRef, type RenderOptions } from './compile/nftables.js';
+export { FlowDecisions, FLOW_SETS, MAX_FLOW_DECISIONS } from './compile/nftables-flows.js';
 export { previewImpact, type ImpactReport, type SelectionChange, type FlowVerdictChange } from './impact/preview.js';

@@ -12,6 +12,7 @@ import { StatusReporter } from './status.js';
 import { FlowAggregator, type FlowObservation } from './flows/aggregator.js';
 import { FlowPublisher } from './flows/publisher.js';
 import { TrafficGenerator, type TrafficMix } from './flows/traffic.js';
+import { flowEndpoint, policyOfCounter } from './flows/decision.js';
 import { sleep, watchForever } from './watch.js';
 
 export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -134,12 +135,41 @@ export class NodeAgent {
     return { published: this.publisher?.published ?? 0, queued: this.publisher?.queued ?? 0, dropped: this.publisher?.dropped ?? 0 };
   }
 
+  /** What a kernel dataplane counted, named by the endpoints of the state in force. */
+  private async collectWitnessedFlows(): Promise<void> {
+    const read = this.options.dataplane.readFlows;
+    const snapshot = this.enforced?.snapshot;
+    if (!read || !snapshot) return;
+    const flows = await read.call(this.options.dataplane).catch((error: unknown) => {
+      this.log('warn', 'could not read the flow counters', { error: String(error) });
+      return [];
+    });
+    for (const f of flows) {
+      const source = snapshot.endpointByIp.get(f.src);
+      const destination = snapshot.endpointByIp.get(f.dst);
+      this.observe({
+        reporter: destination?.node === this.options.node ? 'dst' : 'src',
+        source: flowEndpoint(source, f.src),
+        destination: flowEndpoint(destination, f.dst),
+        protocol: f.protocol,
+        port: f.port,
+        action: f.action,
+        policy: policyOfCounter(f.decidedBy),
+        packets: f.packets,
+        bytes: f.bytes,
+        connectionsStarted: f.started && f.action === 'Allow' ? 1 : 0,
+        connectionsCompleted: 0,
+      });
+    }
+  }
+
   private startFlows(settings: NonNullable<NodeAgentOptions['flows']>): void {
     this.aggregator = new FlowAggregator(this.options.cluster, this.options.node);
     this.publisher = new FlowPublisher(this.options.nc, this.options.cluster, this.options.node);
     const interval = settings.intervalSeconds ?? 10;
     this.tasks.push(
       this.every(interval, async () => {
+        await this.collectWitnessedFlows();
         this.publisher!.enqueue(this.aggregator!.flush());
         await this.publisher!.flush();
       }),

@@ -4,7 +4,7 @@ export { ClusterInventory } from './inventory/cluster-inventory.js';
 export { parseInventory, inventoryProblem, InventoryError } from './inventory/node-inventory.js';
 export { withFailsafes, parseFailsafe, type FailsafeSettings } from './failsafe.js';
 export { DataplaneError, type Dataplane } from './dataplane/dataplane.js';
-export { NftablesDataplane, describeDrift, type NftablesOptions } from './dataplane/nftables.js';
+export { NftablesDataplane, describeDrift, withoutFlowElements, type NftablesOptions } from './dataplane/nftables.js';
 export { SimulatedDataplane } from './dataplane/simulated.js';
 export { runAgent, nodeNameOf, credentialsFor, controlPlaneOf, type RunAgentOptions, type RunningAgent } from './run/runner.js';
 export { joinCluster, storedCredentials, storeCredentials, credentialsPath, JoinError } from './run/credentials.js';
@@ -16,3 +16,5 @@ export { TrafficGenerator, TrafficMix, parseTrafficMix, TrafficMixError, DEFAULT
 export { policyOf, flowEndpoint } from './flows/decision.js';
 export { startFleet, type FleetOptions, type SimulatedAgent } from './simulate/fleet.js';
 export { simulatedInventory, SIMULATED_APPS } from './simulate/inventory.js';
+export { NftFlowReader, type KernelFlow } from './dataplane/nft-flows.js';
+export type { WitnessedFlow } from './dataplane/dataplane.js';

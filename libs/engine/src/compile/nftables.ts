@@ -1,6 +1,7 @@
 import type { EndpointIR, Family, IpSetIR, MatchIR, NodeIR, PolicyChainIR, RuleIR, StageIR, TupleSetIR } from './ir.js';
 import { shortHash } from './ir.js';
 import type { IrDiff } from './ir-diff.js';
+import { countAllowed, countDenied, flowSetDeclarations, type FlowDecisions } from './nftables-flows.js';
 
 // Renders a node's IR as one nftables transaction: the table is deleted and rebuilt in the same
 // `nft -f` run, so the kernel switches from the old ruleset to the new one atomically.
@@ -86,12 +87,13 @@ function ruleMatches(rule: RuleIR, family: Family | undefined): string[] {
   return out;
 }
 
-function verdictOf(rule: RuleIR, chain: PolicyChainIR): string {
+function verdictOf(rule: RuleIR, chain: PolicyChainIR, flowId?: number): string {
   switch (rule.action) {
     case 'Allow':
       if (chain.stage === 'untracked') return `meta mark set meta mark | ${hex(MARK.accept | MARK.untracked)} notrack return`;
       if (chain.stage === 'preDNAT') return `meta mark set meta mark | ${hex(MARK.accept | MARK.preDNAT)} return`;
-      return `meta mark set meta mark | ${hex(MARK.accept)} return`;
+      // With flow logs, the connection remembers which rule let it in.
+      return `${flowId ? `ct mark set ${flowId} ` : ''}meta mark set meta mark | ${hex(MARK.accept)} return`;
     case 'Pass':
       return `meta mark set meta mark | ${hex(MARK.pass)} return`;
     case 'Deny':
@@ -105,13 +107,16 @@ export function ruleComment(chain: string, rule: number): string {
   return `pal|${chain}|${rule}`;
 }
 
-function renderPolicyChain(chain: PolicyChainIR): string[] {
+function renderPolicyChain(chain: PolicyChainIR, flows?: FlowDecisions): string[] {
   const lines = [`  chain ${chain.id} {`, `    comment ${quote(`${chain.owner} ${chain.direction}`.slice(0, 120))}`];
   for (const rule of chain.rules) {
     const fams = families(rule);
+    const comment = ruleComment(chain.id, rule.index);
+    const flowId = flows && chain.stage === 'normal' && (rule.action === 'Allow' || rule.action === 'Deny') ? flows.idOf(comment) : undefined;
     for (const family of fams.length ? fams : [undefined]) {
       const matches = ruleMatches(rule, family);
-      lines.push(`    ${[...matches, 'counter', verdictOf(rule, chain)].join(' ')} comment ${quote(ruleComment(chain.id, rule.index))}`);
+      if (flowId && rule.action === 'Deny') lines.push(...countDenied(matches.join(' '), flowId));
+      lines.push(`    ${[...matches, 'counter', verdictOf(rule, chain, flowId)].join(' ')} comment ${quote(comment)}`);
     }
   }
   lines.push('  }');
@@ -119,14 +124,22 @@ function renderPolicyChain(chain: PolicyChainIR): string[] {
 }
 
 /** Endpoint chain: tiers in order, the end-of-tier drops, then profiles (or, for some stages, a default). */
-function renderStage(name: string, stage: StageIR, tail: 'profiles' | 'none' | 'allow-if-none', profiles: string[], prelude: string[] = []): string[] {
+function renderStage(name: string, stage: StageIR, tail: 'profiles' | 'none' | 'allow-if-none', profiles: string[], prelude: string[] = [], flows?: FlowDecisions): string[] {
+  const denied = (matches: string, comment: string) => {
+    const id = flows?.idOf(comment);
+    return id ? countDenied(matches, id) : [];
+  };
   const lines = [`  chain ${name} {`, `    meta mark set meta mark & 0x${CLEAR}`, ...prelude.map((l) => `    ${l}`)];
   for (const tier of stage.tiers) {
     for (const policy of tier.policies) {
       lines.push(`    meta mark & ${hex(MARK.accept | MARK.pass)} == 0 jump ${policy}`);
       lines.push(`    meta mark & ${hex(MARK.accept)} != 0 return`);
     }
-    if (tail !== 'none' && tier.defaultAction === 'Deny') lines.push(`    meta mark & ${hex(MARK.pass)} == 0 counter drop comment ${quote(`pal|${name}|end|${tier.tier}`)}`);
+    if (tail !== 'none' && tier.defaultAction === 'Deny') {
+      const comment = `pal|${name}|end|${tier.tier}`;
+      lines.push(...denied(`meta mark & ${hex(MARK.pass)} == 0`, comment));
+      lines.push(`    meta mark & ${hex(MARK.pass)} == 0 counter drop comment ${quote(comment)}`);
+    }
     lines.push(`    meta mark set meta mark & 0x${(~MARK.pass >>> 0).toString(16)}`);
   }
   if (tail === 'profiles') {
@@ -134,6 +147,7 @@ function renderStage(name: string, stage: StageIR, tail: 'profiles' | 'none' | '
       lines.push(`    jump ${profile}`);
       lines.push(`    meta mark & ${hex(MARK.accept)} != 0 return`);
     }
+    lines.push(...denied('', `pal|${name}|noprofile`));
     lines.push(`    counter drop comment ${quote(`pal|${name}|noprofile`)}`);
   } else if (tail === 'allow-if-none') {
     lines.push(`    meta mark set meta mark | ${hex(MARK.accept)} counter return comment ${quote(`pal|${name}|default`)}`);
@@ -153,24 +167,31 @@ function failsafeRules(list: NodeIR['felix']['failsafeInbound'], side: 'saddr' |
   });
 }
 
+export interface RenderOptions {
+  /** Render flow accounting (see nftables-flows.ts); the ids it assigns are recorded here. */
+  flows?: FlowDecisions;
+}
+
 /** Renders the node's ruleset as the text of one `nft -f` transaction. */
-export function renderNftables(ir: NodeIR): string {
+export function renderNftables(ir: NodeIR, options: RenderOptions = {}): string {
+  const flows = options.flows;
   const out: string[] = [`# Palisade ruleset for node ${ir.node}: generated, do not edit.`, `table inet ${TABLE}`, `delete table inet ${TABLE}`, `table inet ${TABLE} {`];
   for (const set of Object.values(ir.ipSets)) out.push(renderIpSet(set));
   for (const set of Object.values(ir.tupleSets)) out.push(renderTupleSet(set));
-  for (const chain of Object.values(ir.chains)) out.push(...renderPolicyChain(chain));
+  if (flows) out.push(...flowSetDeclarations());
+  for (const chain of Object.values(ir.chains)) out.push(...renderPolicyChain(chain, flows));
 
   const workloads = ir.endpoints.filter((e) => e.kind === 'workload');
   const hosts = ir.endpoints.filter((e) => e.kind === 'host');
   for (const e of workloads) {
-    out.push(...renderStage(chainName('wi', e), e.ingress, 'profiles', profileChains(ir, e, 'i')));
-    out.push(...renderStage(chainName('we', e), e.egress, 'profiles', profileChains(ir, e, 'e')));
+    out.push(...renderStage(chainName('wi', e), e.ingress, 'profiles', profileChains(ir, e, 'i'), [], flows));
+    out.push(...renderStage(chainName('we', e), e.egress, 'profiles', profileChains(ir, e, 'e'), [], flows));
   }
   for (const e of hosts) {
     const hi = chainName('hi', e);
     const he = chainName('he', e);
-    out.push(...renderStage(hi, e.ingress, 'profiles', profileChains(ir, e, 'i'), failsafeRules(ir.felix.failsafeInbound, 'saddr', hi)));
-    out.push(...renderStage(he, e.egress, 'profiles', profileChains(ir, e, 'e'), failsafeRules(ir.felix.failsafeOutbound, 'daddr', he)));
+    out.push(...renderStage(hi, e.ingress, 'profiles', profileChains(ir, e, 'i'), failsafeRules(ir.felix.failsafeInbound, 'saddr', hi), flows));
+    out.push(...renderStage(he, e.egress, 'profiles', profileChains(ir, e, 'e'), failsafeRules(ir.felix.failsafeOutbound, 'daddr', he), flows));
     out.push(...renderStage(chainName('hfi', e), e.forward!.ingress, 'allow-if-none', []));
     out.push(...renderStage(chainName('hfe', e), e.forward!.egress, 'allow-if-none', []));
     out.push(...renderStage(chainName('hui', e), e.untracked!.ingress, 'none', []));
@@ -209,6 +230,7 @@ export function renderNftables(ir: NodeIR): string {
     '  }',
     '  chain forward {',
     '    type filter hook forward priority filter; policy accept;',
+    ...(flows ? countAllowed('both') : []),
     '    ct state established,related accept',
     '    ct state invalid drop',
     `    ${accepted}`,
@@ -216,24 +238,29 @@ export function renderNftables(ir: NodeIR): string {
     ...hosts.map((e) => `    ${hostIf('oifname', e)} jump ${chainName('hfe', e)}`),
     ...hosts.map((e) => `    ${hostIf('iifname', e)} ${notPreDnat} jump ${chainName('hfi', e)}`),
     ...vmap('oifname', 'wi'),
+    ...(flows ? countAllowed('original') : []),
     '    accept',
     '  }',
     '  chain input {',
     '    type filter hook input priority filter; policy accept;',
+    ...(flows ? countAllowed('both') : []),
     '    ct state established,related accept',
     '    ct state invalid drop',
     `    ${accepted}`,
     ...vmap('iifname', 'we'),
     ...toHost,
     ...hosts.map((e) => `    ${hostIf('iifname', e)} ${notPreDnat} jump ${chainName('hi', e)}`),
+    ...(flows ? countAllowed('original') : []),
     '    accept',
     '  }',
     '  chain output {',
     '    type filter hook output priority filter; policy accept;',
+    ...(flows ? countAllowed('both') : []),
     '    ct state established,related accept',
     `    ${accepted}`,
     `    oifname ${quote(WORKLOAD_WILDCARD)} accept`,
     ...hosts.map((e) => `    ${hostIf('oifname', e)} jump ${chainName('he', e)}`),
+    ...(flows ? countAllowed('original') : []),
     '    accept',
     '  }',
     '}',

@@ -1,4 +1,4 @@
-import type { IrDiff, NodeIR } from '@palisade/engine';
+import type { CounterRef, IrDiff, NodeIR } from '@palisade/engine';
 
 /** Why a dataplane refused a ruleset: the previous one stays in force. */
 export class DataplaneError extends Error {
@@ -27,4 +27,19 @@ export interface Dataplane {
    * so drift is checked at once rather than at the next periodic read; returns how to stop.
    */
   watchChanges?(onChange: () => void): () => void;
+  /** Flows the dataplane itself counted since the last call (a kernel dataplane with flow logs on). */
+  readFlows?(): Promise<WitnessedFlow[]>;
+}
+
+/** A flow as a dataplane counted it: addresses, protocol, port, verdict, what decided, packets and bytes. */
+export interface WitnessedFlow {
+  action: 'Allow' | 'Deny';
+  src: string;
+  dst: string;
+  protocol: string;
+  port: number | null;
+  packets: number;
+  bytes: number;
+  started: boolean;
+  decidedBy: CounterRef | undefined;
 }

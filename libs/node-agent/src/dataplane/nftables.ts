@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { renderNftables, renderNftablesUpdate, TABLE, type IrDiff, type NodeIR } from '@palisade/engine';
+import { describeCounter, FlowDecisions, renderNftables, renderNftablesUpdate, TABLE, type CounterRef, type IrDiff, type NodeIR } from '@palisade/engine';
+import { NftFlowReader, type KernelFlow } from './nft-flows.js';
 import { DataplaneError, type Dataplane } from './dataplane.js';
 
 export interface NftablesOptions {
@@ -7,6 +8,13 @@ export interface NftablesOptions {
   command?: readonly string[];
   /** Longest an nft run may take before it is killed (and the apply counted as failed). */
   timeoutMs?: number;
+  /** Count flows in the kernel (accounting sets in the ruleset) for flow logs. */
+  flowLog?: boolean;
+}
+
+/** A flow the kernel counted, with the decision that let it through or dropped it. */
+export interface DecidedKernelFlow extends KernelFlow {
+  decidedBy: CounterRef | undefined;
 }
 
 interface Run {
@@ -26,15 +34,39 @@ export class NftablesDataplane implements Dataplane {
   private readonly command: readonly string[];
   private readonly timeoutMs: number;
   private baseline: string | undefined;
+  private readonly flowLog: boolean;
+  private readonly flows: NftFlowReader;
+  /** The IR and decision ids of the ruleset in force, to name what decided a counted flow. */
+  private inForce: { ir: NodeIR; decisions: readonly string[] } | undefined;
+  /** Flows read just before a reload emptied the sets, handed out with the next read. */
+  private carried: DecidedKernelFlow[] = [];
 
   constructor(options: NftablesOptions = {}) {
     this.command = options.command ?? ['nft'];
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.flowLog = options.flowLog ?? false;
+    this.flows = new NftFlowReader((args) => this.run(args));
   }
 
   async applyFull(ir: NodeIR): Promise<{ mode: 'full' }> {
-    await this.load(renderNftables(ir));
+    const decisions = this.flowLog ? new FlowDecisions() : undefined;
+    const text = renderNftables(ir, decisions ? { flows: decisions } : {});
+    // A reload empties the accounting sets: what they counted so far is read first.
+    if (this.flowLog && this.inForce) this.carried.push(...(await this.readFlows().catch(() => [])));
+    await this.load(text);
+    this.flows.reset();
+    this.inForce = { ir, decisions: decisions?.comments ?? [] };
     return { mode: 'full' };
+  }
+
+  /** What the kernel counted since the last read (nothing unless flowLog is on). */
+  async readFlows(): Promise<DecidedKernelFlow[]> {
+    const carried = this.carried;
+    this.carried = [];
+    const state = this.inForce;
+    if (!this.flowLog || !state) return carried;
+    const read = await this.flows.read();
+    return [...carried, ...read.map((f) => ({ ...f, decidedBy: describeCounter(state.ir, state.decisions[f.decision - 1] ?? '') }))];
   }
 
   async applyChanges(ir: NodeIR, diffs: readonly IrDiff[]): Promise<{ mode: 'incremental' | 'full' }> {
@@ -42,6 +74,8 @@ export class NftablesDataplane implements Dataplane {
     if (this.baseline === undefined || parts.some((p) => p === undefined)) return this.applyFull(ir);
     const text = parts.join('');
     if (text) await this.load(text);
+    // Chains and decision ids are unchanged; the IR is newer (sets moved).
+    if (this.inForce) this.inForce = { ...this.inForce, ir };
     return { mode: 'incremental' };
   }
 
@@ -96,7 +130,7 @@ export class NftablesDataplane implements Dataplane {
   /** The table as the kernel holds it, without counter values (which move with traffic). */
   private async listing(): Promise<string> {
     const result = await this.run(['-s', 'list', 'table', 'inet', TABLE]);
-    return result.code === 0 ? result.stdout : '';
+    return result.code === 0 ? withoutFlowElements(result.stdout) : '';
   }
 
   private run(args: string[], input?: string): Promise<Run> {
@@ -123,6 +157,25 @@ export class NftablesDataplane implements Dataplane {
 
 function firstLines(text: string, n: number): string {
   return text.trim().split('\n').slice(0, n).join(' | ') || 'no reason given';
+}
+
+/**
+ * The listing without the flow accounting sets' elements: traffic adds and expires those every
+ * moment, which is the kernel counting, not a change to the ruleset.
+ */
+export function withoutFlowElements(listing: string): string {
+  const out: string[] = [];
+  let accounting = false;
+  let skipping = false;
+  for (const line of listing.split('\n')) {
+    const trimmed = line.trim();
+    if (/^set \S+ \{$/.test(trimmed)) accounting = /^set pal_(?:flows|denied)\w* \{$/.test(trimmed);
+    if (accounting && trimmed.startsWith('elements = {')) skipping = true;
+    if (!skipping) out.push(line);
+    if (skipping && trimmed.endsWith('}')) skipping = false;
+    if (trimmed === '}') accounting = false;
+  }
+  return out.join('\n');
 }
 
 /** Each rule and element line with the chain or set it is in, counted: a duplicate line is a change too. */

@@ -1,4 +1,4 @@
-import type { ChainResult, Decision, Endpoint } from '@palisade/engine';
+import type { ChainResult, CounterRef, Decision, Endpoint } from '@palisade/engine';
 import type { FlowEndpoint } from '@palisade/contracts';
 
 /**
@@ -34,4 +34,19 @@ export function flowEndpoint(endpoint: Endpoint | undefined, ip: string | null):
   if (!endpoint) return { namespace: null, name: null, labels: {}, ip };
   const labels = Object.fromEntries(Object.entries(endpoint.labels).filter(([k]) => !k.startsWith('projectcalico.org/') && !k.startsWith('pcns.') && !k.startsWith('pcsa.')));
   return { namespace: endpoint.namespace ?? null, name: endpoint.name, labels, ip: ip ?? endpoint.ips[0]?.text ?? null };
+}
+
+/** The same names for a decision the kernel counted (a ruleset comment read back with describeCounter). */
+export function policyOfCounter(ref: CounterRef | undefined): string {
+  if (!ref) return 'unknown';
+  switch (ref.kind) {
+    case 'rule':
+      return ref.owner?.startsWith('profile/') ? `__PROFILE__/${ref.owner.slice('profile/'.length)}/${ref.rule}` : `${ref.tier ?? 'default'}/${ref.owner}/${ref.rule}`;
+    case 'end-of-tier':
+      return `${ref.tier}/end-of-tier`;
+    case 'no-profile':
+      return '__PROFILE__/none';
+    default:
+      return ref.kind;
+  }
 }

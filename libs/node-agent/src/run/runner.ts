@@ -80,7 +80,7 @@ export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> 
   const credentials = await credentialsFor(settings, node, options.fetchImpl);
   const url = settings.natsUrl ?? credentials.servers.join(',');
   const nc = await connectWithRetry(url, settings, node, credentials, log, options.signal);
-  const dataplane = options.dataplane ?? (settings.dataplane === 'nftables' ? new NftablesDataplane() : new SimulatedDataplane());
+  const dataplane = options.dataplane ?? (settings.dataplane === 'nftables' ? new NftablesDataplane({ flowLog: true }) : new SimulatedDataplane());
   const agent = new NodeAgent({
     nc,
     cluster: settings.cluster,
