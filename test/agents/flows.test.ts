@@ -117,6 +117,22 @@ describe('flow logs from simulated agents to PostgreSQL and `palisade flows`', (
     // Each record was stored once, though agents publish at least once.
     const ids = (await flows('--limit', '10000')).map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
+    // Totals per minute and action, as charts draw them.
+    const per = await cli(['flows', '--cluster', 'shop-1', '--since', '10m', '--per', '60', '-o', 'json']);
+    expect(per.code, per.stderr).toBe(0);
+    const buckets = JSON.parse(per.stdout) as { action: string; records: number; bytes: number }[];
+    expect(buckets.some((b) => b.action === 'Allow' && b.records > 0 && b.bytes > 0)).toBe(true);
+    expect(buckets.some((b) => b.action === 'Deny' && b.records > 0)).toBe(true);
+    // Live: records as they are stored.
+    const follower = spawn(process.execPath, [palisadeBin, 'flows', '--cluster', 'shop-1', '--action', 'Deny', '--follow', '-o', 'json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(follower);
+    let followed = '';
+    follower.stdout!.on('data', (c: Buffer) => (followed += c.toString()));
+    const liveDeadline = Date.now() + 30_000;
+    while (Date.now() < liveDeadline && !followed.includes('\n')) await new Promise((r) => setTimeout(r, 500));
+    follower.kill('SIGINT');
+    const live = JSON.parse(followed.split('\n')[0]!) as FlowRecord;
+    expect(live).toMatchObject({ cluster: 'shop-1', action: 'Deny', port: 22 });
     const text = await cli(['flows', '--cluster', 'shop-1', '--action', 'Deny', '--limit', '3']);
     expect(text.stdout).toMatch(/REPORTER\s+SOURCE\s+DESTINATION/);
     expect(text.stdout).toContain('shop/frontend-1');

@@ -175,6 +175,8 @@ describe('registration', () => {
         '--since <time>',
         '--until <time>',
         '--limit <n> =1000',
+        '--per <seconds>',
+        '-f, --follow =false',
         textOrJson,
       ],
       token: [],

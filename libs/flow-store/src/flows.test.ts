@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '@palisade/contracts';
 import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { dropExpiredFlows, insertFlows, queryFlows } from './index.js';
+import { aggregateFlows, dropExpiredFlows, flowsAfter, insertFlows, queryFlows } from './index.js';
 
 let db: TestDatabase;
 let database: DbClient;
@@ -65,6 +65,29 @@ describe('flow store', () => {
     expect(await ids({ policy: 'default/shop/api-ingress_' })).toEqual([4]);
     expect(await ids({ since: new Date('2026-12-02T00:00:00Z') })).toEqual([3]);
     expect(await ids({ until: new Date('2026-12-02T00:00:00Z'), limit: 2 })).toHaveLength(2);
+  });
+
+  it('sums per interval and action, and follows new records from a cursor without skipping or repeating', async () => {
+    const buckets = await aggregateFlows(database, { cluster: 'alpha' }, 60);
+    expect(buckets).toEqual([
+      { start: '2026-12-01T10:00:00.000Z', action: 'Allow', records: 2, packets: 20, bytes: 2_400 },
+      { start: '2026-12-01T10:00:00.000Z', action: 'Deny', records: 1, packets: 10, bytes: 1_200 },
+    ]);
+    const start = await flowsAfter(database, { cluster: 'alpha' });
+    expect(start.records).toEqual([]);
+    // Stored just after the cursor, and settled (older than the settle window) by the time they are read.
+    await insertFlows(database, [record(10), record(11)]);
+    const cursorAt = start.cursor.split('|')[0]!;
+    await database.execute`UPDATE flow_records SET ingested_at = ${cursorAt}::timestamptz + interval '100 milliseconds' WHERE id IN (${record(10).id}, ${record(11).id})`;
+    await new Promise((r) => setTimeout(r, 300));
+    const first = await flowsAfter(database, { cluster: 'alpha', limit: 1 }, start.cursor);
+    expect(first.records.map((r) => parseInt(r.id, 16))).toEqual([10]);
+    const second = await flowsAfter(database, { cluster: 'alpha' }, first.cursor);
+    expect(second.records.map((r) => parseInt(r.id, 16))).toEqual([11]);
+    expect((await flowsAfter(database, { cluster: 'alpha' }, second.cursor)).records).toEqual([]);
+    // Younger than the settle window: not yet.
+    await insertFlows(database, [record(12)]);
+    expect((await flowsAfter(database, { cluster: 'alpha' }, second.cursor)).records).toEqual([]);
   });
 
   it('keeps each day in its own partition and drops whole days past retention', async () => {

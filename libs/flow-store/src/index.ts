@@ -1,2 +1,2 @@
 export { insertFlows, dropExpiredFlows } from './write.js';
-export { queryFlows, FlowFilter } from './query.js';
+export { queryFlows, flowsAfter, aggregateFlows, FlowFilter, type FlowCursor, type FlowBucket } from './query.js';

@@ -63,20 +63,95 @@ const toRecord = (r: Row): FlowRecord => ({
   connectionsCompleted: r.connections_completed,
 });
 
+function conditions(f: z.output<typeof FlowFilter>) {
+  const policyPrefix = f.policy === undefined ? null : f.policy.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+  return { ...f, policyPrefix };
+}
+
 /** Records matching the filter, newest first. */
 export async function queryFlows(db: DbTx, input: FlowFilter): Promise<FlowRecord[]> {
-  const f = FlowFilter.parse(input);
-  const policyPrefix = f.policy === undefined ? null : f.policy.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+  const f = conditions(FlowFilter.parse(input));
   const rows = await db.query<Row[]>`
     SELECT * FROM flow_records
     WHERE (${f.cluster ?? null}::text IS NULL OR cluster = ${f.cluster ?? null})
       AND (${f.namespace ?? null}::text IS NULL OR src_namespace = ${f.namespace ?? null} OR dst_namespace = ${f.namespace ?? null})
       AND (${f.endpoint ?? null}::text IS NULL OR ${f.endpoint ?? null} IN (src_name, dst_name, src_ip, dst_ip))
       AND (${f.action ?? null}::text IS NULL OR action = ${f.action ?? null})
-      AND (${policyPrefix}::text IS NULL OR policy LIKE ${policyPrefix})
+      AND (${f.policyPrefix}::text IS NULL OR policy LIKE ${f.policyPrefix})
       AND (${f.since ?? null}::timestamptz IS NULL OR end_time >= ${f.since ?? null})
       AND (${f.until ?? null}::timestamptz IS NULL OR start_time < ${f.until ?? null})
     ORDER BY start_time DESC, id
     LIMIT ${f.limit}`;
   return rows.map(toRecord);
+}
+
+const SETTLE_SECONDS = 5;
+
+/** Where a reader of live records is: the last record's ingestion time and id (opaque to callers). */
+export type FlowCursor = string;
+const encodeCursor = (at: Date, id: string): FlowCursor => `${at.toISOString()}|${id}`;
+function decodeCursor(cursor: FlowCursor | undefined): { at: Date; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [at, id] = cursor.split('|');
+  const time = new Date(at ?? '');
+  if (id === undefined || Number.isNaN(time.getTime())) throw new RangeError(`${JSON.stringify(cursor)} is not a flow cursor`);
+  return { at: time, id };
+}
+
+/**
+ * Records stored after a cursor, in the order ingest stored them, and the cursor to continue
+ * from; without one, from now (nothing older). What `palisade flows --follow` and flows.live read.
+ * A row's ingested_at is its transaction's start, and a transaction may commit after a later
+ * one: rows younger than SETTLE_SECONDS are left for the next read, so none is ever skipped
+ * (ingest transactions take milliseconds; a live view is a few seconds behind).
+ */
+export async function flowsAfter(db: DbTx, input: FlowFilter, cursor?: FlowCursor): Promise<{ records: FlowRecord[]; cursor: FlowCursor }> {
+  const f = conditions(FlowFilter.parse(input));
+  const from = decodeCursor(cursor);
+  if (!from) {
+    const [row] = await db.query<{ at: Date }[]>`SELECT now() - make_interval(secs => ${SETTLE_SECONDS}) AS at`;
+    return { records: [], cursor: encodeCursor(row!.at, '') };
+  }
+  const rows = await db.query<(Row & { ingested_at: Date })[]>`
+    SELECT * FROM flow_records
+    WHERE (ingested_at, id) > (${from.at}::timestamptz, ${from.id})
+      AND ingested_at < now() - make_interval(secs => ${SETTLE_SECONDS})
+      AND (${f.cluster ?? null}::text IS NULL OR cluster = ${f.cluster ?? null})
+      AND (${f.namespace ?? null}::text IS NULL OR src_namespace = ${f.namespace ?? null} OR dst_namespace = ${f.namespace ?? null})
+      AND (${f.endpoint ?? null}::text IS NULL OR ${f.endpoint ?? null} IN (src_name, dst_name, src_ip, dst_ip))
+      AND (${f.action ?? null}::text IS NULL OR action = ${f.action ?? null})
+      AND (${f.policyPrefix}::text IS NULL OR policy LIKE ${f.policyPrefix})
+    ORDER BY ingested_at, id
+    LIMIT ${f.limit}`;
+  const last = rows.at(-1);
+  return { records: rows.map(toRecord), cursor: last ? encodeCursor(last.ingested_at, last.id) : cursor! };
+}
+
+export interface FlowBucket {
+  start: string;
+  action: 'Allow' | 'Deny';
+  records: number;
+  packets: number;
+  bytes: number;
+}
+
+/** Totals per interval and action over the filter's records: what charts of allowed and denied traffic draw. */
+export async function aggregateFlows(db: DbTx, input: FlowFilter, intervalSeconds: number): Promise<FlowBucket[]> {
+  const f = conditions(FlowFilter.parse(input));
+  if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 86_400) throw new RangeError('the interval is 1 to 86400 seconds');
+  const rows = await db.query<{ start: Date; action: 'Allow' | 'Deny'; records: string; packets: string; bytes: string }[]>`
+    SELECT to_timestamp(floor(extract(epoch FROM start_time) / ${intervalSeconds}) * ${intervalSeconds}) AS start, action,
+           count(*) AS records, sum(packets) AS packets, sum(bytes) AS bytes
+    FROM flow_records
+    WHERE (${f.cluster ?? null}::text IS NULL OR cluster = ${f.cluster ?? null})
+      AND (${f.namespace ?? null}::text IS NULL OR src_namespace = ${f.namespace ?? null} OR dst_namespace = ${f.namespace ?? null})
+      AND (${f.endpoint ?? null}::text IS NULL OR ${f.endpoint ?? null} IN (src_name, dst_name, src_ip, dst_ip))
+      AND (${f.action ?? null}::text IS NULL OR action = ${f.action ?? null})
+      AND (${f.policyPrefix}::text IS NULL OR policy LIKE ${f.policyPrefix})
+      AND (${f.since ?? null}::timestamptz IS NULL OR end_time >= ${f.since ?? null})
+      AND (${f.until ?? null}::timestamptz IS NULL OR start_time < ${f.until ?? null})
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+    LIMIT ${f.limit}`;
+  return rows.map((r) => ({ start: r.start.toISOString(), action: r.action, records: Number(r.records), packets: Number(r.packets), bytes: Number(r.bytes) }));
 }

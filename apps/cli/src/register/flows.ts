@@ -16,6 +16,8 @@ export function register(program: Command): void {
     .option('--since <time>', 'an ISO time or a duration ago (10m, 2h, 7d)')
     .option('--until <time>', 'an ISO time or a duration ago')
     .option('--limit <n>', 'at most this many records, newest first (1 to 10000)', wholeNumber('--limit'), 1000)
+    .option('--per <seconds>', 'totals (records, packets, bytes) per this many seconds and action, instead of records', wholeNumber('--per'))
+    .option('-f, --follow', 'keep printing records as they are stored (one JSON object a line with -o json), until Ctrl-C', false)
     .addOption(outputOption(['text', 'json'], 'text'))
     .addHelpText('after', GATEWAY_HELP)
     .action(

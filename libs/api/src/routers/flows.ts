@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import { ClusterName, FlowAction } from '@palisade/contracts';
-import { queryFlows } from '@palisade/flow-store';
+import { aggregateFlows, flowsAfter, queryFlows } from '@palisade/flow-store';
+import { tracked } from '@trpc/server';
 import { authedProcedure, router } from '../trpc.js';
 
 const When = z.iso.datetime({ offset: true }).transform((v) => new Date(v));
+const Filter = {
+  cluster: ClusterName.optional(),
+  namespace: z.string().min(1).max(253).optional(),
+  endpoint: z.string().min(1).max(253).optional(),
+  action: FlowAction.optional(),
+  policy: z.string().min(1).max(600).optional(),
+};
+const Cursor = z.string().regex(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z\|[0-9a-f]{0,32}$/, 'a cursor a previous answer gave');
 
 export const flowsRouter = router({
   /**
@@ -27,4 +36,43 @@ export const flowsRouter = router({
         .default({ limit: 1_000 }),
     )
     .query(({ ctx, input }) => queryFlows(ctx.db, input)),
+
+  /** Totals per interval and action (records, packets, bytes): the allowed and denied traffic over time. */
+  aggregate: authedProcedure
+    .input(
+      z
+        .object({
+          ...Filter,
+          since: When.optional(),
+          until: When.optional(),
+          intervalSeconds: z.number().int().min(1).max(86_400).default(60),
+          limit: z.number().int().min(1).max(10_000).default(1_000),
+        })
+        .strict(),
+    )
+    .query(({ ctx, input }) => {
+      const { intervalSeconds, ...filter } = input;
+      return aggregateFlows(ctx.db, filter, intervalSeconds);
+    }),
+
+  /**
+   * Records stored after a cursor, oldest first, and the cursor to ask with next; without one,
+   * an empty page and a cursor at now. `palisade flows --follow` polls this.
+   */
+  tail: authedProcedure.input(z.object({ ...Filter, after: Cursor.optional(), limit: z.number().int().min(1).max(10_000).default(1_000) }).strict()).query(({ ctx, input }) => {
+    const { after, ...filter } = input;
+    return flowsAfter(ctx.db, filter, after);
+  }),
+
+  /** The same as a live stream: records as they are stored, a page per message, resumable from the last page received. */
+  live: authedProcedure.input(z.object({ ...Filter, lastEventId: Cursor.nullish() }).strict()).subscription(async function* ({ ctx, input, signal }) {
+    const { lastEventId, ...filter } = input;
+    let cursor = lastEventId ?? (await flowsAfter(ctx.db, filter)).cursor;
+    while (!signal?.aborted) {
+      const page = await flowsAfter(ctx.db, { ...filter, limit: 500 }, cursor);
+      cursor = page.cursor;
+      if (page.records.length) yield tracked(cursor, page.records);
+      if (page.records.length < 500) await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }),
 });
