@@ -31,6 +31,14 @@ describe('agent entry point', () => {
     expect(r.stderr).toMatch(/dataplnae/);
   });
 
+  it('refuses a host endpoint interface that cannot be one, naming where', () => {
+    const config = join(dir, 'heps.yaml');
+    writeFileSync(config, 'gateway: http://127.0.0.1:9\ncluster: alpha\nnode: n1\nhostEndpoints: {interfaces: [eth0, "not an interface"]}\n');
+    const r = run({ PALISADE_AGENT_CONFIG: config });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain('hostEndpoints.interfaces.1: an interface name');
+  });
+
   it('says how to get a join token when it has neither credentials nor a token', () => {
     const r = run({
       PALISADE_AGENT_GATEWAY: 'http://127.0.0.1:9',

@@ -34,6 +34,17 @@ export const AgentSettings = z
     inventoryFile: z.string().min(1).optional(),
     /** NATS servers to use instead of those the gateway names (a node that reaches NATS by another address). */
     natsUrl: z.string().min(1).max(2_000).optional(),
+    /** Report this node's interfaces as host endpoints: names, or "*" for all but loopback, with labels for policy to select them. */
+    hostEndpoints: z
+      .object({
+        interfaces: z
+          .array(z.string().regex(/^(\*|[A-Za-z0-9_.-]{1,15})$/, 'an interface name (1 to 15 letters, digits, "_", "." or "-") or *'))
+          .min(1)
+          .max(64),
+        labels: z.record(z.string().max(317), z.string().max(63)).optional(),
+      })
+      .strict()
+      .optional(),
     /** Simulated dataplane: the traffic to generate and decide (a traffic mix YAML file); none when unset. */
     trafficFile: z.string().min(1).optional(),
     /** Flow records are aggregated over this many seconds, then published. */

@@ -18,3 +18,4 @@ export { startFleet, type FleetOptions, type SimulatedAgent } from './simulate/f
 export { simulatedInventory, SIMULATED_APPS } from './simulate/inventory.js';
 export { NftFlowReader, type KernelFlow } from './dataplane/nft-flows.js';
 export type { WitnessedFlow } from './dataplane/dataplane.js';
+export { hostEndpointsFromInterfaces, type HostEndpointSettings } from './inventory/host-endpoints.js';

@@ -8,7 +8,8 @@ import { NodeAgent, type AgentLog } from '../agent.js';
 import type { Dataplane } from '../dataplane/dataplane.js';
 import { NftablesDataplane } from '../dataplane/nftables.js';
 import { SimulatedDataplane } from '../dataplane/simulated.js';
-import { parseInventory } from '../inventory/node-inventory.js';
+import { InventoryError, inventoryProblem, parseInventory } from '../inventory/node-inventory.js';
+import { hostEndpointsFromInterfaces } from '../inventory/host-endpoints.js';
 import { parseTrafficMix } from '../flows/traffic.js';
 import { sleep } from '../watch.js';
 import { joinCluster, JoinError, storeCredentials, storedCredentials } from './credentials.js';
@@ -75,7 +76,12 @@ export function controlPlaneOf(gateway: string, natsUrl: string): { host: string
 export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> {
   const { settings, log } = options;
   const node = nodeNameOf(settings);
-  const inventory: Resource[] = settings.inventoryFile ? parseInventory(readFileSync(settings.inventoryFile, 'utf8'), node, settings.inventoryFile) : [];
+  const inventory: Resource[] = [
+    ...(settings.inventoryFile ? parseInventory(readFileSync(settings.inventoryFile, 'utf8'), node, settings.inventoryFile) : []),
+    ...(settings.hostEndpoints ? hostEndpointsFromInterfaces(node, settings.hostEndpoints) : []),
+  ];
+  const problem = inventoryProblem(node, inventory);
+  if (problem) throw new InventoryError(`this node's inventory: ${problem}`);
   const traffic = settings.trafficFile ? parseTrafficMix(readFileSync(settings.trafficFile, 'utf8'), settings.trafficFile) : undefined;
   const credentials = await credentialsFor(settings, node, options.fetchImpl);
   const url = settings.natsUrl ?? credentials.servers.join(',');
