@@ -65,7 +65,25 @@ async function natsAuth(root: string): Promise<{ auth: NatsAuth; file: string }>
   return { auth, file };
 }
 
+/**
+ * Starts the stack's nats-server. Ports are picked free and then bound by nats-server a moment
+ * later, so another process (or the monitor port, picked the same way) can take one in between:
+ * a start that fails on "address already in use" is tried again, on new ports unless a port was
+ * asked for (then on the same one, once its previous holder has let go).
+ */
 export async function startPrivateNats(options: PrivateNatsOptions): Promise<ServiceRecord> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const inUse = error instanceof StackError && /address already in use/.test(error.message);
+      if (!inUse || attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function startOnce(options: PrivateNatsOptions): Promise<ServiceRecord> {
   let binary = findNatsServer();
   if (!binary) {
     await aptInstall('nats-server', 'nats', options.log);
@@ -73,7 +91,8 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
     if (!binary) throw new StackError('MISSING_BINARY', 'nats', 'nats-server not found after installing it', 'Install nats-server, or set NATS_URL.');
   }
   const port = await pickPort(options.preferredPort);
-  const monitorPort = await pickPort(options.preferredPort ? options.preferredPort + 4000 : undefined);
+  let monitorPort = await pickPort(options.preferredPort ? options.preferredPort + 4000 : undefined);
+  while (monitorPort === port) monitorPort = await pickPort();
   const storeDir = join(options.root, 'jetstream');
   mkdirSync(storeDir, { recursive: true });
   const configFile = join(options.root, 'nats.conf');
@@ -111,6 +130,15 @@ export async function startPrivateNats(options: PrivateNatsOptions): Promise<Ser
       details: { version, log: logFile, monitor: `http://127.0.0.1:${monitorPort}`, storeDir, auth: 'operator', authFile },
     };
   } catch (error) {
-    throw new StackError('START_FAILED', 'nats', `nats-server did not become ready: ${child.exited() ? `it exited with code ${child.exitCode()}` : describeError(error)}`, `See ${logFile}.`);
+    const why = child.exited() ? `it exited with code ${child.exitCode()}${/address already in use/.test(tail(logFile)) ? ' (address already in use)' : ''}` : describeError(error);
+    throw new StackError('START_FAILED', 'nats', `nats-server did not become ready: ${why}`, `See ${logFile}.`);
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-2_000);
+  } catch {
+    return '';
   }
 }
