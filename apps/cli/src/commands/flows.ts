@@ -39,15 +39,28 @@ const cells = (r: Flow) => [
   String(r.bytes),
 ];
 
-/** `--follow`: records as the gateway stores them, polled every 2 s, until Ctrl-C. */
-async function follow(remote: Remote, options: FlowsOptions): Promise<number> {
-  const filter = {
+/** The filters every form of `palisade flows` sends. */
+function filterOf(options: FlowsOptions) {
+  return {
     ...(options.cluster ? { cluster: options.cluster } : {}),
     ...(options.namespace ? { namespace: options.namespace } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.action ? { action: options.action } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
   };
+}
+
+/** --since and --until as times. */
+function windowOf(options: FlowsOptions) {
+  return {
+    ...(options.since ? { since: parseTime('--since', options.since).toISOString() } : {}),
+    ...(options.until ? { until: parseTime('--until', options.until).toISOString() } : {}),
+  };
+}
+
+/** `--follow`: records as the gateway stores them, polled every 2 s, until Ctrl-C. */
+async function follow(remote: Remote, options: FlowsOptions): Promise<number> {
+  const filter = filterOf(options);
   const api = connect(remote);
   let stop = false;
   process.once('SIGINT', () => (stop = true));
@@ -67,13 +80,8 @@ async function follow(remote: Remote, options: FlowsOptions): Promise<number> {
 async function totals(remote: Remote, options: FlowsOptions, per: number): Promise<number> {
   const buckets = await call(remote, () =>
     connect(remote).flows.aggregate.query({
-      ...(options.cluster ? { cluster: options.cluster } : {}),
-      ...(options.namespace ? { namespace: options.namespace } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.action ? { action: options.action } : {}),
-      ...(options.policy ? { policy: options.policy } : {}),
-      ...(options.since ? { since: parseTime('--since', options.since).toISOString() } : {}),
-      ...(options.until ? { until: parseTime('--until', options.until).toISOString() } : {}),
+      ...filterOf(options),
+      ...windowOf(options),
       intervalSeconds: per,
       limit: options.limit,
     }),
@@ -90,13 +98,8 @@ export async function flowsCommand(remote: Remote, options: FlowsOptions): Promi
   if (options.per !== undefined) return totals(remote, options, options.per);
   const records = await call(remote, () =>
     connect(remote).flows.query.query({
-      ...(options.cluster ? { cluster: options.cluster } : {}),
-      ...(options.namespace ? { namespace: options.namespace } : {}),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.action ? { action: options.action } : {}),
-      ...(options.policy ? { policy: options.policy } : {}),
-      ...(options.since ? { since: parseTime('--since', options.since).toISOString() } : {}),
-      ...(options.until ? { until: parseTime('--until', options.until).toISOString() } : {}),
+      ...filterOf(options),
+      ...windowOf(options),
       limit: options.limit,
     }),
   );
