@@ -272,15 +272,32 @@ export class NodeAgent {
   }
 
   private checking = false;
+  /** A check was asked for while it could not run; it runs as soon as it can, or a hand edit could go unseen until the next periodic read. */
+  private driftAsked = false;
 
   private async checkDrift(): Promise<void> {
-    if (!this.policyApplied || this.loop || this.checking) return;
+    if (!this.policyApplied) return;
+    if (this.loop || this.checking) {
+      this.driftAsked = true;
+      return;
+    }
+    this.driftAsked = false;
     this.checking = true;
-    const change = await this.options.dataplane
-      .drift()
-      .catch((error: unknown) => `could not read the ruleset back: ${String(error)}`)
-      .finally(() => (this.checking = false));
-    if (!change || this.loop) return;
+    let change: string | null;
+    try {
+      change = await this.options.dataplane.drift().catch((error: unknown) => `could not read the ruleset back: ${String(error)}`);
+    } finally {
+      this.checking = false;
+    }
+    if (this.loop) {
+      // What was read may predate an apply that is running now: read again once it is done.
+      this.driftAsked = true;
+      return;
+    }
+    if (!change) {
+      if (this.driftAsked) this.checkDriftSoon();
+      return;
+    }
     this.lastDrift = { at: new Date().toISOString(), change };
     this.log('warn', 'the ruleset was changed out of band; restoring it', { change });
     await this.report('drifted', this.inForce, this.inForce, change, 0);
@@ -288,11 +305,17 @@ export class NodeAgent {
     this.kick();
   }
 
+  private checkDriftSoon(): void {
+    if (this.abort.signal.aborted) return;
+    void this.checkDrift().catch(() => undefined);
+  }
+
   private kick(): void {
     this.dirty = true;
     this.loop ??= this.converge().finally(() => {
       this.loop = undefined;
       if (this.dirty && !this.abort.signal.aborted) this.kick();
+      else if (this.driftAsked) this.checkDriftSoon();
     });
   }
 
