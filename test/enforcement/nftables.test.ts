@@ -26,7 +26,7 @@ const snapshotYaml = [
     (p) => `apiVersion: projectcalico.org/v3
 kind: WorkloadEndpoint
 metadata: {name: node--1-k8s-${p.name}-eth0, namespace: demo, labels: ${JSON.stringify(p.labels)}}
-spec: {orchestrator: k8s, node: node-1, pod: ${p.name}, endpoint: eth0, interfaceName: pal${p.key}, ipNetworks: [${p.ip}/32], profiles: [kns.demo]}
+spec: {orchestrator: k8s, node: node-1, pod: ${p.name}, endpoint: eth0, interfaceName: pal${p.key}, ipNetworks: [${p.ip}/32], profiles: [kns.demo]${p.name === 'api' ? ', ports: [{name: metrics, protocol: TCP, port: 9090}]' : ''}}
 `,
   ),
   `apiVersion: projectcalico.org/v3
@@ -39,6 +39,10 @@ spec:
     protocol: TCP
     source: {selector: role == 'frontend'}
     destination: {ports: [8080]}
+  - action: Allow
+    protocol: TCP
+    source: {selector: role == 'db'}
+    destination: {ports: [8081, metrics]}
 `,
   `apiVersion: projectcalico.org/v3
 kind: Tier
@@ -81,7 +85,9 @@ spec:
 const probes: (FlowSpec & { from: string; to: string; expected: boolean; why: string })[] = [
   { from: 'demo/frontend', to: 'demo/api', protocol: 'TCP', port: 8080, expected: true, why: 'api-ingress allows frontend on 8080' },
   { from: 'demo/frontend', to: 'demo/api', protocol: 'TCP', port: 8081, expected: false, why: 'end of tier default for api' },
-  { from: 'demo/db', to: 'demo/api', protocol: 'TCP', port: 8080, expected: false, why: 'db is not a frontend: end of tier default' },
+  { from: 'demo/db', to: 'demo/api', protocol: 'TCP', port: 8080, expected: false, why: 'db may reach only 8081 and the named port metrics: end of tier default' },
+  { from: 'demo/db', to: 'demo/api', protocol: 'TCP', port: 8081, expected: true, why: 'api-ingress rule 1 allows db on 8081 (a number)' },
+  { from: 'demo/db', to: 'demo/api', protocol: 'TCP', port: 9090, expected: true, why: "api-ingress rule 1 allows db on api's named port metrics (9090): numbers and names are alternatives" },
   { from: 'demo/frontend', to: 'demo/db', protocol: 'ICMP', icmp: { type: 8, code: 0 }, expected: true, why: 'security.db allows echo requests' },
   { from: 'demo/frontend', to: 'demo/db', protocol: 'UDP', port: 5353, expected: false, why: 'security.db logs, then denies UDP from frontend' },
   { from: 'demo/api', to: 'demo/db', protocol: 'UDP', port: 5353, expected: true, why: 'security.db passes UDP; no default-tier policy for db; the namespace profile allows' },

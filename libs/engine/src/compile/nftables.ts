@@ -107,16 +107,46 @@ export function ruleComment(chain: string, rule: number): string {
   return `pal|${chain}|${rule}`;
 }
 
-function renderPolicyChain(chain: PolicyChainIR, flows?: FlowDecisions): string[] {
+/**
+ * The rule as nft matches it: Calico ORs a side's numeric and named ports, nft ANDs what one rule
+ * lists, so a side with both becomes two rules, one per kind of port.
+ */
+function portVariants(rule: RuleIR): RuleIR[] {
+  let out = [rule];
+  for (const side of ['src', 'dst'] as const) {
+    out = out.flatMap((r) => {
+      const { ports, namedPorts, ...rest } = r[side];
+      if (!ports || !namedPorts) return [r];
+      return [
+        { ...r, [side]: { ...rest, ports } },
+        { ...r, [side]: { ...rest, namedPorts } },
+      ];
+    });
+  }
+  return out;
+}
+
+/** The sets a rule must find the packet in (for one family): if one is empty the rule cannot match. */
+function requiredSets(rule: RuleIR, family: Family | undefined): string[] {
+  if (!family) return [];
+  return [rule.src, rule.dst].flatMap((m) => [m.selector?.[family], m.serviceAddresses?.[family], m.service?.[family], m.namedPorts?.[family]].filter((id): id is string => !!id));
+}
+
+function renderPolicyChain(chain: PolicyChainIR, isEmpty: (set: string) => boolean, flows?: FlowDecisions): string[] {
   const lines = [`  chain ${chain.id} {`, `    comment ${quote(`${chain.owner} ${chain.direction}`.slice(0, 120))}`];
   for (const rule of chain.rules) {
     const fams = families(rule);
     const comment = ruleComment(chain.id, rule.index);
     const flowId = flows && chain.stage === 'normal' && (rule.action === 'Allow' || rule.action === 'Deny') ? flows.idOf(comment) : undefined;
-    for (const family of fams.length ? fams : [undefined]) {
-      const matches = ruleMatches(rule, family);
-      if (flowId && rule.action === 'Deny') lines.push(...countDenied(matches.join(' '), flowId));
-      lines.push(`    ${[...matches, 'counter', verdictOf(rule, chain, flowId)].join(' ')} comment ${quote(comment)}`);
+    for (const variant of portVariants(rule)) {
+      for (const family of fams.length ? fams : [undefined]) {
+        // A rule that needs an address in an empty set never matches: leaving it out halves a
+        // single-stack node's ruleset (every selector rule has an empty other-family twin).
+        if (requiredSets(variant, family).some(isEmpty)) continue;
+        const matches = ruleMatches(variant, family);
+        if (flowId && rule.action === 'Deny') lines.push(...countDenied(matches.join(' '), flowId));
+        lines.push(`    ${[...matches, 'counter', verdictOf(rule, chain, flowId)].join(' ')} comment ${quote(comment)}`);
+      }
     }
   }
   lines.push('  }');
@@ -167,6 +197,10 @@ function failsafeRules(list: NodeIR['felix']['failsafeInbound'], side: 'saddr' |
   });
 }
 
+function emptySets(ir: NodeIR): (set: string) => boolean {
+  return (id) => (ir.ipSets[id] ?? ir.tupleSets[id])?.members.length === 0;
+}
+
 export interface RenderOptions {
   /** Render flow accounting (see nftables-flows.ts); the ids it assigns are recorded here. */
   flows?: FlowDecisions;
@@ -179,7 +213,8 @@ export function renderNftables(ir: NodeIR, options: RenderOptions = {}): string 
   for (const set of Object.values(ir.ipSets)) out.push(renderIpSet(set));
   for (const set of Object.values(ir.tupleSets)) out.push(renderTupleSet(set));
   if (flows) out.push(...flowSetDeclarations());
-  for (const chain of Object.values(ir.chains)) out.push(...renderPolicyChain(chain, flows));
+  const isEmpty = emptySets(ir);
+  for (const chain of Object.values(ir.chains)) out.push(...renderPolicyChain(chain, isEmpty, flows));
 
   const workloads = ir.endpoints.filter((e) => e.kind === 'workload');
   const hosts = ir.endpoints.filter((e) => e.kind === 'host');
@@ -272,12 +307,20 @@ export function renderNftables(ir: NodeIR, options: RenderOptions = {}): string 
  * Renders a diff as incremental nft commands, when it only moves set members (a pod added or
  * removed behind a selector: the common change): one `nft -f` transaction of `add element` and
  * `delete element`, no table rebuilt, so connections and counters are untouched. Any other
- * change (a chain, an endpoint, a set created or removed) returns undefined: render the whole
- * ruleset, which is atomic too.
+ * change (a chain, an endpoint, a set created or removed, or a set becoming empty or no longer
+ * empty, which adds or removes the rules that need it) returns undefined: render the whole
+ * ruleset, which is atomic too. `ir` is the IR after the diff.
  */
-export function renderNftablesUpdate(diff: IrDiff): string | undefined {
+export function renderNftablesUpdate(diff: IrDiff, ir: NodeIR): string | undefined {
   const structural = !!diff.felix || [diff.endpoints, diff.chains, diff.ipSets, diff.tupleSets].some((p) => p.upsert.length > 0 || p.remove.length > 0);
   if (structural) return undefined;
+  const flips = (change: { id: string; add: unknown[]; remove: unknown[] }) => {
+    const after = (ir.ipSets[change.id] ?? ir.tupleSets[change.id])?.members.length;
+    if (after === undefined) return true;
+    const before = after - change.add.length + change.remove.length;
+    return (before === 0) !== (after === 0);
+  };
+  if ([...diff.ipSets.members, ...diff.tupleSets.members].some(flips)) return undefined;
   const out: string[] = [];
   for (const change of diff.ipSets.members) {
     if (change.remove.length) out.push(`delete element inet ${TABLE} ${change.id} ${elements(change.remove)}`);
