@@ -283,7 +283,7 @@ export class NodeAgent {
     }
     this.driftAsked = false;
     this.checking = true;
-    let change: string | null;
+    let change: string | undefined;
     try {
       change = await this.options.dataplane.drift().catch((error: unknown) => `could not read the ruleset back: ${String(error)}`);
     } finally {

@@ -3,7 +3,7 @@
 // again) as a fresh count. The nft output here is what nft 1.0.6 prints for these sets.
 import { describe, expect, it } from 'vitest';
 import { NftFlowReader } from './nft-flows.js';
-import { withoutFlowElements } from './nftables.js';
+import { withoutFlowElements } from './nft-baseline.js';
 
 const setJson = (name: string, elems: { concat: (string | number)[]; packets: number; bytes: number }[]) =>
   JSON.stringify({

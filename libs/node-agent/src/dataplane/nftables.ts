@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { describeCounter, FlowDecisions, renderNftables, renderNftablesUpdate, TABLE, type CounterRef, type IrDiff, type NodeIR } from '@palisade/engine';
 import { NftFlowReader, type KernelFlow } from './nft-flows.js';
 import { DataplaneError, type Dataplane } from './dataplane.js';
+import { Baseline, describeDrift, touchedSets, withoutFlowElements } from './nft-baseline.js';
+import { ForeignChanges, MonitorParser, RecentPids } from './nft-monitor.js';
 
 export interface NftablesOptions {
   /** The command that runs nft: ['nft'] on a host, ['ip', 'netns', 'exec', NS, 'nft'] in a test's namespace. */
@@ -33,7 +35,11 @@ export class NftablesDataplane implements Dataplane {
   readonly kind = 'nftables';
   private readonly command: readonly string[];
   private readonly timeoutMs: number;
-  private baseline: string | undefined;
+  /** The table as read back after the last apply: what drift is measured against. */
+  private readonly baseline = new Baseline(() => this.listing());
+  /** Changes to the table that nft monitor saw other processes make, not yet reported. */
+  private readonly foreign = new ForeignChanges();
+  private readonly ownPids = new RecentPids();
   private readonly flowLog: boolean;
   private readonly flows: NftFlowReader;
   /** The IR and decision ids of the ruleset in force, to name what decided a counted flow. */
@@ -70,25 +76,36 @@ export class NftablesDataplane implements Dataplane {
   }
 
   async applyChanges(ir: NodeIR, diffs: readonly IrDiff[]): Promise<{ mode: 'incremental' | 'full' }> {
-    const parts = diffs.map((d) => renderNftablesUpdate(d));
-    if (this.baseline === undefined || parts.some((p) => p === undefined)) return this.applyFull(ir);
+    const parts = diffs.map((d) => renderNftablesUpdate(d, ir));
+    if (!this.inForce || parts.some((p) => p === undefined)) return this.applyFull(ir);
     const text = parts.join('');
-    if (text) await this.load(text);
+    if (text) await this.loadChanges(text, touchedSets(diffs));
     // Chains and decision ids are unchanged; the IR is newer (sets moved).
     if (this.inForce) this.inForce = { ...this.inForce, ir };
     return { mode: 'incremental' };
   }
 
+  /** Resolves when the read-back after the last apply is done (drift checks wait for it). */
+  async readBack(): Promise<void> {
+    await this.baseline.current();
+  }
+
   async drift(): Promise<string | undefined> {
-    if (this.baseline === undefined) return undefined;
+    const foreign = this.foreign.take();
+    const baseline = await this.baseline.current();
+    if (baseline === undefined) return foreign;
     const now = await this.listing();
-    if (now === this.baseline) return undefined;
-    return describeDrift(this.baseline, now);
+    if (now !== baseline) return describeDrift(baseline, now);
+    // The read-back matched, yet another process changed the table: during the moment after an
+    // apply before the read-back, so the baseline already holds its change.
+    return foreign;
   }
 
   /**
-   * `nft monitor ruleset`: the kernel announces every change to any table; each announcement
-   * (ours included: the check then finds nothing) asks for a drift check. Restarted if it exits.
+   * `nft monitor`: the kernel announces every change to any table, with the process that made
+   * it. A change to this table by any process but the agent's own nft runs asks for a drift check
+   * (and is remembered, so even a change the read-back cannot tell apart is reported). Restarted
+   * if it exits; a restart asks for a check too, since changes may have gone unseen meanwhile.
    */
   watchChanges(onChange: () => void): () => void {
     let stopped = false;
@@ -97,14 +114,20 @@ export class NftablesDataplane implements Dataplane {
     const start = () => {
       if (stopped) return;
       const [cmd, ...pre] = this.command;
-      child = spawn(cmd!, [...pre, 'monitor', 'ruleset'], { stdio: ['ignore', 'pipe', 'ignore'] });
-      child.stdout!.on('data', () => {
+      const monitor = new MonitorParser((pid) => this.ownPids.has(pid));
+      child = spawn(cmd!, [...pre, 'monitor'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (chunk: string) => {
         delay = 500;
+        const changes = monitor.push(chunk);
+        if (!changes.length) return;
+        this.foreign.add(changes);
         onChange();
       });
       child.on('error', () => undefined);
       child.on('close', () => {
         if (stopped) return;
+        onChange();
         setTimeout(start, delay).unref();
         delay = Math.min(delay * 2, 30_000);
       });
@@ -118,13 +141,24 @@ export class NftablesDataplane implements Dataplane {
 
   async remove(): Promise<void> {
     await this.run(['delete', 'table', 'inet', TABLE]).catch(() => undefined);
-    this.baseline = undefined;
+    this.baseline.forget();
+    this.inForce = undefined;
   }
 
   private async load(text: string): Promise<void> {
     const result = await this.run(['-f', '-'], text);
     if (result.code !== 0) throw new DataplaneError(`nft refused the ruleset: ${firstLines(result.stderr, 3)}`, result.stderr);
-    this.baseline = await this.listing();
+    // The rules are in force now; reading them back (as long again as loading them) is for drift
+    // checks, which wait for it, not for the caller.
+    this.baseline.refresh();
+  }
+
+  /** Loads set member changes; the sets they touched are read back afterwards, to patch the baseline. */
+  private async loadChanges(text: string, sets: readonly string[]): Promise<void> {
+    const result = await this.run(['-f', '-'], text);
+    if (result.code !== 0) throw new DataplaneError(`nft refused the change: ${firstLines(result.stderr, 3)}`, result.stderr);
+    const listSets = sets.map((id) => `list set inet ${TABLE} ${id}\n`).join('');
+    this.baseline.patch(async () => (await this.run(['-s', '-f', '-'], listSets)).stdout);
   }
 
   /** The table as the kernel holds it, without counter values (which move with traffic). */
@@ -137,6 +171,8 @@ export class NftablesDataplane implements Dataplane {
     return new Promise((resolve, reject) => {
       const [cmd, ...pre] = this.command;
       const child = spawn(cmd!, [...pre, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // `ip netns exec` and nft exec in place: this pid is the one nft monitor names.
+      this.ownPids.remember(child.pid);
       let stdout = '';
       let stderr = '';
       const timer = setTimeout(() => child.kill('SIGKILL'), this.timeoutMs);
@@ -150,6 +186,8 @@ export class NftablesDataplane implements Dataplane {
         clearTimeout(timer);
         resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr: signal ? `${stderr}killed by ${signal} after ${this.timeoutMs} ms` : stderr });
       });
+      // A child that exits without reading its input (it refused early) is reported by 'close'.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(input ?? '');
     });
   }
@@ -157,53 +195,4 @@ export class NftablesDataplane implements Dataplane {
 
 function firstLines(text: string, n: number): string {
   return text.trim().split('\n').slice(0, n).join(' | ') || 'no reason given';
-}
-
-/**
- * The listing without the flow accounting sets' elements: traffic adds and expires those every
- * moment, which is the kernel counting, not a change to the ruleset.
- */
-export function withoutFlowElements(listing: string): string {
-  const out: string[] = [];
-  let accounting = false;
-  let skipping = false;
-  for (const line of listing.split('\n')) {
-    const trimmed = line.trim();
-    if (/^set \S+ \{$/.test(trimmed)) accounting = /^set pal_(?:flows|denied)\w* \{$/.test(trimmed);
-    if (accounting && trimmed.startsWith('elements = {')) skipping = true;
-    if (!skipping) out.push(line);
-    if (skipping && trimmed.endsWith('}')) skipping = false;
-    if (trimmed === '}') accounting = false;
-  }
-  return out.join('\n');
-}
-
-/** Each rule and element line with the chain or set it is in, counted: a duplicate line is a change too. */
-function placedLines(listing: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  let place = '';
-  for (const raw of listing.split('\n')) {
-    const line = raw.trim();
-    if (!line || line === '}') continue;
-    const opened = /^(chain|set|map) (\S+) \{$/.exec(line);
-    if (opened) {
-      place = `${opened[1]} ${opened[2]}`;
-      continue;
-    }
-    const key = place ? `${place}: ${line}` : line;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** What changed, as lines added and removed per chain or set (at most a few of each: enough to say what happened). */
-export function describeDrift(expected: string, actual: string): string {
-  if (actual === '') return `table inet ${TABLE} was deleted`;
-  const a = placedLines(expected);
-  const b = placedLines(actual);
-  const more = (x: Map<string, number>, y: Map<string, number>) => [...x].filter(([line, n]) => n > (y.get(line) ?? 0)).map(([line]) => line);
-  const added = more(b, a);
-  const removed = more(a, b);
-  const show = (list: string[]) => list.slice(0, 5).join('; ') + (list.length > 5 ? `; … ${list.length - 5} more` : '');
-  return [added.length ? `added: ${show(added)}` : '', removed.length ? `removed: ${show(removed)}` : ''].filter(Boolean).join(' / ') || 'rules were reordered';
 }
