@@ -61,6 +61,18 @@ describe('the agent DaemonSet', () => {
     const config = (byKind('ConfigMap') as unknown as { data: Record<string, string> }).data['agent.yaml']!;
     const settings = parseAllDocuments(config)[0]!.toJS() as unknown;
     expect(AgentSettings.safeParse(settings).success).toBe(true);
+    // The pods on each node come from the API server, through the ServiceAccount's read-only role.
+    expect(settings).toMatchObject({ kubernetes: {} });
+    const role = byKind('ClusterRole') as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    const core = role.rules.find((r) => r.apiGroups.includes(''))!;
+    expect(core.resources).toEqual(expect.arrayContaining(['pods', 'namespaces', 'serviceaccounts']));
+    expect(core.verbs).toEqual(['get', 'list', 'watch']);
+  });
+
+  it('reads the Kubernetes setting from the environment too, and refuses a value that is not a yes or no', () => {
+    expect(loadAgentSettings({ gateway: 'https://g.example', cluster: 'c1' }, { PALISADE_AGENT_KUBERNETES: 'true' }).kubernetes).toEqual({});
+    expect(loadAgentSettings({ gateway: 'https://g.example', cluster: 'c1' }, { PALISADE_AGENT_KUBERNETES: 'false' }).kubernetes).toBeUndefined();
+    expect(() => loadAgentSettings({ gateway: 'https://g.example', cluster: 'c1' }, { PALISADE_AGENT_KUBERNETES: 'yes please' })).toThrow(/PALISADE_AGENT_KUBERNETES: must be true or false/);
   });
 
   it('names the node through a variable `agent run` reads', () => {

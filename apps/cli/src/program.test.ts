@@ -147,6 +147,7 @@ describe('registration', () => {
         '--join-token-file <path>',
         '--state-dir <dir>',
         '--inventory <file>',
+        '--kubernetes',
         '--nats-url <urls>',
         '--traffic <file>',
         '--failsafe-in <proto:port>',

@@ -32,6 +32,19 @@ export const AgentSettings = z
     heartbeatSeconds: z.number().int().min(1).max(300).default(10),
     /** This node's endpoints as YAML or JSON resources (WorkloadEndpoint, HostEndpoint, Pod, Namespace, ServiceAccount). */
     inventoryFile: z.string().min(1).optional(),
+    /**
+     * Read this node's pods (and their namespaces and service accounts) from the Kubernetes API and
+     * keep the inventory current as pods come and go. Empty: in a pod, the in-cluster API server
+     * and its ServiceAccount token and CA.
+     */
+    kubernetes: z
+      .object({
+        apiServer: z.url({ protocol: /^https?$/ }).optional(),
+        tokenFile: z.string().min(1).optional(),
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** NATS servers to use instead of those the gateway names (a node that reaches NATS by another address). */
     natsUrl: z.string().min(1).max(2_000).optional(),
     /** Report this node's interfaces as host endpoints: names, or "*" for all but loopback, with labels for policy to select them. */

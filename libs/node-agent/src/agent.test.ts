@@ -92,6 +92,18 @@ describe('NodeAgent on a real nats-server', () => {
     expect(ipSetMembers(db.dataplane)).not.toContain('10.1.0.66/32');
   });
 
+  it('publishes its own inventory again when it changes (pods from the Kubernetes API), and refuses one it cannot take', async () => {
+    const pods = (ips: string[]) =>
+      resources([namespace('shop'), workload('n2', 'api', '10.1.0.9', { role: 'api' }), ...ips.map((ip, i) => workload('n2', `api-k${i}`, ip, { role: 'api' }))].join('---\n'));
+    expect(api.agent.setInventory(pods(['10.1.0.20']))).toBeUndefined();
+    await until("n1 to learn n2's new pod", () => ipSetMembers(db.dataplane).includes('10.1.0.20/32'));
+    // A pod on another node: refused with the reason, nothing published.
+    expect(api.agent.setInventory([...pods([]), ...resources(workload('n1', 'stray', '10.1.0.30', { role: 'api' }))])).toMatch(/runs on node n1, not on n2/);
+    expect(api.agent.setInventory(pods([]))).toBeUndefined();
+    await until("n1 to forget n2's stopped pod", () => !ipSetMembers(db.dataplane).includes('10.1.0.20/32'));
+    expect(ipSetMembers(db.dataplane)).not.toContain('10.1.0.30/32');
+  });
+
   it('moves every node to a new desired release and acks it', async () => {
     await publishDesired(nats.nc, 'alpha', B, 2);
     await until('both nodes to apply release B', () => agents.every((a) => a.agent.nodeStatus?.release === B.hash && a.agent.nodeStatus.state === 'applied'));

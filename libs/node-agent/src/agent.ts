@@ -74,6 +74,7 @@ export class NodeAgent {
 
   constructor(private readonly options: NodeAgentOptions) {
     this.log = options.log ?? (() => undefined);
+    this.ownInventory = options.inventory;
   }
 
   /** Resolves once the agent has bound its buckets; it publishes its inventory (until that lands) and runs until stop(). */
@@ -90,7 +91,7 @@ export class NodeAgent {
     );
     this.status.startHeartbeat((this.options.heartbeatSeconds ?? 10) * 1000);
     const signal = this.abort.signal;
-    this.tasks.push(this.publishInventory());
+    this.republishInventory();
     this.tasks.push(
       watchForever(this.kv.inventory, kvKeys.clusterNodes(this.options.cluster), (e) => this.onInventory(e.key, e.operation === 'PUT' ? e.string() : undefined), {
         signal,
@@ -221,9 +222,43 @@ export class NodeAgent {
     }
   }
 
+  /**
+   * Replaces this node's inventory (a pod started or stopped) and publishes it; returns why it
+   * cannot be taken instead (then nothing changes).
+   */
+  setInventory(resources: readonly Resource[]): string | undefined {
+    const problem = inventoryProblem(this.options.node, resources as Resource[]);
+    if (problem) return problem;
+    this.ownInventory = resources;
+    if (this.kv) this.republishInventory();
+    return undefined;
+  }
+
+  private ownInventory: readonly Resource[];
+  private publishing: Promise<void> | undefined;
+  private publishAgain = false;
+
+  /** One publish at a time, the latest inventory last. */
+  private republishInventory(): void {
+    if (this.publishing) {
+      this.publishAgain = true;
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.publishAgain = false;
+        await this.publishInventory();
+      } while (this.publishAgain && !this.abort.signal.aborted);
+    })().finally(() => {
+      if (this.publishing === run) this.publishing = undefined;
+    });
+    this.publishing = run;
+    this.tasks.push(run);
+  }
+
   /** Until it lands: the other nodes (and the platform) resolve this node's endpoints from it. */
   private async publishInventory(): Promise<void> {
-    const body: NodeInventory = { cluster: this.options.cluster, node: this.options.node, at: new Date().toISOString(), resources: this.options.inventory as unknown as NodeInventory['resources'] };
+    const body: NodeInventory = { cluster: this.options.cluster, node: this.options.node, at: new Date().toISOString(), resources: this.ownInventory as unknown as NodeInventory['resources'] };
     for (let delay = 250; !this.abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
       try {
         await this.kv.inventory.put(kvKeys.node(this.options.cluster, this.options.node), JSON.stringify(body));

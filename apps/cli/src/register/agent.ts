@@ -21,13 +21,14 @@ export function register(program: Command): void {
     .option('--join-token-file <path>', 'the join token, read at the first start (then credentials are kept in the state directory)')
     .option('--state-dir <dir>', 'where credentials are kept (default /var/lib/palisade-agent)')
     .option('--inventory <file>', "this node's endpoints: WorkloadEndpoint, HostEndpoint, Pod, Namespace, ServiceAccount resources (YAML or JSON)")
+    .option('--kubernetes', "read this node's pods from the Kubernetes API (in a pod: the in-cluster API server and ServiceAccount)")
     .option('--nats-url <urls>', 'NATS servers to use instead of those the gateway names')
     .option('--traffic <file>', 'simulated dataplane: a traffic mix (YAML) to generate and decide, reported as flow logs')
     .option('--failsafe-in <proto:port>', 'an inbound port never blocked (repeat; default: Felix failsafe ports)', collect)
     .option('--failsafe-out <proto:port>', 'an outbound port never blocked (repeat)', collect)
     .addHelpText(
       'after',
-      '\nSettings come from --config, then PALISADE_AGENT_{GATEWAY,CLUSTER,NODE,DATAPLANE,JOIN_TOKEN_FILE,STATE_DIR,INVENTORY,NATS_URL,TRAFFIC}, then flags.\nLogs are JSON lines on stderr. Exit codes: 0 stopped by a signal, 2 bad settings or no join token, 3 gateway unreachable, 4 join refused or credentials revoked.',
+      '\nSettings come from --config, then PALISADE_AGENT_{GATEWAY,CLUSTER,NODE,DATAPLANE,JOIN_TOKEN_FILE,STATE_DIR,INVENTORY,KUBERNETES,NATS_URL,TRAFFIC}, then flags.\nLogs are JSON lines on stderr. Exit codes: 0 stopped by a signal, 2 bad settings or no join token, 3 gateway unreachable, 4 join refused or credentials revoked.',
     )
     .action(
       action('agent run', async (opts: Parameters<Awaited<ReturnType<typeof runImplementation>>['agentRunCommand']>[0]) => {

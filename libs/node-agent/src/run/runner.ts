@@ -10,6 +10,8 @@ import { NftablesDataplane } from '../dataplane/nftables.js';
 import { SimulatedDataplane } from '../dataplane/simulated.js';
 import { InventoryError, inventoryProblem, parseInventory } from '../inventory/node-inventory.js';
 import { hostEndpointsFromInterfaces } from '../inventory/host-endpoints.js';
+import { inClusterAccess, type KubernetesAccess } from '../inventory/kubernetes-api.js';
+import { KubernetesInventory } from '../inventory/kubernetes.js';
 import { parseTrafficMix } from '../flows/traffic.js';
 import { sleep } from '../watch.js';
 import { joinCluster, JoinError, storeCredentials, storedCredentials } from './credentials.js';
@@ -58,6 +60,16 @@ export async function credentialsFor(settings: AgentSettings, node: string, fetc
   return credentials;
 }
 
+/** The API server and credentials the settings name, else the pod's in-cluster ones. */
+export function kubernetesAccess(given: NonNullable<AgentSettings['kubernetes']>, env: Record<string, string | undefined> = process.env): KubernetesAccess {
+  const inCluster = inClusterAccess(env);
+  const apiServer = given.apiServer ?? inCluster?.apiServer;
+  if (!apiServer) throw new InventoryError('kubernetes: no apiServer is set and this is not a pod (KUBERNETES_SERVICE_HOST is unset)');
+  const tokenFile = given.tokenFile ?? (given.apiServer ? undefined : inCluster?.tokenFile);
+  const caFile = given.caFile ?? (given.apiServer ? undefined : inCluster?.caFile);
+  return { apiServer, ...(tokenFile ? { tokenFile } : {}), ...(caFile ? { caFile } : {}) };
+}
+
 /** Host and port of every control-plane endpoint the agent talks to: never blocked by policy. */
 export function controlPlaneOf(gateway: string, natsUrl: string): { host: string; port: number }[] {
   const g = new URL(gateway);
@@ -76,42 +88,71 @@ export function controlPlaneOf(gateway: string, natsUrl: string): { host: string
 export async function runAgent(options: RunAgentOptions): Promise<RunningAgent> {
   const { settings, log } = options;
   const node = nodeNameOf(settings);
-  const inventory: Resource[] = [
+  const fixed: Resource[] = [
     ...(settings.inventoryFile ? parseInventory(readFileSync(settings.inventoryFile, 'utf8'), node, settings.inventoryFile) : []),
     ...(settings.hostEndpoints ? hostEndpointsFromInterfaces(node, settings.hostEndpoints) : []),
   ];
-  const problem = inventoryProblem(node, inventory);
-  if (problem) throw new InventoryError(`this node's inventory: ${problem}`);
-  const traffic = settings.trafficFile ? parseTrafficMix(readFileSync(settings.trafficFile, 'utf8'), settings.trafficFile) : undefined;
-  const credentials = await credentialsFor(settings, node, options.fetchImpl);
-  const url = settings.natsUrl ?? credentials.servers.join(',');
-  const nc = await connectWithRetry(url, settings, node, credentials, log, options.signal);
-  const dataplane = options.dataplane ?? (settings.dataplane === 'nftables' ? new NftablesDataplane({ flowLog: true }) : new SimulatedDataplane());
-  const agent = new NodeAgent({
-    nc,
-    cluster: settings.cluster,
-    node,
-    dataplane,
-    agentVersion: options.agentVersion,
-    inventory,
-    failsafe: { ...settings.failsafe, controlPlane: controlPlaneOf(settings.gateway, url) },
-    heartbeatSeconds: settings.heartbeatSeconds,
-    driftSeconds: settings.driftSeconds,
-    flows: { intervalSeconds: settings.flowIntervalSeconds, ...(traffic ? { traffic } : {}) },
-    log,
-  });
-  await agent.start();
-  log('info', 'agent running', { cluster: settings.cluster, node, dataplane: dataplane.kind, endpoints: inventory.length });
-  const closed = nc.closed().then((error) => (error ? new Error(describeClose(error)) : undefined));
-  return {
-    agent,
-    node,
-    closed,
-    stop: async () => {
-      await agent.stop();
-      await nc.drain().catch(() => undefined);
-    },
+  const stopping = new AbortController();
+  options.signal?.addEventListener('abort', () => stopping.abort(), { once: true });
+  const started: { agent?: NodeAgent } = {};
+  let published = '';
+  // Pods come and go: the Kubernetes inventory is published again whenever it changes.
+  const podsChanged = (pods: Resource[]) => {
+    const next = [...fixed, ...pods];
+    const text = JSON.stringify(next);
+    if (!started.agent || text === published) return;
+    const problem = started.agent.setInventory(next);
+    if (problem) log('warn', "this node's Kubernetes inventory cannot be taken; keeping the last one", { problem });
+    else published = text;
   };
+  const kubernetes = settings.kubernetes ? new KubernetesInventory({ access: kubernetesAccess(settings.kubernetes), node, onChange: podsChanged, log }) : undefined;
+  if (kubernetes) log('info', 'listing the pods on this node from the Kubernetes API');
+  try {
+    return await startAgent();
+  } catch (error) {
+    stopping.abort();
+    throw error;
+  }
+
+  async function startAgent(): Promise<RunningAgent> {
+    const inventory: Resource[] = [...fixed, ...(kubernetes ? await kubernetes.start(stopping.signal) : [])];
+    published = JSON.stringify(inventory);
+    const problem = inventoryProblem(node, inventory);
+    if (problem) throw new InventoryError(`this node's inventory: ${problem}`);
+    const traffic = settings.trafficFile ? parseTrafficMix(readFileSync(settings.trafficFile, 'utf8'), settings.trafficFile) : undefined;
+    const credentials = await credentialsFor(settings, node, options.fetchImpl);
+    const url = settings.natsUrl ?? credentials.servers.join(',');
+    const nc = await connectWithRetry(url, settings, node, credentials, log, options.signal);
+    const dataplane = options.dataplane ?? (settings.dataplane === 'nftables' ? new NftablesDataplane({ flowLog: true }) : new SimulatedDataplane());
+    const agent = new NodeAgent({
+      nc,
+      cluster: settings.cluster,
+      node,
+      dataplane,
+      agentVersion: options.agentVersion,
+      inventory,
+      failsafe: { ...settings.failsafe, controlPlane: controlPlaneOf(settings.gateway, url) },
+      heartbeatSeconds: settings.heartbeatSeconds,
+      driftSeconds: settings.driftSeconds,
+      flows: { intervalSeconds: settings.flowIntervalSeconds, ...(traffic ? { traffic } : {}) },
+      log,
+    });
+    await agent.start();
+    started.agent = agent;
+    if (kubernetes) podsChanged(kubernetes.resources());
+    log('info', 'agent running', { cluster: settings.cluster, node, dataplane: dataplane.kind, endpoints: inventory.length });
+    const closed = nc.closed().then((error) => (error ? new Error(describeClose(error)) : undefined));
+    return {
+      agent,
+      node,
+      closed,
+      stop: async () => {
+        stopping.abort();
+        await agent.stop();
+        await nc.drain().catch(() => undefined);
+      },
+    };
+  }
 }
 
 function describeClose(error: Error): string {

@@ -16,6 +16,8 @@ export interface AgentSettingsSources {
   joinTokenFile?: string;
   stateDir?: string;
   inventory?: string;
+  /** Read this node's pods from the Kubernetes API (flag --kubernetes, PALISADE_AGENT_KUBERNETES=true). */
+  kubernetes?: boolean | string;
   natsUrl?: string;
   traffic?: string;
   failsafeIn?: string[];
@@ -31,6 +33,7 @@ const ENV: Record<string, keyof AgentSettingsSources> = {
   PALISADE_AGENT_JOIN_TOKEN_FILE: 'joinTokenFile',
   PALISADE_AGENT_STATE_DIR: 'stateDir',
   PALISADE_AGENT_INVENTORY: 'inventory',
+  PALISADE_AGENT_KUBERNETES: 'kubernetes',
   PALISADE_AGENT_NATS_URL: 'natsUrl',
   PALISADE_AGENT_TRAFFIC: 'traffic',
 };
@@ -63,6 +66,10 @@ export function loadAgentSettings(options: AgentSettingsSources, env: Record<str
   set('stateDir', given.stateDir);
   set('inventoryFile', given.inventory);
   set('natsUrl', given.natsUrl);
+  const kubernetes = given.kubernetes;
+  if (kubernetes === true || kubernetes === 'true' || kubernetes === '1') merged['kubernetes'] = { ...((merged['kubernetes'] as object | undefined) ?? {}) };
+  else if (kubernetes !== undefined && kubernetes !== false && kubernetes !== 'false' && kubernetes !== '0')
+    throw new AgentSettingsError(`PALISADE_AGENT_KUBERNETES: must be true or false, not ${JSON.stringify(kubernetes)}`);
   set('trafficFile', given.traffic);
   if (given.failsafeIn || given.failsafeOut) {
     const base = (merged['failsafe'] ?? {}) as Record<string, unknown>;
