@@ -16,7 +16,7 @@ export { KINDS, decodeResource, kindInfo, resourceType, isNamespaced, type Resou
 
 export { parseDocuments, MAX_INPUT_CHARACTERS, MAX_DOCUMENTS, type ParseResult, type ParsedDocument, type LocatedError, type ParseOptions, type DocumentErrorCode } from './parse/documents.js';
 export { validateDocuments, type DocumentVerdict, type ValidateDocumentsResult } from './validate/documents.js';
-export { formatPath, type SourcePosition } from './parse/locate.js';
+export { formatPath, locatePath, type SourcePosition } from './parse/locate.js';
 export { validate, validateDecoded, type ValidationResult, type ValidationError } from './validate/resource.js';
 export { validateFragment, type FragmentType } from './validate/fragments.js';
 

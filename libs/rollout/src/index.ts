@@ -1,0 +1,6 @@
+// @palisade/rollout: the RolloutPlan document (validated with located errors) and which clusters
+// each of its waves takes. Pure: the worker, the gateway and the CLI share it.
+export { formatDuration, parseDuration, MAX_DURATION_MS } from './duration.js';
+export { RolloutPlan, RolloutPlanSpec, Wave, WaveGates, type RolloutPlanInput } from './plan.js';
+export { parsePlan, MAX_PLAN_CHARACTERS, type PlanError, type PlanParseResult } from './parse-plan.js';
+export { assignWaves, type PlanAssignment, type PlanCluster, type WaveAssignment } from './waves.js';
