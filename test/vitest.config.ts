@@ -13,6 +13,7 @@ export default palisadeVitest('e2e', {
     'faults/**/*.test.ts',
     'infra/**/*.test.ts',
     'agents/**/*.test.ts',
+    'rollouts/**/*.test.ts',
   ],
   serial: true,
 });

@@ -12,6 +12,7 @@ import * as localStack from './register/local-stack.js';
 import * as login from './register/login.js';
 import * as releases from './register/releases.js';
 import * as resources from './register/resources.js';
+import * as rollouts from './register/rollouts.js';
 import * as simulate from './register/simulate.js';
 import * as tokens from './register/tokens.js';
 import * as validate from './register/validate.js';
@@ -25,7 +26,7 @@ interface CommandGroup {
 }
 
 /** In the order `palisade --help` lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, agent, flows, tokens];
+const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, rollouts, agent, flows, tokens];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -7,6 +7,7 @@ import { releasesRouter } from './routers/releases.js';
 import { agentsRouter, clustersRouter } from './routers/clusters.js';
 import { eventsRouter } from './routers/events.js';
 import { flowsRouter } from './routers/flows.js';
+import { rolloutsRouter } from './routers/rollouts.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -20,6 +21,7 @@ export const appRouter = router({
   agents: agentsRouter,
   events: eventsRouter,
   flows: flowsRouter,
+  rollouts: rolloutsRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

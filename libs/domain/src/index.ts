@@ -26,3 +26,4 @@ export { auditLog, resourceAsOf, resourcesAsOf, diffBetween, positionOf, type Au
 export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken, tokenStream, type TokenInfo, type TokenPrincipal } from './tokens.js';
 export { createJoinToken, checkJoinToken, listJoinTokens, revokeJoinToken, joinTokenStream, JOIN_TOKEN_HOURS, type JoinTokenInfo } from './join-tokens.js';
 export { recordAgentJoin, revokeAgentCredentials, revokedAgentKeys, agentStream, type AgentJoin } from './agent-credentials.js';
+export { checkPlan, savePlan, deletePlan, getPlan, listPlans, rolloutPlanStream, type StoredPlan } from './rollout-plans.js';

@@ -32,6 +32,8 @@ export type Permission =
   | 'release:create'
   | 'cluster:manage'
   | 'rollout:approve'
+  /** Save rollout plans; start, pause, resume and abort rollouts. */
+  | 'rollout:manage'
   | 'token:manage'
   /** A full verification of the hash chain reads every event: not for every reader. */
   | 'audit:verify';
@@ -67,6 +69,7 @@ const SECURITY_ADMIN: Permission[] = [
   'write:host-endpoint',
   'write:felix-configuration',
   'release:create',
+  'rollout:manage',
   'audit:verify',
 ];
 
