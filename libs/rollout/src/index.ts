@@ -4,3 +4,4 @@ export { formatDuration, parseDuration, MAX_DURATION_MS } from './duration.js';
 export { RolloutPlan, RolloutPlanSpec, Wave, WaveGates, type RolloutPlanInput } from './plan.js';
 export { parsePlan, MAX_PLAN_CHARACTERS, type PlanError, type PlanParseResult } from './parse-plan.js';
 export { assignWaves, type PlanAssignment, type PlanCluster, type WaveAssignment } from './waves.js';
+export { judgeAcks, judgeTraffic, type AckVerdict, type NodeAck, type NewlyDenied, type TrafficVerdict, type WindowFlow } from './gates.js';
