@@ -27,3 +27,18 @@ export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken
 export { createJoinToken, checkJoinToken, listJoinTokens, revokeJoinToken, joinTokenStream, JOIN_TOKEN_HOURS, type JoinTokenInfo } from './join-tokens.js';
 export { recordAgentJoin, revokeAgentCredentials, revokedAgentKeys, agentStream, type AgentJoin } from './agent-credentials.js';
 export { checkPlan, savePlan, deletePlan, getPlan, listPlans, rolloutPlanStream, type StoredPlan } from './rollout-plans.js';
+export {
+  startRollout,
+  recordRolloutStep,
+  endRollout,
+  rolloutView,
+  listRollouts,
+  foldRollout,
+  rolloutStream,
+  clusterRolloutStream,
+  ROLLOUT_STEPS,
+  type RolloutStep,
+  type RolloutView,
+  type RolloutState,
+  type ClusterState,
+} from './rollouts.js';
