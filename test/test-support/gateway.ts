@@ -19,7 +19,7 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(name: string, options: { logLevel?: string } = {}): Promise<TestGateway> {
+export async function startTestGateway(name: string, options: { logLevel?: string; env?: Record<string, string> } = {}): Promise<TestGateway> {
   const services = await ensureTestServices();
   const nats = await privateNats(name);
   const db = await createTestDatabase(`e2e_${name.replace(/-/g, '_')}`);
@@ -39,6 +39,7 @@ export async function startTestGateway(name: string, options: { logLevel?: strin
       GATEWAY_PORT: String(port),
       PALISADE_EVENT_KEY: eventKey,
       LOG_LEVEL: options.logLevel ?? 'warn',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

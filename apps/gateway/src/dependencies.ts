@@ -1,5 +1,5 @@
 import { connectBus, ensureStream, streams } from '@palisade/bus';
-import { redactUrl, summarize, TASK_QUEUES, type DependencyCheck, type DependencyName, type HealthReport } from '@palisade/contracts';
+import { redactUrl, summarize, type DependencyCheck, type DependencyName, type HealthReport } from '@palisade/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Connection } from '@temporalio/client';
@@ -86,13 +86,13 @@ export function openDependencies(config: GatewayConfig, log: Logger, meta: { ver
         const info = await temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () => temporal.workflowService.getSystemInfo({}));
         return `Temporal ${info.serverVersion}, namespace ${config.TEMPORAL_NAMESPACE}`;
       }),
-      timed('worker', `${config.TEMPORAL_NAMESPACE}/${TASK_QUEUES.rollouts}`, false, async () => {
+      timed('worker', `${config.TEMPORAL_NAMESPACE}/${config.TEMPORAL_TASK_QUEUE}`, false, async () => {
         const queue = await temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
-          temporal.workflowService.describeTaskQueue({ namespace: config.TEMPORAL_NAMESPACE, taskQueue: { name: TASK_QUEUES.rollouts }, taskQueueType: 1 }),
+          temporal.workflowService.describeTaskQueue({ namespace: config.TEMPORAL_NAMESPACE, taskQueue: { name: config.TEMPORAL_TASK_QUEUE }, taskQueueType: 1 }),
         );
         const pollers = queue.pollers?.length ?? 0;
-        if (pollers === 0) throw new Error(`no worker is polling task queue ${TASK_QUEUES.rollouts}`);
-        return `${pollers} worker poller(s) on ${TASK_QUEUES.rollouts}`;
+        if (pollers === 0) throw new Error(`no worker is polling task queue ${config.TEMPORAL_TASK_QUEUE}`);
+        return `${pollers} worker poller(s) on ${config.TEMPORAL_TASK_QUEUE}`;
       }),
       ...extra.map((check) => check()),
     ]);

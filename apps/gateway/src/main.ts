@@ -15,6 +15,8 @@ import { observeNodes } from './node-status.js';
 import { createAgentIssuer } from './agent-issuer.js';
 import { syncRevocations } from './revocations.js';
 import { startFlowIngest } from './flow-ingest.js';
+import { serveRolloutDrive } from './rollout-driver.js';
+import { temporalRollouts } from './rollout-engine.js';
 import { readClusterInventory } from './inventory.js';
 
 async function main(): Promise<void> {
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
   // NATS may have restarted with its preloaded account (no revocations): the list is pushed again.
   const revocations = syncRevocations(deps.database, agentIssuer, log);
   let flows: ReturnType<typeof startFlowIngest> | undefined;
+  let drive: ReturnType<typeof serveRolloutDrive> | undefined;
   void (async () => {
     while (!deps.nats() && !stopping) await new Promise((r) => setTimeout(r, 500));
     const nc = deps.nats();
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
       agents.attach(nc);
       void nodes.attach(nc);
       if (!stopping) flows = startFlowIngest(nc, deps.database, log, { retentionDays: config.GATEWAY_FLOW_RETENTION_DAYS });
+      if (!stopping) drive = serveRolloutDrive(nc, { db: deps.database, nodes: nodes.nodes, alive: agents.alive, agents: agents.list, log });
     }
   })();
   const server = createGatewayServer({
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     rateLimit: { perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND, burst: config.GATEWAY_RATE_LIMIT_BURST },
     agents: agents.list,
     agentIssuer,
+    rollouts: temporalRollouts(deps.temporal, config.TEMPORAL_NAMESPACE, config.TEMPORAL_TASK_QUEUE),
     inventory: async (cluster) => {
       const nc = deps.nats();
       if (!nc) throw new Error('NATS is not connected yet');
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
     nodes.stop();
     revocations.stop();
     void flows?.stop();
+    drive?.stop();
     lag.stop();
     server.close();
     server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { appRouter, type AgentIssuerPort, type ApiContext, type Principal } from '@palisade/api';
+import { appRouter, type AgentIssuerPort, type ApiContext, type Principal, type RolloutEnginePort } from '@palisade/api';
 import { authenticate } from '@palisade/domain';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { publicHealth, type AgentStatus, type HealthReport, type NodeInventory } from '@palisade/contracts';
@@ -28,6 +28,7 @@ export interface GatewayServerOptions {
   agents?: () => AgentStatus[];
   /** Issues joining agents their NATS credentials (agents.join) and pushes revocations. */
   agentIssuer?: AgentIssuerPort;
+  rollouts?: RolloutEnginePort;
   inventory?: (cluster: string) => Promise<NodeInventory[]>;
   /** Joins each address may attempt per second on average, and at once (a join is unauthenticated). */
   joins?: { perSecond: number; burst: number };
@@ -141,6 +142,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         ...(principal ? { principal } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
         ...(options.agentIssuer ? { agentIssuer: options.agentIssuer } : {}),
+        ...(options.rollouts ? { rollouts: options.rollouts } : {}),
         ...(options.inventory ? { inventory: options.inventory } : {}),
         ...(options.anchor ? { anchor: options.anchor } : {}),
       };

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseEnv, serviceEnvShape, TASK_QUEUES } from '@palisade/contracts';
+import { ConfigError, parseEnv, serviceEnvShape } from '@palisade/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectBus } from '@palisade/bus';
 import { createWorker } from './worker.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -7,7 +9,7 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 async function main(): Promise<void> {
   let config;
   try {
-    // The worker holds no database credentials: it talks to Temporal (and, later, NATS) only.
+    // The worker holds no database credentials: it talks to Temporal, and to the gateway over NATS.
     const { DATABASE_URL: _database, ...shape } = serviceEnvShape;
     config = parseEnv('worker', shape, process.env);
   } catch (error) {
@@ -17,18 +19,31 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // NATS carries the rollout activities' requests to the gateway; it may come up after the worker.
+  let nats: NatsConnection | undefined;
+  void (async () => {
+    for (let delay = 500; !nats; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        nats = await connectBus({ url: config.NATS_URL, name: 'palisade-worker' });
+      } catch (error) {
+        console.error(JSON.stringify({ level: 'warn', service: 'worker', msg: 'NATS is not reachable yet; retrying', error: (error as Error).message, retryInMs: delay }));
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  })();
   let created;
   try {
-    created = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: TASK_QUEUES.rollouts, version: VERSION });
+    created = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, nats: () => nats });
   } catch (error) {
     console.error(`worker: cannot start against Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
     process.exit(1);
   }
   const { worker, connection } = created;
   // Worker.run() returns once shutdown() has drained in-flight tasks (the SDK handles SIGINT/SIGTERM).
-  console.log(JSON.stringify({ level: 'info', service: 'worker', msg: 'polling', taskQueue: TASK_QUEUES.rollouts, namespace: config.TEMPORAL_NAMESPACE }));
+  console.log(JSON.stringify({ level: 'info', service: 'worker', msg: 'polling', taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }));
   await worker.run();
   await connection.close();
+  await nats?.drain().catch(() => undefined);
 }
 
 void main();

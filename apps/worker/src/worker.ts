@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { NativeConnection, Worker, type Logger as TemporalLogger } from '@temporalio/worker';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { createActivities } from './activities.js';
+import { createRolloutActivities } from './rollout/activities.js';
 
 export interface WorkerOptions {
   address: string;
@@ -10,6 +12,8 @@ export interface WorkerOptions {
   taskQueue: string;
   version: string;
   identity?: string;
+  /** The NATS connection rollout activities talk to the gateway over (absent until connected). */
+  nats?: () => NatsConnection | undefined;
 }
 
 /** The workflow sources: dist/workflows/index.js when built, src/workflows/index.ts in tests. */
@@ -32,7 +36,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       taskQueue: options.taskQueue,
       identity,
       workflowsPath: workflowsPath(),
-      activities: createActivities({ identity, version: options.version }),
+      activities: { ...createActivities({ identity, version: options.version }), ...createRolloutActivities(options.nats ?? (() => undefined)) },
     });
     return { worker, connection };
   } catch (error) {

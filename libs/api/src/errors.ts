@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DomainError, ValidationFailedError, type DomainErrorCode, type ResourceProblem } from '@palisade/domain';
 import { ConcurrencyError, DbError, EventStoreError, UnauthenticatedEventError } from '@palisade/event-store';
 import { GateFullError } from './limits/gate.js';
+import { RolloutRefusedError } from './rollout-engine.js';
 
 /** A domain error's status; a Record, so a new code cannot go unmapped. */
 const DOMAIN_CODES: Record<DomainErrorCode, TRPCError['code']> = { VALIDATION_FAILED: 'BAD_REQUEST', NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT' };
@@ -29,6 +30,8 @@ export function toApiError(error: unknown): TRPCError | undefined {
   // Invalid events, mismatched retries, bad queries.
   if (error instanceof EventStoreError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: error });
   if (error instanceof DomainError) return new TRPCError({ code: DOMAIN_CODES[error.code], message: error.message, cause: error });
+  // The workflow is in a state that does not take this update now (its validator said why).
+  if (error instanceof RolloutRefusedError) return new TRPCError({ code: 'CONFLICT', message: error.message, cause: error });
   if (error instanceof GateFullError) return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
   if (error instanceof DbError && unavailable(error))
     return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'the database is unavailable (restarting or unreachable); retry shortly', cause: error });

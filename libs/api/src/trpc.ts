@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentCredentials, AgentStatus, HealthReport, NodeInventory } from '@palisade/contracts';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { authorize, type Permission, type Principal } from './authz/roles.js';
+import type { RolloutEnginePort } from './rollout-engine.js';
 import { inputProblems, problemsOf, toApiError } from './errors.js';
 import { badText } from './text.js';
 import { gates, type Gate } from './limits/gate.js';
@@ -33,6 +34,8 @@ export interface ApiContext {
   agentIssuer?: AgentIssuerPort;
   /** A cluster's inventory as its agents reported it (the gateway reads JetStream KV). */
   inventory?: (cluster: string) => Promise<NodeInventory[]>;
+  /** Runs rollouts on Temporal (the gateway's client to the rollout workflows). */
+  rollouts?: RolloutEnginePort;
 }
 
 export interface AgentIssuerPort {

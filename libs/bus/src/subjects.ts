@@ -38,4 +38,10 @@ export const subjects = {
   /** Flow-log batches of one node: palisade.flows.<cluster>.<node> (JetStream, stream PALISADE_FLOWS). */
   agentFlows: (cluster: string, node: string) => `${SUBJECT_ROOT}.flows.${subjectToken(cluster)}.${subjectToken(node)}`,
   allFlows: `${SUBJECT_ROOT}.flows.>`,
+  /**
+   * The rollout worker asks the gateway to act for a rollout (request/reply, core NATS):
+   * palisade.rollouts.drive.<operation>. The gateway holds the database; the worker does not.
+   */
+  rolloutDrive: (operation: string) => `${SUBJECT_ROOT}.rollouts.drive.${subjectToken(operation)}`,
+  allRolloutDrive: `${SUBJECT_ROOT}.rollouts.drive.*`,
 } as const;

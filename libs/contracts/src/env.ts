@@ -31,6 +31,8 @@ export const serviceEnvShape = {
   NATS_URL: natsUrl,
   TEMPORAL_ADDRESS: hostPort,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** The task queue rollout workflows run on (gateway and worker must agree; tests use one each). */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default('palisade-rollouts'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 

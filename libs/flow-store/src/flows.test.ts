@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '@palisade/contracts';
 import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { aggregateFlows, dropExpiredFlows, flowsAfter, insertFlows, queryFlows } from './index.js';
+import { aggregateFlows, dropExpiredFlows, flowsAfter, insertFlows, queryFlows, windowTraffic } from './index.js';
 
 let db: TestDatabase;
 let database: DbClient;
@@ -65,6 +65,20 @@ describe('flow store', () => {
     expect(await ids({ policy: 'default/shop/api-ingress_' })).toEqual([4]);
     expect(await ids({ since: new Date('2026-12-02T00:00:00Z') })).toEqual([3]);
     expect(await ids({ until: new Date('2026-12-02T00:00:00Z'), limit: 2 })).toHaveLength(2);
+  });
+
+  it("sums a cluster's traffic over a window per source, destination, port, verdict and policy", async () => {
+    const at = (minute: number) => ({ startTime: `2026-12-01T11:${String(minute).padStart(2, '0')}:00.000Z`, endTime: `2026-12-01T11:${String(minute).padStart(2, '0')}:10.000Z` });
+    await insertFlows(database, [
+      record(101, { cluster: 'gamma', ...at(1) }),
+      record(102, { cluster: 'gamma', node: 'n2', ...at(2) }),
+      record(103, { cluster: 'gamma', ...at(3), action: 'Deny', policy: 'security/end-of-tier', source: { namespace: null, name: null, labels: {}, ip: '192.0.2.7' } }),
+      record(104, { cluster: 'gamma', ...at(9) }),
+    ]);
+    expect(await windowTraffic(database, { cluster: 'gamma', from: new Date('2026-12-01T11:00:00Z'), to: new Date('2026-12-01T11:05:00Z') })).toEqual([
+      { source: 'shop/frontend-1', destination: 'shop/api-1', protocol: 'TCP', port: 8080, action: 'Allow', policy: 'default/shop/api-ingress/0', flows: 2 },
+      { source: '192.0.2.7', destination: 'shop/api-1', protocol: 'TCP', port: 8080, action: 'Deny', policy: 'security/end-of-tier', flows: 1 },
+    ]);
   });
 
   it('sums per interval and action, and follows new records from a cursor without skipping or repeating', async () => {

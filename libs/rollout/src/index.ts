@@ -5,3 +5,5 @@ export { RolloutPlan, RolloutPlanSpec, Wave, WaveGates, type RolloutPlanInput } 
 export { parsePlan, MAX_PLAN_CHARACTERS, type PlanError, type PlanParseResult } from './parse-plan.js';
 export { assignWaves, type PlanAssignment, type PlanCluster, type WaveAssignment } from './waves.js';
 export { judgeAcks, judgeTraffic, type AckVerdict, type NodeAck, type NewlyDenied, type TrafficVerdict, type WindowFlow } from './gates.js';
+export { DriveRequests, workflowInput, type DriveOperation, type DriveRequest, type DriveReply, type RolloutWorkflowInput, type WorkflowWave } from './drive.js';
+export type { RolloutStatus, RolloutRunState, WaveRunState, ClusterRunState, ApproveInput, ControlInput } from './status.js';

@@ -4,10 +4,80 @@ import { action, gateway } from './action.js';
 import { GATEWAY_HELP, outputOption } from './options.js';
 
 const implementation = () => import('../commands/rollout-plans.js');
+const rollouts = () => import('../commands/rollouts.js');
 
-/** `palisade rollout plan` (validate, apply, list, get, delete, dry-run). */
+/** `palisade rollout` (start, status, list, history, approve, pause, resume, abort) and `rollout plan`. */
 export function register(program: Command): void {
   const rollout = program.command('rollout').description('staged rollouts of a release across clusters');
+  rollout
+    .command('start')
+    .description('roll a release out with a plan: waves of clusters, gates, soak times and approvals')
+    .requiredOption('--release <hash>', 'a release hash, or a unique prefix of one')
+    .requiredOption('--plan <name|file>', 'a stored plan by name, or a plan file (- for stdin)')
+    .option('--reason <text>', 'why')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('rollout start', async (opts: { release: string; plan: string; reason?: string; output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await rollouts()).rolloutStartCommand(remote, opts);
+      }),
+    );
+  rollout
+    .command('status')
+    .description("a rollout's waves and clusters, acks and gates (the latest rollout without an id)")
+    .argument('[id]', 'a rollout id')
+    .option('-w, --watch', 'follow it until it ends (exits 1 when it fails or is aborted)', false)
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('rollout status', async (id: string | undefined, opts: { watch: boolean; output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await rollouts()).rolloutStatusCommand(remote, id, opts);
+      }),
+    );
+  rollout
+    .command('list')
+    .description('rollouts, newest first')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('rollout list', async (opts: { output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await rollouts()).rolloutListCommand(remote, opts.output);
+      }),
+    );
+  rollout
+    .command('history')
+    .description('every step of a rollout: what, who, why, when')
+    .argument('<id>', 'a rollout id')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .addHelpText('after', GATEWAY_HELP)
+    .action(
+      action('rollout history', async (id: string, opts: { output: 'text' | 'json' }) => {
+        const remote = await gateway();
+        return (await rollouts()).rolloutHistoryCommand(remote, id, opts.output);
+      }),
+    );
+  for (const [kind, description] of [
+    ['approve', 'approve the wave a rollout waits for (approvers; not your own rollout unless its plan allows it)'],
+    ['pause', 'stop starting clusters (those in progress finish)'],
+    ['resume', 'carry on after a pause'],
+    ['abort', 'stop, and send every cluster the rollout touched back to its previous release'],
+  ] as const) {
+    const command = rollout.command(kind).description(description).argument('<id>', 'a rollout id');
+    if (kind === 'approve') command.option('--wave <name>', 'the wave (default: the one waiting)');
+    command
+      .option('--reason <text>', 'why')
+      .addOption(outputOption(['text', 'json'], 'text'))
+      .addHelpText('after', GATEWAY_HELP)
+      .action(
+        action(`rollout ${kind}`, async (id: string, opts: { reason?: string; wave?: string; output: 'text' | 'json' }) => {
+          const remote = await gateway();
+          return (await rollouts()).rolloutControlCommand(remote, kind, id, opts);
+        }),
+      );
+  }
   const plan = rollout.command('plan').description('rollout plans: waves of clusters, with gates, soak times and approvals');
   plan
     .command('validate')

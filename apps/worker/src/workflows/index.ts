@@ -4,6 +4,9 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { PlatformProbeResult } from '@palisade/contracts';
 import type { Activities } from '../activities.js';
 
+export { rolloutWorkflow, statusQuery, approveUpdate, pauseUpdate, resumeUpdate, abortUpdate } from './rollout.js';
+export { clusterRolloutWorkflow } from './cluster-rollout.js';
+
 const { describeWorker } = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   retry: { maximumAttempts: 3 },

@@ -1,0 +1,53 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { subjects } from '@palisade/bus';
+import type { AckVerdict, DriveOperation, DriveReply, DriveRequest, TrafficVerdict } from '@palisade/rollout';
+
+/** How long one request to the gateway may take before the activity fails (and Temporal retries it). */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How often a cluster's acks are read while waiting for them. */
+const ACK_POLL_MS = 1_000;
+
+export type AckWait = AckVerdict & { timedOut: boolean };
+
+/**
+ * The rollout's side effects, each a request to the gateway over NATS (the worker holds no
+ * database credentials). Every write carries an id the workflow chose, so a retry after a worker
+ * restart changes nothing twice; a request the gateway refuses for good fails without retries.
+ */
+export function createRolloutActivities(nats: () => NatsConnection | undefined) {
+  async function drive<T>(operation: DriveOperation, request: unknown): Promise<T> {
+    const nc = nats();
+    if (!nc) throw new Error('the worker is not connected to NATS yet');
+    const message = await nc.request(subjects.rolloutDrive(operation), JSON.stringify(request), { timeout: REQUEST_TIMEOUT_MS });
+    const reply = JSON.parse(message.string()) as DriveReply<T>;
+    if (reply.ok) return reply.result;
+    if (!reply.retryable) throw ApplicationFailure.nonRetryable(reply.error, 'RolloutRequestRefused');
+    throw new Error(reply.error);
+  }
+
+  return {
+    setClusterRelease: (request: DriveRequest<'setRelease'>) => drive<{ changed: boolean; before: string | null; at: string }>('setRelease', request),
+    recordStep: (request: DriveRequest<'step'>) => drive<object>('step', request),
+    endRollout: (request: DriveRequest<'end'>) => drive<object>('end', request),
+    judgeClusterTraffic: (request: DriveRequest<'traffic'>) => drive<TrafficVerdict>('traffic', request),
+
+    /**
+     * Waits until every node of the cluster runs the release, a gate fails, or `deadline` (set by
+     * the workflow, so a retried attempt keeps the same one) passes. Heartbeats what it sees.
+     */
+    async waitForAcks(request: DriveRequest<'acks'> & { deadline: string }): Promise<AckWait> {
+      const { deadline, ...acks } = request;
+      const context = Context.current();
+      for (;;) {
+        const verdict = await drive<AckVerdict>('acks', acks);
+        context.heartbeat({ acked: verdict.acked, total: verdict.total });
+        if (verdict.done || verdict.failedReason) return { ...verdict, timedOut: false };
+        if (Date.now() >= Date.parse(deadline)) return { ...verdict, timedOut: true };
+        await context.sleep(ACK_POLL_MS);
+      }
+    },
+  };
+}
+
+export type RolloutActivities = ReturnType<typeof createRolloutActivities>;
