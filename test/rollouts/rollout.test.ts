@@ -9,7 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { subjects } from '@palisade/bus';
+import { parseNatsUrl } from '@palisade/contracts';
 import { bootstrapAdminToken } from '@palisade/domain';
+import { ensureTestServices } from '@palisade/testing';
 import { palisade, palisadeBin, root, type CliResult } from '../support/cli.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { startTestWorker, type TestWorker } from '../test-support/worker.js';
@@ -82,9 +88,19 @@ describe('staged rollouts on Temporal', () => {
   const desired = async () => Object.fromEntries((await json<{ name: string; desiredRelease: string | null; observedRelease: string | null }[]>(['cluster', 'list'])).map((c) => [c.name, c]));
   let first = '';
   let second = '';
+  let taskQueue = '';
+  /** How many times a rollout set a cluster's desired release. */
+  const releaseWrites = async (cluster: string, rollout: string) =>
+    Number(
+      (
+        await gateway.database.query<
+          { n: bigint }[]
+        >`SELECT count(*) AS n FROM events WHERE stream_id = ${`cluster/${cluster}`} AND type = 'Cluster.DesiredReleaseSet' AND actor = ${`rollout:${rollout}`}`
+      )[0]!.n,
+    );
 
   beforeAll(async () => {
-    const taskQueue = `rollouts-${randomUUID()}`;
+    taskQueue = `rollouts-${randomUUID()}`;
     gateway = await startTestGateway('rollouts', { env: { TEMPORAL_TASK_QUEUE: taskQueue } });
     worker = await startTestWorker(gateway.natsUrl, taskQueue);
     tokens['admin'] = (await bootstrapAdminToken(gateway.database))!.token;
@@ -208,5 +224,119 @@ describe('staged rollouts on Temporal', () => {
     const done = await ended(started.id);
     expect(done.state).toBe('completed');
     expect(done.waves[1]!.approvedBy).toMatch(/^token:approver#/);
+  }, 240_000);
+
+  it('carries on where it was when the worker is killed mid-soak, writing nothing twice', async () => {
+    const started = await json<{ id: string }>(
+      [
+        'rollout',
+        'start',
+        '--release',
+        second,
+        '--plan',
+        file('soak.yaml', plan('soak', '', '15s').replace('gates: {baselineWindow: 30s}', 'gates: {baselineWindow: 30s, denyRateIncreasePercent: 100, newlyDeniedFlows: 1000}')),
+      ],
+      'security-admin',
+    );
+    await waitFor('the canary to soak', async () => (await json<Status>(['rollout', 'status', started.id])).waves[0]!.clusters[0]!.state === 'soaking');
+    await worker.kill();
+    await new Promise((r) => setTimeout(r, 2_000));
+    worker = await startTestWorker(gateway.natsUrl, taskQueue);
+    const done = await ended(started.id);
+    expect(done.state, JSON.stringify(done)).toBe('completed');
+    // Each cluster's desired release was set once by this rollout, and each step recorded once.
+    for (const cluster of ['staging', 'prod-eu', 'prod-us']) expect(await releaseWrites(cluster, started.id), cluster).toBe(1);
+    const history = await json<{ type: string; payload: Record<string, unknown> }[]>(['rollout', 'history', started.id]);
+    const keys = history.map((e) => `${e.type}/${String(e.payload['wave'] ?? '')}/${String(e.payload['cluster'] ?? '')}`);
+    expect(keys.length).toBe(new Set(keys).size);
+    expect(keys.filter((k) => k.startsWith('Rollout.ClusterSucceeded'))).toHaveLength(3);
+  }, 240_000);
+
+  it('fails a cluster whose agent never acks after ackTimeout and, tolerating no failure, rolls back what it touched', async () => {
+    expect((await cli(['cluster', 'register', 'edge', '-l', 'env=edge'])).code).toBe(0);
+    // An agent that is alive (it heartbeats) and never acks a release.
+    const nc: NatsConnection = await natsConnect({ ...parseNatsUrl(gateway.natsUrl), name: 'stuck-agent' });
+    const beat = () =>
+      nc.publish(subjects.agentHeartbeat('edge', 'stuck-1'), JSON.stringify({ cluster: 'edge', node: 'stuck-1', agentVersion: 'test', sentAt: new Date().toISOString(), uptimeSeconds: 1 }));
+    beat();
+    const beating = setInterval(beat, 1_000);
+    try {
+      const strict = `apiVersion: palisade.dev/v1
+kind: RolloutPlan
+metadata: {name: strict}
+spec:
+  waves:
+    - {name: first, clusters: [edge, staging], maxConcurrentClusters: 2, maxFailedClusters: 0, ackTimeout: 5s, soakTime: 0s}
+    - {name: prod, clusterSelector: "env == 'prod'", soakTime: 0s}
+`;
+      const before = await desired();
+      const started = await json<{ id: string }>(['rollout', 'start', '--release', first, '--plan', file('strict.yaml', strict)], 'security-admin');
+      const done = await ended(started.id);
+      expect(done.state).toBe('failed');
+      expect(done.reason).toContain('cluster edge');
+      expect(done.reason).toContain('1 of 1 nodes did not ack within 5 s: stuck-1');
+      expect(done.waves[1]!.state).toBe('pending');
+      expect(done.waves[0]!.clusters.map((c) => [c.name, c.state])).toEqual([
+        ['edge', 'rolled-back'],
+        ['staging', 'rolled-back'],
+      ]);
+      // Back where they were: staging on its release before, edge (which had none) keeps what it got.
+      await waitFor('staging back on its previous release', async () => (await desired())['staging']!.desiredRelease === before['staging']!.desiredRelease);
+      expect((await desired())['prod-eu']!.desiredRelease).toBe(before['prod-eu']!.desiredRelease);
+    } finally {
+      clearInterval(beating);
+      await nc.close();
+    }
+  }, 240_000);
+
+  it('pauses, resumes and aborts: an abort sends what the rollout touched back, and each refusal says why', async () => {
+    // Staging runs the first release before this rollout (whatever ran before), so an abort has one to go back to.
+    expect((await cli(['cluster', 'set-release', 'staging', first])).code).toBe(0);
+    const before = await desired();
+    const target = second;
+    const started = await json<{ id: string }>(
+      [
+        'rollout',
+        'start',
+        '--release',
+        target,
+        '--plan',
+        file('long.yaml', plan('long', '', '60s').replace('gates: {baselineWindow: 30s}', 'gates: {baselineWindow: 30s, denyRateIncreasePercent: 100, newlyDeniedFlows: 1000}')),
+      ],
+      'security-admin',
+    );
+    await waitFor('the canary to soak', async () => (await json<Status>(['rollout', 'status', started.id])).waves[0]!.clusters[0]!.state === 'soaking');
+    expect((await json<Status>(['rollout', 'pause', started.id, '--reason', 'checking dashboards'], 'security-admin')).state).toBe('paused');
+    const again = await cli(['rollout', 'pause', started.id], 'security-admin');
+    expect(again.code).toBe(5);
+    expect(again.stderr).toContain('is paused already');
+    expect((await cli(['rollout', 'abort', started.id], 'approver')).code).toBe(4);
+    expect((await json<Status>(['rollout', 'resume', started.id], 'security-admin')).state).toBe('running');
+    expect((await cli(['rollout', 'abort', started.id, '--reason', 'wrong release'], 'security-admin')).code).toBe(0);
+    const done = await ended(started.id);
+    expect(done.state).toBe('aborted');
+    expect(done.reason).toMatch(/^aborted by token:security-admin#\w+\(security-admin\): wrong release$/);
+    expect(done.waves[0]!.clusters[0]!.state).toBe('rolled-back');
+    expect(done.waves[1]!.state).toBe('pending');
+    await waitFor('staging back on its release', async () => (await desired())['staging']!.desiredRelease === before['staging']!.desiredRelease);
+    const ended2 = await cli(['rollout', 'resume', started.id], 'security-admin');
+    expect(ended2.code).toBe(5);
+  }, 240_000);
+
+  it('replays every recorded rollout history against the current workflow code', async () => {
+    const services = await ensureTestServices();
+    const connection = await Connection.connect({ address: services.temporalAddress });
+    try {
+      const client = new Client({ connection, namespace: services.temporalNamespace });
+      const histories = [];
+      for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
+        histories.push({ workflowId: execution.workflowId, history: await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory() });
+      // Each rollout and each of its clusters: at least the six rollouts above and their children.
+      expect(histories.length).toBeGreaterThanOrEqual(6);
+      for (const h of histories)
+        await expect(Worker.runReplayHistory({ workflowsPath: join(root, 'apps', 'worker', 'dist', 'workflows', 'index.js') }, h.history, h.workflowId)).resolves.toBeUndefined();
+    } finally {
+      await connection.close();
+    }
   }, 240_000);
 });

@@ -50,11 +50,12 @@ export async function clusterRolloutWorkflow(input: ClusterRolloutInput): Promis
   });
   const counts = { acked: acks.acked, total: acks.total };
   if (!acks.done) {
-    const reason =
+    const reason = `cluster ${cluster}: ${
       acks.failedReason ??
       (acks.total === 0
         ? `no agent of cluster ${cluster} reported within ${wave.ackTimeoutMs / 1000} s`
-        : `${acks.total - acks.acked} of ${acks.total} nodes did not ack within ${wave.ackTimeoutMs / 1000} s: ${acks.waiting.slice(0, 5).join(', ')}`);
+        : `${acks.total - acks.acked} of ${acks.total} nodes did not ack within ${wave.ackTimeoutMs / 1000} s: ${acks.waiting.slice(0, 5).join(', ')}`)
+    }`;
     const evidence = { failed: acks.failed, offline: acks.offline, waiting: acks.waiting };
     await step('Rollout.ClusterFailed', { reason, evidence, ...counts });
     return { cluster, ok: false, reason, evidence, ...counts };
