@@ -11,7 +11,7 @@ const good = {
 describe('parseEnv', () => {
   it('parses valid settings and fills defaults', () => {
     const env = parseEnv('gateway', { ...serviceEnvShape, PORT: envFields.port.default(4000) }, { ...good, PORT: '8080' });
-    expect(env).toEqual({ ...good, TEMPORAL_NAMESPACE: 'default', LOG_LEVEL: 'info', PORT: 8080 });
+    expect(env).toEqual({ ...good, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'palisade-rollouts', LOG_LEVEL: 'info', PORT: 8080 });
   });
 
   it('treats an empty variable as unset', () => {
