@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TASK_QUEUES } from './platform.js';
 
 export interface ConfigIssue {
   variable: string;
@@ -32,7 +33,7 @@ export const serviceEnvShape = {
   TEMPORAL_ADDRESS: hostPort,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   /** The task queue rollout workflows run on (gateway and worker must agree; tests use one each). */
-  TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default('palisade-rollouts'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default(TASK_QUEUES.rollouts),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
