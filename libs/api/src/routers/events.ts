@@ -16,7 +16,7 @@ export const eventsRouter = router({
       z
         .object({
           after: z.number().int().min(0).optional(),
-          streamType: z.enum(['resource', 'release', 'cluster', 'token']).optional(),
+          streamType: z.enum(['resource', 'release', 'cluster', 'token', 'rollout', 'rollout-plan']).optional(),
           /** Set by the client on reconnection: the last position it received. */
           lastEventId: z
             .string()

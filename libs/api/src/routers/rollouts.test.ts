@@ -1,11 +1,14 @@
 import type { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { domainProjection } from '@palisade/domain';
-import { applyMigrations, catchUp, createDbClient, type DbClient } from '@palisade/event-store';
+import { randomUUID } from 'node:crypto';
+import { domainProjection, endRollout, recordRolloutStep } from '@palisade/domain';
+import { applyMigrations, catchUp, createDbClient, startHorizonNotifier, type DbClient, type HorizonNotifier } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import type { HealthReport } from '@palisade/contracts';
 import type { Principal } from '../authz/roles.js';
 import { createCaller } from '../router.js';
+import type { RolloutEnginePort } from '../rollout-engine.js';
+import type { RolloutWorkflowInput } from '@palisade/rollout';
 import { problemsOf } from '../errors.js';
 
 const health = async (): Promise<HealthReport> => ({ status: 'ok', service: 'gateway', checks: [] });
@@ -22,7 +25,17 @@ spec:
 describe('rollout plans through the gateway', () => {
   let db: TestDatabase;
   let database: DbClient;
-  const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, principal });
+  let horizon: HorizonNotifier;
+  // The workflow engine is Temporal's: here only what the router hands it is recorded (the real one runs in test/rollouts).
+  const startedWorkflows: RolloutWorkflowInput[] = [];
+  const engine: RolloutEnginePort = {
+    start: async (input) => void startedWorkflows.push(input),
+    update: async () => {
+      throw new Error('not used here');
+    },
+    status: async () => undefined,
+  };
+  const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, principal, horizon, rollouts: engine });
   const admin: Principal = { actor: 'token:ada#000000000001(admin)', role: 'admin' };
   const sec: Principal = { actor: 'token:sam#000000000002(security-admin)', role: 'security-admin' };
   const viewer: Principal = { actor: 'token:vic#000000000003(viewer)', role: 'viewer' };
@@ -30,7 +43,8 @@ describe('rollout plans through the gateway', () => {
   beforeAll(async () => {
     db = await createTestDatabase('api_rollouts');
     await applyMigrations(db.url);
-    database = createDbClient(db.url, { max: 2 });
+    database = createDbClient(db.url, { max: 3 });
+    horizon = startHorizonNotifier(database);
     for (const [name, env] of [
       ['staging', 'staging'],
       ['prod-eu', 'prod'],
@@ -40,6 +54,7 @@ describe('rollout plans through the gateway', () => {
     await catchUp(database, domainProjection);
   });
   afterAll(async () => {
+    await horizon?.close();
     await database?.close();
     await db?.drop();
   });
@@ -64,5 +79,39 @@ describe('rollout plans through the gateway', () => {
     ]);
     expect(dry.left).toEqual([]);
     await expect(as(viewer).rollouts.plans.dryRun({ name: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('starts a rollout with the plan stored, hands the workflow its input, and streams its status until it ends', async () => {
+    await as(admin)
+      .releases.create({})
+      .catch(() => undefined);
+    await as(sec).resources.put({ resources: [{ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'x' }, spec: { selector: 'all()', types: ['Ingress'] } }] });
+    const release = (await as(sec).releases.create({})).hash;
+    await expect(as(viewer).rollouts.start({ release, plan: { name: 'two-waves' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const started = await as(sec).rollouts.start({ release, plan: { name: 'two-waves' }, reason: 'first' });
+    expect(started.waves).toEqual([
+      { name: 'canary', clusters: ['staging'] },
+      { name: 'prod', clusters: ['prod-eu', 'prod-us'] },
+    ]);
+    expect(startedWorkflows.at(-1)).toMatchObject({ id: started.id, release, plan: 'two-waves', startedBy: sec.actor, allowSelfApproval: false });
+    expect(startedWorkflows.at(-1)!.waves.map((w) => [w.name, w.soakMs, w.ackTimeoutMs, w.requireApproval])).toEqual([
+      ['canary', 0, 300_000, false],
+      ['prod', 0, 300_000, true],
+    ]);
+    const watch = await as(viewer).rollouts.watch({ id: started.id });
+    const states: string[] = [];
+    const done = (async () => {
+      for await (const s of watch) states.push(`${s.state}:${s.waves[0]!.clusters[0]!.state}`);
+    })();
+    const seen = async (n: number) => {
+      while (states.length < n) await new Promise((r) => setTimeout(r, 20));
+    };
+    await seen(1);
+    const worker = { actor: `rollout:${started.id}` };
+    await recordRolloutStep(database, started.id, 'Rollout.ClusterStarted', { wave: 'canary', cluster: 'staging' }, randomUUID(), worker);
+    await seen(2);
+    await endRollout(database, started.id, 'aborted', { reason: 'test' }, randomUUID(), worker);
+    await done;
+    expect(states).toEqual(['running:pending', 'running:applying', 'aborted:applying']);
   });
 });

@@ -15,7 +15,7 @@ import {
   type RolloutView,
   type StoredPlan,
 } from '@palisade/domain';
-import { readStream } from '@palisade/event-store';
+import { logHead, readStream } from '@palisade/event-store';
 import { randomUUID } from 'node:crypto';
 import { assignWaves, MAX_PLAN_CHARACTERS, workflowInput, type RolloutPlan } from '@palisade/rollout';
 import { authedProcedure, requiring, router, type ApiContext } from '../trpc.js';
@@ -166,6 +166,31 @@ export const rolloutsRouter = router({
     }),
 
   status: authedProcedure.input(z.object({ id: ROLLOUT_ID }).strict()).query(async ({ ctx, input }) => statusOf(await existing(ctx.db, input.id))),
+
+  /**
+   * A rollout's status now, then again each time a step of it commits, until it ends: what the
+   * console's live view follows (one horizon read per commit, shared by every subscriber).
+   */
+  watch: authedProcedure.input(z.object({ id: ROLLOUT_ID }).strict()).subscription(async function* ({ ctx, input, signal }) {
+    const horizon = ctx.horizon;
+    if (!horizon) throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'no horizon notifier in the context' });
+    let after = await logHead(ctx.db);
+    let status = statusOf(await existing(ctx.db, input.id));
+    yield status;
+    const stream = rolloutStream(input.id);
+    while (!signal?.aborted && !status.endedAt) {
+      const { events, upTo } = await horizon.readAfter(after, 500);
+      if (upTo <= after) {
+        await horizon.waitFor(after, signal);
+        if (horizon.closed) return;
+        continue;
+      }
+      after = upTo;
+      if (!events.some((e) => e.streamId === stream)) continue;
+      status = statusOf(await existing(ctx.db, input.id));
+      yield status;
+    }
+  }),
 
   list: authedProcedure
     .input(
