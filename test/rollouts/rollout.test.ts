@@ -4,7 +4,8 @@
 // denies traffic the canary allowed fails its traffic gate and is rolled back before prod sees it;
 // an approval step waits for an approver, refusing a viewer and the rollout's own starter.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -335,6 +336,19 @@ spec:
       expect(histories.length).toBeGreaterThanOrEqual(6);
       for (const h of histories)
         await expect(Worker.runReplayHistory({ workflowsPath: join(root, 'apps', 'worker', 'dist', 'workflows', 'index.js') }, h.history, h.workflowId)).resolves.toBeUndefined();
+      // PALISADE_RECORD_HISTORIES=1 keeps them as the worker's replay fixtures (apps/worker/src/workflows/histories),
+      // so a later change to the workflow code is checked against rollouts that ran on this one.
+      if (process.env['PALISADE_RECORD_HISTORIES'] === '1') {
+        const out = join(root, 'apps', 'worker', 'src', 'workflows', 'histories');
+        mkdirSync(out, { recursive: true });
+        // Named by workflow id ("/" as "__"): a replay must run under the id the history was recorded with.
+        const file = (id: string) => join(out, `${id.replace(/\//g, '__')}.json`);
+        for (const h of histories.filter((x) => !x.workflowId.includes('/'))) {
+          writeFileSync(file(h.workflowId), historyToJSON(h.history));
+          const child = histories.find((x) => x.workflowId.startsWith(`${h.workflowId}/`));
+          if (child) writeFileSync(file(child.workflowId), historyToJSON(child.history));
+        }
+      }
     } finally {
       await connection.close();
     }
