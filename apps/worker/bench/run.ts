@@ -19,7 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bootstrapAdminToken, rolloutView } from '@palisade/domain';
 import { applyMigrations, createDbClient, EventKey } from '@palisade/event-store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
-import { benchMachine, createTestDatabase, ensureTestServices, round, startTestNats } from '@palisade/testing';
+import { benchDatabase, benchMachine, ensureTestServices, round, startTestNats } from '@palisade/testing';
 
 const CLUSTERS = Number(process.env['CLUSTERS'] ?? 50);
 const NODES = Number(process.env['NODES'] ?? 20);
@@ -55,9 +55,10 @@ spec:
 `;
 
 async function main() {
+  // benchDatabase starts (or finds) the test services and points the harness at them, as a test's global setup does.
+  const db = await benchDatabase('bench_worker');
   const services = await ensureTestServices();
   const nats = await startTestNats('bench-worker');
-  const db = await createTestDatabase('bench_worker');
   await applyMigrations(db.url);
   const eventKey = randomBytes(32).toString('base64');
   const database = createDbClient(db.url, { max: 2, eventKey: EventKey.fromText(eventKey) });
