@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { WaveGates, type RolloutPlan } from './plan.js';
+import type { RolloutStatus } from './status.js';
 
 // What the rollout worker asks the gateway to do for a rollout, over NATS request/reply. The worker
 // holds no database credentials: the gateway checks each request (zod) and does the write or the
@@ -78,6 +79,10 @@ export interface RolloutWorkflowInput {
   waves: WorkflowWave[];
   /** The release each cluster had before: what a rollback restores (null: it had none). */
   previous: Record<string, string | null>;
+  /** History events past which the rollout continues as new at its next wave (default 8,000). */
+  maxHistoryEvents?: number;
+  /** Set when the rollout continued as new: the wave to go on from and what it carries. */
+  resume?: { wave: number; touched: string[]; status: RolloutStatus; paused: boolean };
 }
 
 const ms = (duration: string) => {

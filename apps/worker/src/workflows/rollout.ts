@@ -1,4 +1,18 @@
-import { allHandlersFinished, CancellationScope, condition, defineQuery, defineUpdate, executeChild, isCancellation, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  ContinueAsNew,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RolloutActivities } from '../rollout/activities.js';
 import { clusterRolloutWorkflow, type ClusterOutcome } from './cluster-rollout.js';
 import type { ApproveInput, ClusterRunState, ControlInput, RolloutStatus, RolloutWorkflowInput } from '@palisade/rollout';
@@ -10,6 +24,8 @@ const { setClusterRelease, recordStep, endRollout } = proxyActivities<RolloutAct
 const rollbackAcks = proxyActivities<RolloutActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '20 seconds', retry: { maximumInterval: '10 seconds' } });
 
 export const statusQuery = defineQuery<RolloutStatus>('status');
+/** Past this many history events a rollout continues as new at its next wave (Temporal warns at 10,240). */
+const MAX_HISTORY_EVENTS = 8_000;
 export const approveUpdate = defineUpdate<RolloutStatus, [ApproveInput]>('approve');
 export const pauseUpdate = defineUpdate<RolloutStatus, [ControlInput]>('pause');
 export const resumeUpdate = defineUpdate<RolloutStatus, [ControlInput]>('resume');
@@ -23,7 +39,7 @@ export const abortUpdate = defineUpdate<RolloutStatus, [ControlInput]>('abort');
  * Approve, pause, resume and abort are updates whose validators say at once why one is refused.
  */
 export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<RolloutStatus> {
-  const status: RolloutStatus = {
+  const status: RolloutStatus = input.resume?.status ?? {
     id: input.id,
     state: 'running',
     reason: null,
@@ -33,11 +49,11 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<Roll
     waves: input.waves.map((w) => ({ name: w.name, state: 'pending', clusters: w.clusters.map((name) => ({ name, state: 'pending', acked: 0, total: 0, reason: null })) })),
   };
   const approved = new Set<string>();
-  let paused = false;
+  let paused = input.resume?.paused ?? false;
   let abort: ControlInput | undefined;
   let waiting: string | undefined;
   let current: CancellationScope | undefined;
-  const touched: string[] = [];
+  const touched: string[] = [...(input.resume?.touched ?? [])];
   const step = (name: string, payload: Record<string, unknown>, by?: { actor: string; reason?: string | undefined }) =>
     recordStep({ rollout: input.id, eventId: uuid4(), step: name, payload, ...(by ? { actor: by.actor, ...(by.reason ? { reason: by.reason } : {}) } : {}) });
   const clusterStatus = (name: string) => status.waves.flatMap((w) => w.clusters).find((c) => c.name === name)!;
@@ -110,7 +126,14 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<Roll
   try {
     let failure: { reason: string; evidence: unknown } | undefined;
     for (const [index, wave] of input.waves.entries()) {
+      if (index < (input.resume?.wave ?? 0)) continue;
       if (abort || failure) break;
+      // A long rollout starts a fresh history between waves (nothing is in flight then), carrying
+      // where it is, so it stays well inside Temporal's history limits.
+      if (index > (input.resume?.wave ?? 0) && (workflowInfo().historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS) || workflowInfo().continueAsNewSuggested)) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof rolloutWorkflow>({ ...input, resume: { wave: index, touched, status, paused } });
+      }
       const waveStatus = status.waves[index]!;
       if (wave.requireApproval) {
         waiting = wave.name;
@@ -180,7 +203,8 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<Roll
       await endRollout({ rollout: input.id, eventId: uuid4(), outcome: 'completed' });
     }
   } catch (error) {
-    if (ended()) throw error;
+    // Continuing as new is how a long rollout goes on, not a failure.
+    if (ended() || error instanceof ContinueAsNew) throw error;
     // Something failed for good (a request the gateway refused): the rollout must not hold its
     // clusters forever. Roll back what it touched and end it failed, with the reason.
     const reason = `the rollout stopped on an error: ${causeOf(error)}`;
