@@ -106,7 +106,7 @@ describe('agent credentials, enforced by nats-server', () => {
     await expect(desired.watch({ key: kvKeys.desired('beta') })).rejects.toThrow(/permission/i);
   });
 
-  it("refuses an agent another node's status, inventory and heartbeat, and the platform's subjects", async () => {
+  it("refuses an agent another node's status, inventory and heartbeat, and the platform's subjects (events, rollout requests)", async () => {
     const { nc } = await connectAgent('alpha', 'n3');
     const nodes = await openBucket(nc, buckets.nodes);
     await nodes.put(kvKeys.node('alpha', 'n3'), '{}');
@@ -124,6 +124,10 @@ describe('agent credentials, enforced by nats-server', () => {
     nc.subscribe(subjects.allEvents);
     expect(await events).toMatch(/subscription.*palisade\.events/i);
     await expect(jetstream(nc).publish(subjects.event('resource', 'x'), '{}', { timeout: 2_000 })).rejects.toThrow();
+    // Nor may it ask the gateway to act for a rollout (set a cluster's release, record a step).
+    const drive = violation(nc);
+    nc.publish(subjects.rolloutDrive('setRelease'), '{}');
+    expect(await drive).toMatch(/publish.*palisade\.rollouts\.drive\.setRelease/i);
   });
 
   it('cuts a node off when its key is revoked, and keeps it out', async () => {
