@@ -7,6 +7,7 @@ import type { Dataplane } from './dataplane/dataplane.js';
 import { withFailsafes, type FailsafeSettings } from './failsafe.js';
 import { ClusterInventory } from './inventory/cluster-inventory.js';
 import { inventoryProblem } from './inventory/node-inventory.js';
+import { OwnInventoryPublisher } from './inventory/own-inventory.js';
 import { NodePolicy } from './node-policy.js';
 import { StatusReporter } from './status.js';
 import { FlowAggregator, type FlowObservation } from './flows/aggregator.js';
@@ -52,6 +53,7 @@ export interface NodeAgentOptions {
  */
 export class NodeAgent {
   private readonly inventory = new ClusterInventory();
+  private readonly own: OwnInventoryPublisher;
   private readonly abort = new AbortController();
   private desired: DesiredRelease | undefined;
   private policy: NodePolicy | undefined;
@@ -74,7 +76,16 @@ export class NodeAgent {
 
   constructor(private readonly options: NodeAgentOptions) {
     this.log = options.log ?? (() => undefined);
-    this.ownInventory = options.inventory;
+    this.own = new OwnInventoryPublisher(
+      {
+        cluster: options.cluster,
+        node: options.node,
+        inventory: options.inventory,
+        signal: this.abort.signal,
+        onRetry: (error) => this.log('warn', "could not publish this node's inventory; retrying", { error: String(error) }),
+      },
+      (task) => this.tasks.push(task),
+    );
   }
 
   /** Resolves once the agent has bound its buckets; it publishes its inventory (until that lands) and runs until stop(). */
@@ -91,7 +102,7 @@ export class NodeAgent {
     );
     this.status.startHeartbeat((this.options.heartbeatSeconds ?? 10) * 1000);
     const signal = this.abort.signal;
-    this.republishInventory();
+    this.own.publish(this.kv.inventory);
     this.tasks.push(
       watchForever(this.kv.inventory, kvKeys.clusterNodes(this.options.cluster), (e) => this.onInventory(e.key, e.operation === 'PUT' ? e.string() : undefined), {
         signal,
@@ -229,45 +240,9 @@ export class NodeAgent {
   setInventory(resources: readonly Resource[]): string | undefined {
     const problem = inventoryProblem(this.options.node, resources as Resource[]);
     if (problem) return problem;
-    this.ownInventory = resources;
-    if (this.kv) this.republishInventory();
+    if (this.kv) this.own.publish(this.kv.inventory, resources);
+    else this.own.set(resources);
     return undefined;
-  }
-
-  private ownInventory: readonly Resource[];
-  private publishing: Promise<void> | undefined;
-  private publishAgain = false;
-
-  /** One publish at a time, the latest inventory last. */
-  private republishInventory(): void {
-    if (this.publishing) {
-      this.publishAgain = true;
-      return;
-    }
-    const run = (async () => {
-      do {
-        this.publishAgain = false;
-        await this.publishInventory();
-      } while (this.publishAgain && !this.abort.signal.aborted);
-    })().finally(() => {
-      if (this.publishing === run) this.publishing = undefined;
-    });
-    this.publishing = run;
-    this.tasks.push(run);
-  }
-
-  /** Until it lands: the other nodes (and the platform) resolve this node's endpoints from it. */
-  private async publishInventory(): Promise<void> {
-    const body: NodeInventory = { cluster: this.options.cluster, node: this.options.node, at: new Date().toISOString(), resources: this.ownInventory as unknown as NodeInventory['resources'] };
-    for (let delay = 250; !this.abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        await this.kv.inventory.put(kvKeys.node(this.options.cluster, this.options.node), JSON.stringify(body));
-        return;
-      } catch (error) {
-        this.log('warn', "could not publish this node's inventory; retrying", { error: String(error) });
-        await sleep(delay, this.abort.signal);
-      }
-    }
   }
 
   private onInventory(key: string, text: string | undefined): void {
