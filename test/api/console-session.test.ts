@@ -1,0 +1,78 @@
+// Signing in to the console: its own server checks the API token with the gateway and keeps it
+// only in a sealed, httpOnly, SameSite=Strict cookie; a bad token, or a request from another
+// origin, is refused; signing out clears the cookie. The built console (`next start`) against the
+// gateway's built process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapAdminToken } from '@palisade/domain';
+import { pickPort } from '@palisade/stack';
+import { root } from '../support/cli.js';
+import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
+
+describe('console sign-in', () => {
+  let gateway: TestGateway;
+  let console_: ChildProcess;
+  let log = '';
+  let origin = '';
+  let token = '';
+  const post = (body: unknown, from = origin) => fetch(`${origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: from }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    gateway = await startTestGateway('console-session');
+    token = (await bootstrapAdminToken(gateway.database))!.token;
+    const port = await pickPort();
+    origin = `http://127.0.0.1:${port}`;
+    console_ = spawn(process.execPath, [join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: join(root, 'apps', 'console'),
+      env: { ...process.env, PALISADE_GATEWAY_URL: gateway.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    console_.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+    console_.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    for (let i = 0; ; i++) {
+      if (
+        await fetch(origin).then(
+          (r) => r.status < 500,
+          () => false,
+        )
+      )
+        break;
+      if (i > 300) throw new Error(`the console did not start:\n${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    console_?.kill('SIGTERM');
+    await gateway?.stop();
+  });
+
+  it('keeps the token in a sealed httpOnly, SameSite=Strict cookie, never in the clear', async () => {
+    const response = await post({ token });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ actor: expect.stringMatching(/^token:bootstrap-admin#/), role: 'admin' });
+    const cookie = response.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^palisade_session=[A-Za-z0-9_-]+;/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).not.toContain(token);
+    expect(cookie).not.toContain(token.slice(17));
+  });
+
+  it('refuses a token the gateway does not accept, a malformed one, and another origin', async () => {
+    const wrong = await post({ token: token.slice(0, -4) + 'AAAA' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    expect((await post({ token: 'hello' })).status).toBe(400);
+    const forged = await post({ token }, 'https://evil.example');
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('signs out by clearing the cookie', async () => {
+    const response = await fetch(`${origin}/api/session`, { method: 'DELETE', headers: { origin } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toMatch(/^palisade_session=;.*Max-Age=0/i);
+  });
+});
