@@ -1,6 +1,7 @@
 // Signing in to the console: its own server checks the API token with the gateway and keeps it
 // only in a sealed, httpOnly, SameSite=Strict cookie; a bad token, or a request from another
-// origin, is refused; signing out clears the cookie. The built console (`next start`) against the
+// origin, is refused; the console's /api/trpc carries the session's token to the gateway (and a
+// write from another origin goes nowhere); signing out clears the cookie. The built console (`next start`) against the
 // gateway's built process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -68,6 +69,23 @@ describe('console sign-in', () => {
     const forged = await post({ token }, 'https://evil.example');
     expect(forged.status).toBe(403);
     expect(forged.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('carries the session to the gateway through its own origin, and nothing without one', async () => {
+    const signedIn = await post({ token });
+    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const me = await fetch(`${origin}/api/trpc/tokens.whoami`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { result: { data: { role: string } } }).result.data.role).toBe('admin');
+    expect((await fetch(`${origin}/api/trpc/tokens.whoami`)).status).toBe(401);
+    // A cookie altered in the browser opens to nothing: no token goes to the gateway.
+    expect((await fetch(`${origin}/api/trpc/tokens.whoami`, { headers: { cookie: cookie.slice(0, -2) + 'xx' } })).status).toBe(401);
+    const forged = await fetch(`${origin}/api/trpc/clusters.register`, {
+      method: 'POST',
+      headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'evil' }),
+    });
+    expect(forged.status).toBe(403);
   });
 
   it('signs out by clearing the cookie', async () => {
