@@ -114,5 +114,7 @@ describe('rollouts in the event store', () => {
     const next = await startRollout(database, { release: first, plan }, ops);
     expect(next.state).toBe('running');
     expect((await listRollouts(database)).map((r) => r.id)).toEqual([next.id, id]);
+    // Only the newest streams are read: a limit of one folds one rollout.
+    expect((await listRollouts(database, 1)).map((r) => r.id)).toEqual([next.id]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { append, appendInTransaction, readLast, readLastOfEach, readStream, streamIdsStartingWith, type Db, type RecordedEvent } from '@palisade/event-store';
+import { append, appendInTransaction, readLast, readLastOfEach, readStream, newestStreams, type Db, type RecordedEvent } from '@palisade/event-store';
 import { assignWaves, type RolloutPlan } from '@palisade/rollout';
 import { event, type ChangeMeta } from './change.js';
 import { listClusters } from './clusters.js';
@@ -135,14 +135,11 @@ export async function rolloutView(db: Db, id: string): Promise<RolloutView | und
   return events.length ? foldRollout(events) : undefined;
 }
 
-/** Rollouts, newest first. */
+/** Rollouts, newest first: only the newest `limit` streams are read and folded. */
 export async function listRollouts(db: Db, limit = 100): Promise<RolloutView[]> {
-  const ids = await streamIdsStartingWith(db, rolloutStream(''), 10_000);
-  const views = await Promise.all(ids.map((s) => rolloutView(db, s.slice('rollout/'.length))));
-  return views
-    .filter((v): v is RolloutView => !!v)
-    .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime())
-    .slice(0, limit);
+  const started = await newestStreams(db, 'rollout', limit);
+  const views = await Promise.all(started.map((e) => rolloutView(db, e.streamId.slice('rollout/'.length))));
+  return views.filter((v): v is RolloutView => !!v);
 }
 
 export function foldRollout(events: readonly RecordedEvent[]): RolloutView {

@@ -8,7 +8,7 @@ export { loadMigrations, defaultMigrationsDir, checksum, type Migration } from '
 export { MigrationError, type MigrationErrorCode } from './migrate/errors.js';
 
 export { append, appendInTransaction, streamTypeOf, hashedContent, LIMITS, NOTIFY_CHANNEL, type AppendOptions } from './store/append.js';
-export { readStream, readLast, readLastAt, readLastOfEach, readRange, readEventById, streamIdsStartingWith, streamVersion, logHead, countEvents } from './store/read.js';
+export { readStream, readLast, readLastAt, readLastOfEach, readRange, readEventById, streamIdsStartingWith, newestStreams, streamVersion, logHead, countEvents } from './store/read.js';
 export { readLog, positionAt, checkPage, MAX_PAGE, type LogFilter, type LogPage, type Page } from './store/log.js';
 export { CommittedHorizon, type HorizonSource } from './horizon/committed.js';
 export { HorizonNotifier, startHorizonNotifier, type HorizonNotifierOptions, type HorizonStats } from './horizon/notifier.js';

@@ -124,6 +124,14 @@ export async function streamIdsStartingWith(db: Db | Tx, prefix: string, limit: 
   return rows.map((r) => r.stream_id);
 }
 
+/**
+ * The newest `limit` streams of a type, newest first, as their first events: a list of the most
+ * recent rollouts reads only those streams, however many older ones the log holds.
+ */
+export async function newestStreams(db: Db | Tx, streamType: string, limit: number): Promise<RecordedEvent[]> {
+  return queryEvents(db, 'stream_type = $1 AND version = 1', [streamType], 'position DESC', limit);
+}
+
 /** The log's head: the highest position committed and visible now (0 for an empty log). Not a horizon: a lower position may still commit. */
 export async function logHead(db: Db | Tx): Promise<number> {
   const [row] = await db.query<{ position: bigint | null }[]>`SELECT max(position) AS position FROM events`;
