@@ -8,6 +8,7 @@ import { agentsRouter, clustersRouter } from './routers/clusters.js';
 import { eventsRouter } from './routers/events.js';
 import { flowsRouter } from './routers/flows.js';
 import { rolloutsRouter } from './routers/rollouts.js';
+import { boardRouter } from './routers/board.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   events: eventsRouter,
   flows: flowsRouter,
   rollouts: rolloutsRouter,
+  board: boardRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

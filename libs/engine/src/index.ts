@@ -62,4 +62,5 @@ export { applyIrDiff, diffIr, isEmptyDiff, type IrDiff } from './compile/ir-diff
 export { CidrSet, TupleSet, type MemberChanges, type Tuple } from './compile/member-sets.js';
 export { renderNftables, renderNftablesUpdate, describeCounter, ruleComment, MARK, TABLE, type CounterRef, type RenderOptions } from './compile/nftables.js';
 export { FlowDecisions, FLOW_SETS, MAX_FLOW_DECISIONS } from './compile/nftables-flows.js';
+export { effectivePolicy, describeRule, type EffectivePolicy, type EffectiveTier, type EffectivePolicyEntry, type EffectiveRule } from './eval/effective.js';
 export { previewImpact, type ImpactReport, type SelectionChange, type FlowVerdictChange } from './impact/preview.js';

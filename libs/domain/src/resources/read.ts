@@ -1,5 +1,5 @@
 import type { Change, Resource } from '@palisade/engine';
-import { readCheckpoint, readRange, type Db, type Tx } from '@palisade/event-store';
+import { readCheckpoint, readLastOfEach, readRange, type Db, type Tx } from '@palisade/event-store';
 import { DomainError } from '../errors.js';
 import { DOMAIN_PROJECTION } from '../projection.js';
 import { resourceStream, type ResourceEventPayload } from './streams.js';
@@ -136,4 +136,27 @@ export async function policySetChanges(db: Db, after: number, upTo: number, limi
     changes.push(p.after ? { upsert: p.after } : { delete: { type: p.type, name: p.name, ...(p.namespace ? { namespace: p.namespace } : {}) } });
   }
   return { changes, position: events.length === limit ? events[events.length - 1]!.position : upTo };
+}
+
+/** Who last changed a resource, when and why (the newest event of its stream). */
+export interface LastChange {
+  version: number;
+  actor: string;
+  at: Date;
+  reason: string | null;
+}
+
+/**
+ * The last change of each of these resources that has one, in one query (a page of the policy
+ * board); with `atOrBefore`, the last change up to that log position.
+ */
+export async function lastChanges(db: Db, keys: string[], atOrBefore?: number): Promise<Map<string, LastChange>> {
+  if (keys.length === 0) return new Map();
+  const events = await readLastOfEach(db, keys.map(resourceStream), atOrBefore);
+  const out = new Map<string, LastChange>();
+  for (const key of keys) {
+    const e = events.get(resourceStream(key));
+    if (e) out.set(key, { version: e.version, actor: e.actor, at: e.recordedAt, reason: e.reason });
+  }
+  return out;
 }

@@ -84,12 +84,16 @@ export async function readLastAt(db: Db | Tx, streamId: string, position: number
   return last;
 }
 
-/** The last event of each of these streams that has any, by stream id: one query for a whole batch. */
-export async function readLastOfEach(db: Db | Tx, streamIds: string[]): Promise<Map<string, RecordedEvent>> {
+/**
+ * The last event of each of these streams that has any, by stream id: one query for a whole batch.
+ * With `atOrBefore`, the last at or before that position (the streams as they stood then).
+ */
+export async function readLastOfEach(db: Db | Tx, streamIds: string[], atOrBefore?: number): Promise<Map<string, RecordedEvent>> {
+  const bound = atOrBefore === undefined ? '' : ' AND position <= $2';
   const events = await queryEvents(
     db,
-    'stream_id = ANY($1::text[]) AND (stream_id, version) IN (SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id)',
-    [streamIds],
+    `stream_id = ANY($1::text[]) AND (stream_id, version) IN (SELECT stream_id, max(version) FROM events WHERE stream_id = ANY($1::text[])${bound} GROUP BY stream_id)`,
+    atOrBefore === undefined ? [streamIds] : [streamIds, atOrBefore],
     'position',
   );
   return new Map(events.map((e) => [e.streamId, e]));
