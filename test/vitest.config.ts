@@ -14,6 +14,7 @@ export default palisadeVitest('e2e', {
     'infra/**/*.test.ts',
     'agents/**/*.test.ts',
     'rollouts/**/*.test.ts',
+    'console/**/*.test.ts',
   ],
   serial: true,
 });

@@ -3,18 +3,14 @@
 // origin, is refused; the console's /api/trpc carries the session's token to the gateway (and a
 // write from another origin goes nowhere); signing out clears the cookie. The built console (`next start`) against the
 // gateway's built process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminToken } from '@palisade/domain';
-import { pickPort } from '@palisade/stack';
-import { root } from '../support/cli.js';
+import { startTestConsole, type TestConsole } from '../test-support/console.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 
 describe('console sign-in', () => {
   let gateway: TestGateway;
-  let console_: ChildProcess;
-  let log = '';
+  let console_: TestConsole;
   let origin = '';
   let token = '';
   const post = (body: unknown, from = origin) => fetch(`${origin}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: from }, body: JSON.stringify(body) });
@@ -22,30 +18,12 @@ describe('console sign-in', () => {
   beforeAll(async () => {
     gateway = await startTestGateway('console-session');
     token = (await bootstrapAdminToken(gateway.database))!.token;
-    const port = await pickPort();
-    origin = `http://127.0.0.1:${port}`;
-    console_ = spawn(process.execPath, [join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: join(root, 'apps', 'console'),
-      env: { ...process.env, PALISADE_GATEWAY_URL: gateway.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    console_.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-    console_.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-    for (let i = 0; ; i++) {
-      if (
-        await fetch(origin).then(
-          (r) => r.status < 500,
-          () => false,
-        )
-      )
-        break;
-      if (i > 300) throw new Error(`the console did not start:\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    console_ = await startTestConsole(gateway.url);
+    origin = console_.origin;
   }, 120_000);
 
   afterAll(async () => {
-    console_?.kill('SIGTERM');
+    await console_?.stop();
     await gateway?.stop();
   });
 

@@ -60,7 +60,7 @@ describe('palisade up / status / down on a private local stack', () => {
 
   it('serves the console, which shows the health the gateway reports', async () => {
     const consoleUrl = state!.processes['console']!.url!;
-    const res = await fetch(consoleUrl);
+    const res = await fetch(`${consoleUrl}/platform`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('id="platform-status"');

@@ -1,4 +1,4 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import './styles.css';
 
@@ -7,15 +7,16 @@ export const metadata: Metadata = {
   description: 'Network policy, written once and rolled out in stages.',
 };
 
+export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <header className="bar">
-          <strong>Palisade</strong>
-          <span className="muted">network policy across clusters</span>
-        </header>
-        <main>{children}</main>
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        {children}
       </body>
     </html>
   );

@@ -13,6 +13,9 @@ export interface Session {
   token: string;
   actor: string;
   role: string;
+  /** Developers: the namespaces and tiers they may write in (for the UI; the gateway decides). */
+  namespaces?: string[];
+  tiers?: string[];
   /** Epoch milliseconds. */
   expiresAt: number;
 }

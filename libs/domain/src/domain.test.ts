@@ -208,4 +208,16 @@ describe('resources, releases, clusters and the audit history', () => {
     expect((await auditLog(database, { from: new Date(Date.now() + 60_000) })).events).toEqual([]);
     await expect(auditLog(database, {}, { limit: 5_000 })).rejects.toThrow(/limit` must be 1 to 1000/);
   });
+
+  it('reads the audit log newest first and by event type, a page at a time', async () => {
+    const change = await applyResources(database, [np('newest', 'a', 1), np('newest', 'b', 2), np('newest', 'c', 3)], { actor: 'fay', correlationId: randomUUID() });
+    const first = await auditLog(database, { actor: 'fay' }, { before: Number.MAX_SAFE_INTEGER, limit: 2 });
+    expect(first.events.map((e) => e.streamId)).toEqual(['resource/NetworkPolicy/newest/c', 'resource/NetworkPolicy/newest/b']);
+    const rest = await auditLog(database, { actor: 'fay' }, { before: first.next!, limit: 2 });
+    expect([rest.events.map((e) => e.streamId), rest.next]).toEqual([['resource/NetworkPolicy/newest/a'], undefined]);
+    const types = new Set((await auditLog(database, { correlationId: change.correlationId, type: rest.events[0]!.type })).events.map((e) => e.type));
+    expect([...types]).toEqual([rest.events[0]!.type]);
+    expect((await auditLog(database, { correlationId: change.correlationId, type: 'NoSuchType' })).events).toEqual([]);
+    await expect(auditLog(database, {}, { before: 5, after: 1 })).rejects.toThrow(/not both/);
+  });
 });

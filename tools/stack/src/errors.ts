@@ -1,5 +1,5 @@
 /** Which part of the local stack a failure belongs to; printed at the start of the one-line error. */
-export type StackComponent = 'postgres' | 'nats' | 'temporal' | 'gateway' | 'worker' | 'console' | 'stack';
+export type StackComponent = 'postgres' | 'nats' | 'temporal' | 'gateway' | 'worker' | 'console' | 'chromium' | 'stack';
 
 export type StackErrorCode = 'UNREACHABLE' | 'MISSING_BINARY' | 'INSTALL_FAILED' | 'BUILD_FAILED' | 'START_FAILED' | 'NOT_READY' | 'BAD_CONFIG' | 'LOCKED';
 

@@ -3,7 +3,7 @@ export { redactUrl } from '@palisade/contracts';
 export { pickPort, isPortFree } from './ports.js';
 export { findWorkspaceRoot, cacheDir, stackPaths, type StackPaths } from './paths.js';
 export { isAlive, stopProcessGroup } from './process.js';
-export { readState, type StackState, type ServiceRecord, type ProcessRecord } from './state.js';
+export { readState, acquireLock, type StackState, type ServiceRecord, type ProcessRecord } from './state.js';
 export { waitFor, withTimeout, sleep } from './wait.js';
 export { probePostgres, startPrivatePostgres, stopPrivatePostgres, DATABASE_NAME, type PrivatePostgresOptions } from './services/postgres.js';
 export { probeNats, startPrivateNats, type PrivateNatsOptions } from './services/nats.js';

@@ -15,18 +15,27 @@ export const auditRouter = router({
         .object({
           resource: z.string().max(512).optional(),
           streamId: z.string().max(512).optional(),
+          streamType: z.enum(['resource', 'release', 'cluster', 'token', 'rollout', 'rollout-plan', 'cluster-rollout', 'agent', 'join-token']).optional(),
+          type: z.string().max(128).optional(),
           actor: z.string().max(256).optional(),
           correlationId: z.uuid().optional(),
           from: z.iso.datetime({ offset: true }).optional(),
           to: z.iso.datetime({ offset: true }).optional(),
           after: z.number().int().min(0).optional(),
+          /** Newest first: events below this position. */
+          before: z.number().int().min(1).optional(),
           limit: z.number().int().min(1).max(1_000).default(100),
         })
-        .strict(),
+        .strict()
+        .refine((i) => i.after === undefined || i.before === undefined, { message: 'give after (oldest first) or before (newest first), not both' }),
     )
     .query(async ({ ctx, input }) => {
-      const { after, limit, from, to, ...filter } = input;
-      const page = await auditLog(ctx.db, { ...filter, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) }, { limit, ...(after !== undefined ? { after } : {}) });
+      const { after, before, limit, from, to, ...filter } = input;
+      const page = await auditLog(
+        ctx.db,
+        { ...filter, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) },
+        { limit, ...(after !== undefined ? { after } : {}), ...(before !== undefined ? { before } : {}) },
+      );
       return { events: page.events.map((e) => ({ ...e, recordedAt: e.recordedAt.toISOString() })), ...(page.next !== undefined ? { next: page.next } : {}) };
     }),
 

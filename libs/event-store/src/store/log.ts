@@ -6,6 +6,8 @@ import type { Db, RecordedEvent } from './types.js';
 export interface LogFilter {
   streamId?: string;
   streamType?: string;
+  /** The event type ("ResourceApplied", "ReleaseCreated" ...). */
+  type?: string;
   /** One actor, or any of several (the audit's filter by token name or id). */
   actor?: string | readonly string[];
   correlationId?: string;
@@ -18,6 +20,8 @@ export interface LogFilter {
 export interface Page {
   /** Continue after this position (the previous page's `next`). */
   after?: number;
+  /** Newest first: events below this position (the previous page's `next`), highest first. */
+  before?: number;
   /** At most 1,000 (default 100). */
   limit?: number;
 }
@@ -30,18 +34,21 @@ export interface LogPage {
 
 export const MAX_PAGE = 1_000;
 
-/** The log filtered by stream, actor, correlation id and time range, in position order, a page at a time. */
+/** The log filtered by stream, type, actor, correlation id and time range, in position order (or newest first with `before`), a page at a time. */
 export async function readLog(db: Db, filter: LogFilter, page: Page = {}): Promise<LogPage> {
   checkPage(page);
   const limit = Math.min(Math.max(1, Math.floor(page.limit ?? 100)), MAX_PAGE);
-  const where: string[] = ['position > $1'];
-  const params: unknown[] = [page.after ?? 0];
+  const newestFirst = page.before !== undefined;
+  const where: string[] = [newestFirst ? 'position < $1' : 'position > $1'];
+  const params: unknown[] = [newestFirst ? page.before : (page.after ?? 0)];
+  const order = newestFirst ? 'position DESC' : 'position';
   const add = (sql: string, value: unknown) => {
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (filter.streamId !== undefined) add('stream_id = ?', filter.streamId);
   if (filter.streamType !== undefined) add('stream_type = ?', filter.streamType);
+  if (filter.type !== undefined) add('type = ?', filter.type);
   if (typeof filter.actor === 'string') add('actor = ?', filter.actor);
   else if (filter.actor !== undefined) add('actor = ANY(?::text[])', filter.actor);
   if (filter.correlationId !== undefined) add('correlation_id = ?::uuid', filter.correlationId);
@@ -51,9 +58,9 @@ export async function readLog(db: Db, filter: LogFilter, page: Page = {}): Promi
   if ((filter.from !== undefined || filter.to !== undefined) && (await narrowTimeRange(db, filter))) {
     // A narrow time range far into the log: walking positions from the start to find it is slow,
     // so take its few events through the time index, then order them by position.
-    const sql = `SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${where.join(' AND ')} OFFSET 0) e ORDER BY position LIMIT ${limit + 1}`;
+    const sql = `SELECT ${EVENT_COLUMNS} FROM (SELECT * FROM events WHERE ${where.join(' AND ')} OFFSET 0) e ORDER BY ${order} LIMIT ${limit + 1}`;
     events = (await db.queryText<EventRow[]>(sql, ...params)).map(toRecordedEvent);
-  } else events = await queryEvents(db, where.join(' AND '), params, 'position', limit + 1);
+  } else events = await queryEvents(db, where.join(' AND '), params, order, limit + 1);
   const more = events.length > limit;
   const shown = more ? events.slice(0, limit) : events;
   return { events: shown, ...(more ? { next: shown[shown.length - 1]!.position } : {}) };
@@ -72,6 +79,8 @@ async function narrowTimeRange(db: Db, filter: LogFilter): Promise<boolean> {
 /** Checks a page size or position from outside (the API) before it reaches SQL. */
 export function checkPage(page: Page): void {
   if (page.after !== undefined && (!Number.isSafeInteger(page.after) || page.after < 0)) throw new EventStoreError('INVALID_QUERY', '`after` must be a position (a whole number >= 0)');
+  if (page.before !== undefined && (!Number.isSafeInteger(page.before) || page.before < 1)) throw new EventStoreError('INVALID_QUERY', '`before` must be a position (a whole number >= 1)');
+  if (page.before !== undefined && page.after !== undefined) throw new EventStoreError('INVALID_QUERY', 'give `after` (oldest first) or `before` (newest first), not both');
   if (page.limit !== undefined && (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE)) throw new EventStoreError('INVALID_QUERY', `\`limit\` must be 1 to ${MAX_PAGE}`);
 }
 

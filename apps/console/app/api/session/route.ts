@@ -27,7 +27,11 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
   }
   const expiresAt = Date.now() + SESSION_MAX_SECONDS * 1000;
   const response = NextResponse.json({ actor: me.actor, role: me.role });
-  response.cookies.set(SESSION_COOKIE, sealSession({ token, actor: me.actor, role: me.role, expiresAt }, sessionKey()), cookieOptions(request, SESSION_MAX_SECONDS));
+  response.cookies.set(
+    SESSION_COOKIE,
+    sealSession({ token, actor: me.actor, role: me.role, ...(me.namespaces ? { namespaces: me.namespaces } : {}), ...(me.tiers ? { tiers: me.tiers } : {}), expiresAt }, sessionKey()),
+    cookieOptions(request, SESSION_MAX_SECONDS),
+  );
   return response;
 }
 

@@ -1,0 +1,92 @@
+'use client';
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
+import { useDeferredValue, useState } from 'react';
+import { describeError, useTRPC } from '../../../lib/client/trpc';
+import { EffectivePolicyView } from './effective';
+
+const PAGE = 100;
+
+/** Every workload and host endpoint with its labels; one selected shows its effective policy. */
+export function Endpoints() {
+  const trpc = useTRPC();
+  const params = useSearchParams();
+  const selected = params.get('id');
+  const [text, setText] = useState('');
+  const [offset, setOffset] = useState(0);
+  const search = useDeferredValue(text.trim());
+  const list = useQuery({ ...trpc.board.endpoints.queryOptions({ ...(search ? { text: search } : {}), offset, limit: PAGE }), placeholderData: (p) => p });
+  return (
+    <section aria-labelledby="endpoints-title">
+      <h1 id="endpoints-title">Endpoints</h1>
+      {selected && <EffectivePolicyView id={selected} />}
+      <form role="search" className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input
+            type="search"
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              setOffset(0);
+            }}
+            placeholder="name, namespace, label (app=web) or IP"
+          />
+        </label>
+      </form>
+      {list.error && (
+        <p role="alert" className="error">
+          {describeError(list.error).message}
+        </p>
+      )}
+      {list.data && (
+        <>
+          <p className="muted">{list.data.total === 0 ? 'No endpoint matches.' : `${offset + 1}–${Math.min(offset + PAGE, list.data.total)} of ${list.data.total} endpoints`}</p>
+          <div className="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Node</th>
+                  <th scope="col">IPs</th>
+                  <th scope="col">Labels</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.endpoints.map((e) => (
+                  <tr key={e.id} data-endpoint={e.id} aria-current={e.id === selected ? 'true' : undefined}>
+                    <td>
+                      <Link href={`/endpoints?id=${encodeURIComponent(e.id)}`}>{e.id}</Link>
+                    </td>
+                    <td>{e.kind}</td>
+                    <td>{e.node ?? '—'}</td>
+                    <td>{e.ips.join(', ')}</td>
+                    <td>
+                      {Object.entries(e.labels)
+                        .filter(([k]) => !k.startsWith('projectcalico.org/'))
+                        .map(([k, v]) => (
+                          <span key={k} className="tag">
+                            {k}={v}
+                          </span>
+                        ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Pages">
+            <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              Previous
+            </button>
+            <button disabled={offset + PAGE >= list.data.total} onClick={() => setOffset(offset + PAGE)}>
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+import { Releases } from './releases';
+
+export default function ReleasesPage() {
+  return <Releases />;
+}

@@ -1,0 +1,124 @@
+'use client';
+import { useSearchParams } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { ClusterState, keyOf, simulate, ProbeError, type ProbeResult, type Resource } from '@palisade/engine';
+import { describeError, useTRPC } from '../../../lib/client/trpc';
+import { validateText } from '../../../lib/client/validate';
+import { takeDraft } from './draft';
+import { Trace } from './trace';
+
+const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP'];
+
+/**
+ * Decide a flow with the engine in the browser, on the current policy set or on it with a draft
+ * laid over: "what if" costs no round trip and changes nothing.
+ */
+export function Simulator() {
+  const trpc = useTRPC();
+  const params = useSearchParams();
+  const snapshot = useQuery({ ...trpc.board.resources.queryOptions(), staleTime: 30_000 });
+  const [from, setFrom] = useState(params.get('from') ?? '');
+  const [to, setTo] = useState(params.get('to') ?? '');
+  const [protocol, setProtocol] = useState(params.get('protocol') ?? 'TCP');
+  const [port, setPort] = useState(params.get('port') ?? '');
+  const [draft, setDraft] = useState('');
+  const [useDraft, setUseDraft] = useState(false);
+  const [result, setResult] = useState<{ current: ProbeResult; draft?: ProbeResult } | { error: string } | null>(null);
+
+  useEffect(() => {
+    if (params.get('draft') !== '1') return;
+    setDraft(takeDraft());
+    setUseDraft(true);
+  }, [params]);
+
+  const current = useMemo(() => (snapshot.data ? ClusterState.from(snapshot.data.resources as Resource[]) : undefined), [snapshot.data]);
+  const draftVerdict = useMemo(() => (useDraft && draft.trim() ? validateText(draft) : undefined), [useDraft, draft]);
+  const endpoints = useMemo(() => (current ? [...current.endpoints.keys()].sort() : []), [current]);
+
+  function run(event: FormEvent) {
+    event.preventDefault();
+    if (!current || !snapshot.data) return;
+    const probe = { from: from.trim(), to: to.trim(), protocol: /^\d+$/.test(protocol) ? Number(protocol) : protocol, ...(port ? { port: Number(port) } : {}) };
+    try {
+      const now = simulate(current, [probe], { explain: true })[0]!;
+      if (!draftVerdict?.valid) return setResult({ current: now });
+      const replaced = new Set(draftVerdict.resources.map(keyOf));
+      const withDraft = ClusterState.from([...(snapshot.data.resources as Resource[]).filter((r) => !replaced.has(keyOf(r))), ...draftVerdict.resources]);
+      setResult({ current: now, draft: simulate(withDraft, [probe], { explain: true })[0]! });
+    } catch (error) {
+      setResult({ error: error instanceof ProbeError ? error.message.replace(/^probe 0: /, '') : String(error) });
+    }
+  }
+
+  return (
+    <section aria-labelledby="sim-title">
+      <h1 id="sim-title">Simulator</h1>
+      {snapshot.error && (
+        <p role="alert" className="error">
+          {describeError(snapshot.error).message}
+        </p>
+      )}
+      <form onSubmit={run} className="card simulate">
+        <datalist id="endpoint-ids">
+          {endpoints.slice(0, 2_000).map((id) => (
+            <option key={id} value={id} />
+          ))}
+        </datalist>
+        <label>
+          Source
+          <input value={from} onChange={(e) => setFrom(e.target.value)} list="endpoint-ids" placeholder="namespace/pod, hep:node/name or an IP" required spellCheck={false} />
+        </label>
+        <label>
+          Destination
+          <input value={to} onChange={(e) => setTo(e.target.value)} list="endpoint-ids" placeholder="namespace/pod, hep:node/name or an IP" required spellCheck={false} />
+        </label>
+        <label>
+          Protocol
+          <select value={protocol} onChange={(e) => setProtocol(e.target.value)}>
+            {PROTOCOLS.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Port
+          <input value={port} onChange={(e) => setPort(e.target.value.replace(/\D/g, ''))} inputMode="numeric" placeholder={protocol === 'ICMP' ? 'none' : '443'} />
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={useDraft} onChange={(e) => setUseDraft(e.target.checked)} /> Also with a draft
+        </label>
+        {useDraft && (
+          <label className="wide">
+            Draft policy YAML (laid over the current set)
+            <textarea rows={8} value={draft} onChange={(e) => setDraft(e.target.value)} spellCheck={false} />
+          </label>
+        )}
+        {draftVerdict && !draftVerdict.valid && (
+          <ul className="problems wide">
+            {draftVerdict.problems.map((p, i) => (
+              <li key={i}>
+                Draft line {p.line}, column {p.column}: {p.message}
+              </li>
+            ))}
+          </ul>
+        )}
+        <button type="submit" disabled={!current}>
+          Simulate
+        </button>
+        {snapshot.data && <span className="muted">on the policy set at log position {snapshot.data.position}</span>}
+      </form>
+      {result && 'error' in result && (
+        <p role="alert" className="error">
+          {result.error}
+        </p>
+      )}
+      {result && 'current' in result && (
+        <div className="columns">
+          <Trace title="Current policy" result={result.current} />
+          {result.draft && <Trace title="With the draft" result={result.draft} />}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+import { Tokens } from './tokens';
+
+export default function TokensPage() {
+  return <Tokens />;
+}
