@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRouter } from '@palisade/api';
 import { bootstrapAdminToken, createToken } from '@palisade/domain';
+import { insertFlows } from '@palisade/flow-store';
 import { launchChromium, seriousA11yViolations, type AxeViolation } from '@palisade/testing';
 import { root } from '../support/cli.js';
 import { startTestConsole, type TestConsole } from '../test-support/console.js';
@@ -134,6 +135,32 @@ describe('the console in a browser', () => {
     await page.getByRole('tab', { name: 'YAML' }).click();
     expect(await page.locator('.cm-content').textContent()).toContain("selector: app == 'nothing'");
     await page.getByLabel('Flows to check').fill('shop/api shop/db TCP 5432');
+    // Flows the agents recorded join the typed ones.
+    const now = Date.now();
+    const end = (name: string, ip: string) => ({ namespace: 'shop', name, labels: { app: name }, ip });
+    await insertFlows(gateway.database, [
+      {
+        id: 'a'.repeat(32),
+        cluster: 'prod-eu',
+        node: 'node-1',
+        reporter: 'dst',
+        startTime: new Date(now - 60_000).toISOString(),
+        endTime: new Date(now - 30_000).toISOString(),
+        source: end('frontend', '10.1.0.1'),
+        destination: end('api', '10.1.0.2'),
+        protocol: 'TCP',
+        port: 8080,
+        action: 'Allow',
+        policy: 'default/NetworkPolicy/shop/api-allow/0',
+        packets: 10,
+        bytes: 1000,
+        connectionsStarted: 1,
+        connectionsCompleted: 1,
+      },
+    ]);
+    await page.getByRole('button', { name: 'Add recorded flows (last hour)' }).click();
+    await page.getByText('1 distinct flow recorded in the last hour added.').waitFor();
+    expect(await page.getByLabel('Flows to check').inputValue()).toBe('shop/api shop/db TCP 5432\nshop/frontend shop/api TCP 8080');
     await page.getByRole('button', { name: 'Preview impact' }).click();
     await page.getByTestId('unselected').waitFor();
     expect(await page.getByTestId('unselected').textContent()).toContain('shop/db');

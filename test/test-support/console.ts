@@ -1,6 +1,5 @@
 // The built console (`next start`) against a test gateway: as a user runs it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { pickPort } from '@palisade/stack';
 import { root } from '../support/cli.js';
@@ -18,7 +17,8 @@ export async function startTestConsole(gatewayUrl: string): Promise<TestConsole>
   let log = '';
   const child: ChildProcess = spawn(process.execPath, [join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: join(root, 'apps', 'console'),
-    env: { ...process.env, PALISADE_GATEWAY_URL: gatewayUrl, CONSOLE_SESSION_KEY: randomBytes(32).toString('base64') },
+    // No CONSOLE_SESSION_KEY: the console's own per-process key must serve its pages and routes alike.
+    env: { ...process.env, PALISADE_GATEWAY_URL: gatewayUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (c: Buffer) => (log += c.toString()));

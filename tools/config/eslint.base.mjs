@@ -66,7 +66,7 @@ const boundaries = (depConstraints) => [
 ];
 
 export const base = [
-  { ignores: ['**/dist/**', '**/.next/**', '**/node_modules/**', '**/next-env.d.ts'] },
+  { ignores: ['**/dist/**', '**/.next/**', '**/.next-offline/**', '**/node_modules/**', '**/next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -20,7 +20,10 @@ export interface Session {
   expiresAt: number;
 }
 
-let processKey: Buffer | undefined;
+// Next bundles route handlers and pages separately, each with its own copy of this module: the
+// process's key lives on globalThis so that a cookie one seals, the other opens.
+const PROCESS_KEY = Symbol.for('palisade.console.sessionKey');
+const holder = globalThis as { [PROCESS_KEY]?: Buffer };
 
 /**
  * CONSOLE_SESSION_KEY (32 bytes, base64), shared by every console instance; without it a key of
@@ -33,8 +36,8 @@ export function sessionKey(env: Record<string, string | undefined> = process.env
     if (key.length !== 32) throw new Error('CONSOLE_SESSION_KEY must be 32 bytes, base64-encoded');
     return key;
   }
-  processKey ??= randomBytes(32);
-  return processKey;
+  holder[PROCESS_KEY] ??= randomBytes(32);
+  return holder[PROCESS_KEY];
 }
 
 export function sealSession(session: Session, key: Buffer): string {

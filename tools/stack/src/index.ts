@@ -26,4 +26,4 @@ export {
 } from './stack.js';
 export { aptInstall } from './apt.js';
 export { Supervisor, DEFAULT_RESTART_POLICY, type RestartPolicy, type SupervisorOutcome } from './supervise.js';
-export { stackEventKey, appLoginPassword, withLogin, APP_LOGIN } from './secrets.js';
+export { stackEventKey, stackConsoleSessionKey, appLoginPassword, withLogin, APP_LOGIN } from './secrets.js';

@@ -23,6 +23,11 @@ export function stackEventKey(home: string): string {
   return secretFile(home, 'event.key', () => randomBytes(32).toString('base64'));
 }
 
+/** The key the console seals its session cookies with: kept, so a restarted console keeps everyone signed in. */
+export function stackConsoleSessionKey(home: string): string {
+  return secretFile(home, 'console-session.key', () => randomBytes(32).toString('base64'));
+}
+
 /** The password of the gateway's least-privileged database login on this stack. */
 export function appLoginPassword(home: string): string {
   return secretFile(home, 'postgres-app.password', () => randomBytes(18).toString('base64url'));

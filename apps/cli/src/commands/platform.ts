@@ -1,4 +1,4 @@
-import { APP_LOGIN, appLoginPassword, readState, serviceEnv, stackEventKey, stackPaths, withLogin, type ProcessSpec, type StackState } from '@palisade/stack';
+import { APP_LOGIN, appLoginPassword, readState, serviceEnv, stackConsoleSessionKey, stackEventKey, stackPaths, withLogin, type ProcessSpec, type StackState } from '@palisade/stack';
 import { gatewayReady, httpOk, workerPolling } from '../readiness.js';
 import type { Artefacts } from '../workspace.js';
 
@@ -58,7 +58,8 @@ export function platformSpecs(built: Artefacts, state: StackState, home: string,
       command: process.execPath,
       args: [built.nextBin, 'start', '-p', String(ports.console), '-H', '127.0.0.1'],
       cwd: built.consoleDir,
-      env: { ...base, PALISADE_GATEWAY_URL: gatewayUrl, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+      // The console holds only its session key: tokens stay sealed in the cookies it issues.
+      env: { ...base, PALISADE_GATEWAY_URL: gatewayUrl, CONSOLE_SESSION_KEY: stackConsoleSessionKey(home), NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
       url: consoleUrl,
       ready: () => httpOk(consoleUrl),
     });

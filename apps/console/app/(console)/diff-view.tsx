@@ -1,7 +1,8 @@
+import { memo } from 'react';
 import type { DiffLine } from '../../lib/client/line-diff';
 
 /** A unified line diff, with the unchanged stretches folded down to their edges. */
-export function DiffView({ diff, label, context = 3 }: { diff: DiffLine[]; label: string; context?: number }) {
+export const DiffView = memo(function DiffView({ diff, label, context = 3 }: { diff: DiffLine[]; label: string; context?: number }) {
   const near = new Set<number>();
   diff.forEach((line, i) => {
     if (line.op === ' ') return;
@@ -42,4 +43,4 @@ export function DiffView({ diff, label, context = 3 }: { diff: DiffLine[]; label
       </table>
     </div>
   );
-}
+});

@@ -84,3 +84,20 @@ describe('typed-in flows', () => {
     expect(parseFlowLines('a b TCP eighty').error).toMatch(/^line 1: /);
   });
 });
+
+describe('recorded flows as preview lines', () => {
+  it('gives one line per distinct conversation, naming endpoints or addresses', async () => {
+    const { flowLinesFromRecords } = await import('./recorded-flows');
+    const end = (name: string | null, ip: string | null) => ({ namespace: name ? 'shop' : null, name, labels: {}, ip });
+    const record = (source: ReturnType<typeof end>, destination: ReturnType<typeof end>, port: number | null) =>
+      ({ source, destination, protocol: 'TCP', port }) as unknown as Parameters<typeof flowLinesFromRecords>[0][number];
+    expect(
+      flowLinesFromRecords([
+        record(end('a', '10.0.0.1'), end('b', '10.0.0.2'), 80),
+        record(end('a', '10.0.0.1'), end('b', '10.0.0.2'), 80),
+        record(end(null, '1.2.3.4'), end('b', null), null),
+        record(end(null, null), end('b', null), 1),
+      ]),
+    ).toEqual(['shop/a shop/b TCP 80', '1.2.3.4 shop/b TCP']);
+  });
+});

@@ -3,17 +3,14 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useQueryClient, useQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useDeferredValue, useState } from 'react';
+import { useDeferredValue, useEffect, useState } from 'react';
+import { boardInput, KINDS, PAGE, type BoardPage, type Filter, type Kind } from './board-input';
 import { describeError, useTRPC } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
 import { BoardTable } from './board-table';
 
-const PAGE = 100;
-const KINDS = ['global', 'namespaced', 'kubernetes', 'staged'] as const;
-type Kind = (typeof KINDS)[number];
-
 /** The policy board: tiers in order, policies in Calico's order, filtered, paged, live. */
-export function Board() {
+export function Board({ initial }: { initial?: BoardPage | undefined }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const router = useRouter();
@@ -26,14 +23,19 @@ export function Board() {
   const [text, setText] = useState('');
   const [offset, setOffset] = useState(0);
   const [live, setLive] = useState(0);
-  const filter = useDeferredValue({
+  // Set once the page is hydrated and answers input (tests and the benchmark wait on it).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
+  const filter: Filter = useDeferredValue({
     ...(namespace.trim() ? { namespace: namespace.trim() } : {}),
     ...(label.trim() ? { label: label.trim() } : {}),
     ...(kind ? { kind } : {}),
     ...(text.trim() ? { text: text.trim() } : {}),
   });
-  const input = { filter, offset, limit: PAGE, ...(at ? { at: /^\d+$/.test(at) ? { position: Number(at) } : { time: at } } : {}) };
-  const board = useQuery({ ...trpc.board.policies.queryOptions(input), placeholderData: (previous) => previous });
+  const input = boardInput(filter, offset, at);
+  // The server rendered the unfiltered first page: start from it rather than ask again.
+  const first = offset === 0 && Object.keys(filter).length === 0;
+  const board = useQuery({ ...trpc.board.policies.queryOptions(input), placeholderData: (previous) => previous, ...(first && initial ? { initialData: initial } : {}) });
 
   // Someone else's change shows up without a reload; a past board stays as it was.
   useSubscription(
@@ -56,7 +58,7 @@ export function Board() {
   };
   const data = board.data;
   return (
-    <section aria-labelledby="board-title">
+    <section aria-labelledby="board-title" data-hydrated={hydrated ? 'true' : undefined}>
       <div className="heading">
         <h1 id="board-title">Policies</h1>
         {canWritePolicy && !at && (

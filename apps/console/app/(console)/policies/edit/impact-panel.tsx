@@ -1,13 +1,26 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
+import { flowLinesFromRecords } from '../../../../lib/client/recorded-flows';
 import { useState } from 'react';
-import { describeError, useTRPC } from '../../../../lib/client/trpc';
+import { describeError, useTRPC, useTRPCClient } from '../../../../lib/client/trpc';
 import { parseFlowLines } from '../../../../lib/client/flow-lines';
 
 /** What saving would do: endpoints newly selected or unselected, and flows whose verdict changes. */
 export function ImpactPanel({ text, valid }: { text: string; valid: boolean }) {
   const trpc = useTRPC();
+  const client = useTRPCClient();
   const [flowText, setFlowText] = useState('');
+  const [recorded, setRecorded] = useState<string | null>(null);
+  async function loadRecorded() {
+    try {
+      const records = await client.flows.query.query({ since: new Date(Date.now() - 3_600_000).toISOString(), limit: 2_000 });
+      const lines = flowLinesFromRecords(records).slice(0, 500);
+      setFlowText((text) => [...text.split('\n').filter((l) => l.trim()), ...lines].join('\n'));
+      setRecorded(`${lines.length} distinct flow${lines.length === 1 ? '' : 's'} recorded in the last hour added.`);
+    } catch (error) {
+      setRecorded(`Recorded flows could not be read: ${describeError(error).message}`);
+    }
+  }
   const [asked, setAsked] = useState<{ documents: string; flows: ReturnType<typeof parseFlowLines>['flows'] } | null>(null);
   const parsed = parseFlowLines(flowText);
   const preview = useQuery({ ...trpc.policy.preview.queryOptions(asked ?? { documents: ' ' }), enabled: !!asked });
@@ -17,8 +30,12 @@ export function ImpactPanel({ text, valid }: { text: string; valid: boolean }) {
       <h2 id="impact-title">Impact preview</h2>
       <label>
         Flows to check (one per line: from to protocol port)
-        <textarea rows={3} value={flowText} onChange={(e) => setFlowText(e.target.value)} placeholder="shop/frontend shop/api TCP 8080" spellCheck={false} />
+        <textarea rows={4} value={flowText} onChange={(e) => setFlowText(e.target.value)} placeholder="shop/frontend shop/api TCP 8080" spellCheck={false} />
       </label>
+      <button type="button" onClick={() => void loadRecorded()}>
+        Add recorded flows (last hour)
+      </button>
+      {recorded && <p className="muted">{recorded}</p>}
       {parsed.error && <p className="error">{parsed.error}</p>}
       <button type="button" disabled={!valid || !!parsed.error} onClick={() => setAsked({ documents: text, flows: parsed.flows })}>
         Preview impact

@@ -16,6 +16,8 @@ export function YamlEditor({ text, onChange, problems, readOnly = false, label }
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
+  // Diagnostics are replaced only when they change: most keystrokes leave them as they were.
+  const shown = useRef('');
   onChangeRef.current = onChange;
 
   useEffect(() => {
@@ -54,16 +56,21 @@ export function YamlEditor({ text, onChange, problems, readOnly = false, label }
     const editor = view.current;
     if (!editor) return;
     const current = editor.state.doc.toString();
-    if (current !== text) editor.dispatch({ changes: { from: 0, to: current.length, insert: text } });
+    if (current === text) return;
+    editor.dispatch({ changes: { from: 0, to: current.length, insert: text } });
+    shown.current = ''; // a replaced document lost its diagnostics: set them again below
   }, [text]);
 
   useEffect(() => {
     const editor = view.current;
     if (!editor) return;
+    const signature = JSON.stringify(problems.map((p) => [p.from, p.to, p.message]));
+    if (signature === shown.current) return;
+    shown.current = signature;
     const length = editor.state.doc.length;
     const diagnostics: Diagnostic[] = problems.map((p) => ({ from: Math.min(p.from, length), to: Math.min(p.to, length), severity: 'error', message: `${p.path ? `${p.path}: ` : ''}${p.message}` }));
     editor.dispatch(setDiagnostics(editor.state, diagnostics));
-  }, [problems, text]);
+  }, [problems]);
 
   return <div ref={host} className="code" data-testid="yaml-editor" />;
 }
