@@ -6,7 +6,18 @@ export type { ChangeMeta } from './change.js';
 export { resourceStream, POLICY_SET_COUNTER, type ResourceEventPayload } from './resources/streams.js';
 export { validateResources, validateFiles } from './resources/validate.js';
 export { applyResources, deleteResources, currentRevision, type ChangeResult, type ResourceChange, type WriteOptions } from './resources/write.js';
-export { getResource, listResources, loadPolicySet, policySetChanges, lastChanges, type LastChange, type StoredResource, type ResourceQuery, type ResourcePage, type PolicySet } from './resources/read.js';
+export {
+  getResource,
+  listResources,
+  loadPolicySet,
+  policySetChanges,
+  lastChanges,
+  type LastChange,
+  type StoredResource,
+  type ResourceQuery,
+  type ResourcePage,
+  type PolicySet,
+} from './resources/read.js';
 export { createRelease, resolveRelease, releaseContent, diffReleases, listReleases, releaseHash, releaseStream, type ReleaseInfo, type ReleaseContent, type ReleaseSummary } from './releases.js';
 export {
   registerCluster,
