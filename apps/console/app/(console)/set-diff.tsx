@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { Head } from './ui';
 
 interface SetDiff {
   added: string[];
@@ -47,13 +48,7 @@ export function SetDiffView({ diff, label }: { diff: SetDiff; label: string }) {
                 <caption>
                   <Link href={`/policies/edit?key=${encodeURIComponent(c.key)}`}>{c.key}</Link>
                 </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Field</th>
-                    <th scope="col">Before</th>
-                    <th scope="col">After</th>
-                  </tr>
-                </thead>
+                <Head columns={['Field', 'Before', 'After']} />
                 <tbody>
                   {c.fields.map((f) => (
                     <tr key={f.path}>

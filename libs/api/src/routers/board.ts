@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { ClusterState, effectivePolicy, type PolicyInfo } from '@palisade/engine';
+import { ClusterState, effectivePolicy, type Endpoint, type PolicyInfo } from '@palisade/engine';
 import { lastChanges, positionOf, resourcesAsOf } from '@palisade/domain';
 import { currentState } from '../state/current.js';
 import { authedProcedure, heavyProcedure, router } from '../trpc.js';
@@ -31,6 +31,9 @@ async function stateAt(db: DbClient, horizon: HorizonNotifier | undefined, at: z
   const resources = await resourcesAsOf(db, { position });
   return { state: ClusterState.from([...resources.values()]), position, past: true };
 }
+
+/** An endpoint as the console lists it. */
+const endpointView = (e: Endpoint) => ({ id: e.id, kind: e.kind, name: e.name, namespace: e.namespace ?? null, node: e.node ?? null, ips: e.ips.map((ip) => ip.text), labels: e.labels });
 
 export const boardRouter = router({
   /**
@@ -89,15 +92,7 @@ export const boardRouter = router({
       return {
         position,
         total: all.length,
-        endpoints: all.slice(input.offset, input.offset + input.limit).map((e) => ({
-          id: e.id,
-          kind: e.kind,
-          name: e.name,
-          namespace: e.namespace ?? null,
-          node: e.node ?? null,
-          ips: e.ips.map((ip) => ip.text),
-          labels: e.labels,
-        })),
+        endpoints: all.slice(input.offset, input.offset + input.limit).map(endpointView),
       };
     }),
 

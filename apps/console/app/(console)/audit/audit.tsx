@@ -2,10 +2,11 @@
 import { useRouter } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
-import { describeError, useTRPC } from '../../../lib/client/trpc';
+import { useTRPC } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
 import { AuditEntry } from './entry';
 import { ChainStatus } from './chain-status';
+import { ErrorNote } from '../ui';
 
 const KINDS = ['resource', 'release', 'cluster', 'token', 'rollout', 'rollout-plan', 'cluster-rollout', 'agent', 'join-token'] as const;
 type Kind = (typeof KINDS)[number];
@@ -91,7 +92,7 @@ export function Audit() {
         </label>
         <label>
           Event type
-          <input value={type} onChange={(e) => reset(setType)(e.target.value)} placeholder="ResourceApplied" />
+          <input value={type} onChange={(e) => reset(setType)(e.target.value)} placeholder="Resource.Applied" />
         </label>
         <label>
           Correlation
@@ -106,11 +107,7 @@ export function Audit() {
           <input type="datetime-local" value={to} onChange={(e) => reset(setTo)(e.target.value)} step={1} />
         </label>
       </form>
-      {log.error && (
-        <p role="alert" className="error">
-          {describeError(log.error).message}
-        </p>
-      )}
+      <ErrorNote error={log.error} />
       {log.data && (
         <>
           {log.data.events.length === 0 && <p>No event matches.</p>}

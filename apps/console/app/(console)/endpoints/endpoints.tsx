@@ -3,8 +3,9 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
-import { describeError, useTRPC } from '../../../lib/client/trpc';
+import { useTRPC } from '../../../lib/client/trpc';
 import { EffectivePolicyView } from './effective';
+import { ErrorNote, Pager, Head } from '../ui';
 
 const PAGE = 100;
 
@@ -35,25 +36,13 @@ export function Endpoints() {
           />
         </label>
       </form>
-      {list.error && (
-        <p role="alert" className="error">
-          {describeError(list.error).message}
-        </p>
-      )}
+      <ErrorNote error={list.error} />
       {list.data && (
         <>
           <p className="muted">{list.data.total === 0 ? 'No endpoint matches.' : `${offset + 1}–${Math.min(offset + PAGE, list.data.total)} of ${list.data.total} endpoints`}</p>
           <div className="scroll">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Node</th>
-                  <th scope="col">IPs</th>
-                  <th scope="col">Labels</th>
-                </tr>
-              </thead>
+              <Head columns={['Endpoint', 'Kind', 'Node', 'IPs', 'Labels']} />
               <tbody>
                 {list.data.endpoints.map((e) => (
                   <tr key={e.id} data-endpoint={e.id} aria-current={e.id === selected ? 'true' : undefined}>
@@ -77,14 +66,7 @@ export function Endpoints() {
               </tbody>
             </table>
           </div>
-          <nav className="pager" aria-label="Pages">
-            <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              Previous
-            </button>
-            <button disabled={offset + PAGE >= list.data.total} onClick={() => setOffset(offset + PAGE)}>
-              Next
-            </button>
-          </nav>
+          <Pager offset={offset} page={PAGE} total={list.data.total} onOffset={setOffset} />
         </>
       )}
     </section>

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '@palisade/api';
+import { Head } from '../ui';
 
 type BoardOutput = inferRouterOutputs<AppRouter>['board']['policies'];
 
@@ -25,17 +26,7 @@ export function BoardTable({ tiers, rows, at }: { tiers: BoardOutput['tiers']; r
             </h2>
             <div className="scroll">
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Order</th>
-                    <th scope="col">Policy</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Selector</th>
-                    <th scope="col">Types</th>
-                    <th scope="col">Rules in/out</th>
-                    <th scope="col">Last change</th>
-                  </tr>
-                </thead>
+                <Head columns={['Order', 'Policy', 'Kind', 'Selector', 'Types', 'Rules in/out', 'Last change']} />
                 <tbody>
                   {byTier.get(tier.name)!.map((row) => (
                     <tr key={row.key} data-policy={row.key}>

@@ -5,9 +5,10 @@ import { useQueryClient, useQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useDeferredValue, useEffect, useState } from 'react';
 import { boardInput, KINDS, PAGE, type BoardPage, type Filter, type Kind } from './board-input';
-import { describeError, useTRPC } from '../../../lib/client/trpc';
+import { useTRPC } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
 import { BoardTable } from './board-table';
+import { ErrorNote, Pager } from '../ui';
 
 /** The policy board: tiers in order, policies in Calico's order, filtered, paged, live. */
 export function Board({ initial }: { initial?: BoardPage | undefined }) {
@@ -101,11 +102,7 @@ export function Board({ initial }: { initial?: BoardPage | undefined }) {
           <input type="search" value={text} onChange={onFilter(setText)} placeholder="name, selector, tier" />
         </label>
       </form>
-      {board.error && (
-        <p role="alert" className="error">
-          {describeError(board.error).message}
-        </p>
-      )}
+      <ErrorNote error={board.error} />
       {data && (
         <>
           <p className="muted" aria-live="polite" data-testid="board-count">
@@ -113,14 +110,7 @@ export function Board({ initial }: { initial?: BoardPage | undefined }) {
             {live > 0 && !at ? ` · live (${live} change${live === 1 ? '' : 's'} seen)` : ''}
           </p>
           <BoardTable tiers={data.tiers} rows={data.rows} at={at} />
-          <nav className="pager" aria-label="Pages">
-            <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              Previous
-            </button>
-            <button disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>
-              Next
-            </button>
-          </nav>
+          <Pager offset={offset} page={PAGE} total={data.total} onOffset={setOffset} />
         </>
       )}
       {board.isPending && <p className="muted">Loading the board…</p>}

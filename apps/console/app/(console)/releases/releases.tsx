@@ -1,9 +1,10 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { describeError, useTRPC, useTRPCClient } from '../../../lib/client/trpc';
+import { useTRPC, useTRPCClient } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
 import { SetDiffView } from '../set-diff';
+import { ErrorNote, Head } from '../ui';
 
 /** Releases: immutable snapshots of the whole policy set. List, create with a reason, diff two. */
 export function Releases() {
@@ -11,14 +12,21 @@ export function Releases() {
   const client = useTRPCClient();
   const queryClient = useQueryClient();
   const { can } = useCan();
-  const list = useQuery(trpc.releases.list.queryOptions({ limit: 100 }));
+  // The list is read from a projection that follows the log: a release just made may take a moment
+  // to appear in it, so the list is asked again until it does.
+  const [awaited, setAwaited] = useState<string | null>(null);
+  const list = useQuery({
+    ...trpc.releases.list.queryOptions({ limit: 100 }),
+    refetchInterval: (query) => (awaited && !query.state.data?.releases.some((r) => r.hash === awaited) ? 300 : false),
+  });
   const [reason, setReason] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const create = useMutation({
     mutationFn: () => client.releases.create.mutate(reason.trim() ? { reason: reason.trim() } : {}),
-    onSuccess: () => {
+    onSuccess: (made) => {
       setReason('');
+      setAwaited(made.hash);
       void queryClient.invalidateQueries({ queryKey: trpc.releases.list.queryKey() });
     },
   });
@@ -47,30 +55,13 @@ export function Releases() {
               {create.data.created ? 'Created' : 'Same content as an existing release:'} {create.data.hash.slice(0, 12)} ({create.data.resourceCount} resources)
             </p>
           )}
-          {create.error && (
-            <p role="alert" className="error">
-              {describeError(create.error).message}
-            </p>
-          )}
+          <ErrorNote error={create.error} />
         </form>
       )}
-      {list.error && (
-        <p role="alert" className="error">
-          {describeError(list.error).message}
-        </p>
-      )}
+      <ErrorNote error={list.error} />
       <div className="scroll">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Release</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Resources</th>
-              <th scope="col">By</th>
-              <th scope="col">When</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
+          <Head columns={['Release', 'Revision', 'Resources', 'By', 'When', 'Reason']} />
           <tbody>
             {releases.map((r) => (
               <tr key={r.hash} data-release={r.hash}>
@@ -113,11 +104,7 @@ export function Releases() {
               </label>
             ))}
           </div>
-          {diff.error && (
-            <p role="alert" className="error">
-              {describeError(diff.error).message}
-            </p>
-          )}
+          <ErrorNote error={diff.error} />
           {diff.data && <SetDiffView diff={diff.data.diff} label="Release diff" />}
         </section>
       )}

@@ -3,10 +3,11 @@ import { useSearchParams } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ClusterState, keyOf, simulate, ProbeError, type ProbeResult, type Resource } from '@palisade/engine';
-import { describeError, useTRPC } from '../../../lib/client/trpc';
+import { useTRPC } from '../../../lib/client/trpc';
 import { validateText } from '../../../lib/client/validate';
 import { takeDraft } from './draft';
 import { Trace } from './trace';
+import { ErrorNote } from '../ui';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP'];
 
@@ -54,11 +55,7 @@ export function Simulator() {
   return (
     <section aria-labelledby="sim-title">
       <h1 id="sim-title">Simulator</h1>
-      {snapshot.error && (
-        <p role="alert" className="error">
-          {describeError(snapshot.error).message}
-        </p>
-      )}
+      <ErrorNote error={snapshot.error} />
       <form onSubmit={run} className="card simulate">
         <datalist id="endpoint-ids">
           {endpoints.slice(0, 2_000).map((id) => (

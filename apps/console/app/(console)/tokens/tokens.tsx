@@ -2,8 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ROLES } from '@palisade/api/authz';
-import { describeError, useTRPC, useTRPCClient } from '../../../lib/client/trpc';
+import { useTRPC, useTRPCClient } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
+import { ErrorNote, Head } from '../ui';
 
 const list = (text: string) =>
   text
@@ -77,11 +78,7 @@ export function Tokens() {
           Create token
         </button>
       </form>
-      {create.error && (
-        <p role="alert" className="error">
-          {describeError(create.error).message}
-        </p>
-      )}
+      <ErrorNote error={create.error} />
       {secret && (
         <div className="card secret" role="status">
           <p>The new token, shown this once: copy it now.</p>
@@ -93,18 +90,7 @@ export function Tokens() {
       )}
       <div className="scroll">
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Id</th>
-              <th scope="col">Role</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Id', 'Role', 'Scope', 'Created', 'Expires', 'Last used', 'State']} />
           <tbody>
             {(tokens.data ?? []).map((t) => (
               <tr key={t.id} data-token={t.id}>

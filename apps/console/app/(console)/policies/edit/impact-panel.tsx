@@ -4,6 +4,7 @@ import { flowLinesFromRecords } from '../../../../lib/client/recorded-flows';
 import { useState } from 'react';
 import { describeError, useTRPC, useTRPCClient } from '../../../../lib/client/trpc';
 import { parseFlowLines } from '../../../../lib/client/flow-lines';
+import { ErrorNote } from '../../ui';
 
 /** What saving would do: endpoints newly selected or unselected, and flows whose verdict changes. */
 export function ImpactPanel({ text, valid }: { text: string; valid: boolean }) {
@@ -41,11 +42,7 @@ export function ImpactPanel({ text, valid }: { text: string; valid: boolean }) {
         Preview impact
       </button>
       {stale && <p className="muted">The text changed since this preview: preview again.</p>}
-      {preview.error && (
-        <p role="alert" className="error">
-          {describeError(preview.error).message}
-        </p>
-      )}
+      <ErrorNote error={preview.error} />
       {preview.data && (
         <div data-testid="impact">
           {preview.data.selection.length === 0 && <p>No endpoint would be newly selected or unselected.</p>}

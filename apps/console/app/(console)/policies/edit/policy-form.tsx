@@ -1,5 +1,6 @@
 'use client';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { Head } from '../../ui';
 
 // The form view edits the YAML itself (through the yaml library's document model), so comments,
 // key order and every field the form does not show survive a round trip.
@@ -107,15 +108,7 @@ export function PolicyForm({ text, onChange, readOnly }: { text: string; onChang
         <div key={direction}>
           <h3>{direction === 'ingress' ? 'Ingress rules' : 'Egress rules'}</h3>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Action</th>
-                <th scope="col">Protocol</th>
-                <th scope="col">Source selector</th>
-                <th scope="col">Destination selector</th>
-                <th scope="col">Destination ports</th>
-              </tr>
-            </thead>
+            <Head columns={['Action', 'Protocol', 'Source selector', 'Destination selector', 'Destination ports']} />
             <tbody>
               {rulesOf(doc, direction).map((rule, index) => (
                 <tr key={index}>

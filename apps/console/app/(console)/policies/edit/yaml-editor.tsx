@@ -37,7 +37,9 @@ export function YamlEditor({ text, onChange, problems, readOnly = false, label }
         keymap.of([...defaultKeymap, ...historyKeymap, ...foldKeymap, indentWithTab]),
         EditorState.readOnly.of(readOnly),
         EditorView.editable.of(!readOnly),
-        EditorView.contentAttributes.of({ 'aria-label': label }),
+        // Long lines wrap (no sideways scrolling on a phone); read-only text stays reachable by keyboard.
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ 'aria-label': label, ...(readOnly ? { tabindex: '0' } : {}) }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) onChangeRef.current(update.state.doc.toString());
         }),
