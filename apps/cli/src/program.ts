@@ -10,6 +10,7 @@ import * as compile from './register/compile.js';
 import * as flows from './register/flows.js';
 import * as localStack from './register/local-stack.js';
 import * as login from './register/login.js';
+import * as recommend from './register/recommend.js';
 import * as releases from './register/releases.js';
 import * as resources from './register/resources.js';
 import * as rollouts from './register/rollouts.js';
@@ -26,7 +27,7 @@ interface CommandGroup {
 }
 
 /** In the order `palisade --help` lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, rollouts, agent, flows, tokens];
+const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, rollouts, agent, flows, recommend, tokens];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

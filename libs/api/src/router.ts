@@ -9,6 +9,7 @@ import { eventsRouter } from './routers/events.js';
 import { flowsRouter } from './routers/flows.js';
 import { rolloutsRouter } from './routers/rollouts.js';
 import { boardRouter } from './routers/board.js';
+import { recommendRouter } from './routers/recommend.js';
 import { createCallerFactory, router } from './trpc.js';
 
 export const appRouter = router({
@@ -24,6 +25,7 @@ export const appRouter = router({
   flows: flowsRouter,
   rollouts: rolloutsRouter,
   board: boardRouter,
+  recommend: recommendRouter,
 });
 
 /** The router's type: the console and the CLI import this (types only) for end-to-end typing. */

@@ -155,3 +155,48 @@ export async function aggregateFlows(db: DbTx, input: FlowFilter, intervalSecond
     LIMIT ${f.limit}`;
   return rows.map((r) => ({ start: r.start.toISOString(), action: r.action, records: Number(r.records), packets: Number(r.packets), bytes: Number(r.bytes) }));
 }
+
+export interface TopEntry {
+  /** "src → dst proto/port" for flows, the "tier/kind/policy/rule" for policies. */
+  key: string;
+  action: 'Allow' | 'Deny';
+  records: number;
+  packets: number;
+  /** For flows: the two ends and the port, so a reader can ask the simulator why. */
+  flow?: { from: string; to: string; protocol: string; port: number | null };
+}
+
+/**
+ * The busiest denied flows (by records) or the policy rules that decided the most records, over
+ * the filter: counted in the database, whatever the window holds.
+ */
+export async function topFlows(db: DbTx, input: FlowFilter, by: 'denied-flows' | 'policies', limit = 10): Promise<TopEntry[]> {
+  const f = conditions(FlowFilter.parse(input));
+  const top = Math.min(Math.max(1, limit), 100);
+  // The filter as numbered parameters, shared by both questions.
+  const params: unknown[] = [f.cluster ?? null, f.namespace ?? null, f.endpoint ?? null, f.action ?? null, f.policyPrefix, f.since ?? null, f.until ?? null];
+  const where = `($1::text IS NULL OR cluster = $1) AND ($2::text IS NULL OR src_namespace = $2 OR dst_namespace = $2)
+      AND ($3::text IS NULL OR $3 IN (src_name, dst_name, src_ip, dst_ip)) AND ($4::text IS NULL OR action = $4)
+      AND ($5::text IS NULL OR policy LIKE $5) AND ($6::timestamptz IS NULL OR end_time >= $6) AND ($7::timestamptz IS NULL OR start_time < $7)`;
+  if (by === 'policies') {
+    const rows = await db.queryText<{ policy: string; action: 'Allow' | 'Deny'; records: string; packets: string }[]>(
+      `SELECT policy, action, count(*) AS records, sum(packets) AS packets FROM flow_records WHERE ${where} GROUP BY policy, action ORDER BY count(*) DESC, policy LIMIT ${top}`,
+      ...params,
+    );
+    return rows.map((r) => ({ key: r.policy, action: r.action, records: Number(r.records), packets: Number(r.packets) }));
+  }
+  const rows = await db.queryText<{ src: string; dst: string; protocol: string; port: number | null; records: string; packets: string }[]>(
+    `SELECT coalesce(src_namespace || '/' || src_name, src_ip, '?') AS src, coalesce(dst_namespace || '/' || dst_name, dst_ip, '?') AS dst, protocol, port,
+            count(*) AS records, sum(packets) AS packets
+     FROM flow_records WHERE ${where} AND action = 'Deny'
+     GROUP BY 1, 2, 3, 4 ORDER BY count(*) DESC, 1, 2 LIMIT ${top}`,
+    ...params,
+  );
+  return rows.map((r) => ({
+    key: `${r.src} → ${r.dst} ${r.protocol}${r.port ? `/${r.port}` : ''}`,
+    action: 'Deny' as const,
+    records: Number(r.records),
+    packets: Number(r.packets),
+    flow: { from: r.src, to: r.dst, protocol: r.protocol, port: r.port },
+  }));
+}

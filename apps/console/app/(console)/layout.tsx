@@ -13,7 +13,12 @@ const LINKS = [
   { href: '/policies', label: 'Policies' },
   { href: '/endpoints', label: 'Endpoints' },
   { href: '/simulate', label: 'Simulator' },
+  { href: '/flows', label: 'Flows' },
+  { href: '/graph', label: 'Graph' },
+  { href: '/recommend', label: 'Recommend' },
   { href: '/releases', label: 'Releases' },
+  { href: '/rollouts', label: 'Rollouts' },
+  { href: '/clusters', label: 'Clusters' },
   { href: '/audit', label: 'Audit' },
 ];
 

@@ -2,6 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterState, effectivePolicy, type Endpoint, type PolicyInfo } from '@palisade/engine';
 import { lastChanges, positionOf, resourcesAsOf } from '@palisade/domain';
+import { ClusterName } from '@palisade/contracts';
+import { stateFor } from '../state/cluster.js';
 import { currentState } from '../state/current.js';
 import { authedProcedure, heavyProcedure, router } from '../trpc.js';
 import type { DbClient, HorizonNotifier } from '@palisade/event-store';
@@ -117,9 +119,12 @@ export const boardRouter = router({
     };
   }),
 
-  /** Every resource as it is now, for the engine in the browser (the simulator's "what if" runs there). */
-  resources: heavyProcedure.query(async ({ ctx }) => {
-    const { state, position } = await currentState(ctx.db, ctx.horizon);
+  /**
+   * Every resource as it is now, for the engine in the browser (the simulator's "what if" runs
+   * there); with a cluster, its agents' endpoints laid over the policy set.
+   */
+  resources: heavyProcedure.input(z.object({ cluster: ClusterName.optional() }).strict().default({})).query(async ({ ctx, input }) => {
+    const { state, position } = await stateFor(ctx, input.cluster);
     return { position, resources: state.resources() };
   }),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClusterName, FlowAction } from '@palisade/contracts';
-import { aggregateFlows, flowsAfter, queryFlows } from '@palisade/flow-store';
+import { aggregateFlows, flowEdges, flowsAfter, queryFlows, topFlows } from '@palisade/flow-store';
+import { serviceGraph } from '@palisade/recommend';
 import { tracked } from '@trpc/server';
 import { authedProcedure, router } from '../trpc.js';
 
@@ -53,6 +54,22 @@ export const flowsRouter = router({
     .query(({ ctx, input }) => {
       const { intervalSeconds, ...filter } = input;
       return aggregateFlows(ctx.db, filter, intervalSeconds);
+    }),
+
+  /** The service graph of a window: workloads and outside addresses, and the traffic between them with its verdicts. */
+  graph: authedProcedure
+    .input(z.object({ cluster: ClusterName.optional(), namespace: z.string().min(1).max(253).optional(), since: When, until: When.optional() }).strict())
+    .query(async ({ ctx, input }) => {
+      const { edges, truncated } = await flowEdges(ctx.db, { ...input, until: input.until ?? new Date() });
+      return { ...serviceGraph(edges), truncated };
+    }),
+
+  /** The busiest denied flows, or the rules that decided the most records, over the filter and window. */
+  top: authedProcedure
+    .input(z.object({ ...Filter, since: When.optional(), until: When.optional(), by: z.enum(['denied-flows', 'policies']), limit: z.number().int().min(1).max(100).default(10) }).strict())
+    .query(({ ctx, input }) => {
+      const { by, limit, ...filter } = input;
+      return topFlows(ctx.db, filter, by, limit);
     }),
 
   /**

@@ -1,9 +1,9 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterName } from '@palisade/contracts';
-import { ClusterState, keyOf, parseProbes, previewImpact, ProbeError, simulate, validateDocuments, type Change, type Probe, type Resource } from '@palisade/engine';
+import { parseProbes, previewImpact, ProbeError, simulate, validateDocuments, type Change, type Probe } from '@palisade/engine';
 import { validateResources } from '@palisade/domain';
-import { currentState } from '../state/current.js';
+import { stateFor } from '../state/cluster.js';
 import { authedProcedure, heavyProcedure, router } from '../trpc.js';
 import { DOCUMENTS, KEY, RESOURCES } from './inputs.js';
 
@@ -44,15 +44,7 @@ export const policyRouter = router({
   simulate: authedProcedure.input(z.object({ probes: Probes.min(1), explain: z.boolean().default(false), cluster: ClusterName.optional() }).strict()).query(async ({ ctx, input }) => {
     const list = probes(input.probes);
     if (input.explain && list.length > 100) throw new TRPCError({ code: 'BAD_REQUEST', message: `explain traces are limited to 100 probes at a time (got ${list.length})` });
-    const current = await currentState(ctx.db, ctx.horizon);
-    const { position } = current;
-    let state = current.state;
-    if (input.cluster) {
-      if (!ctx.inventory) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: "this gateway has no connection to the agents' inventory (NATS)" });
-      const merged = new Map(state.resources().map((r) => [keyOf(r), r]));
-      for (const node of await ctx.inventory(input.cluster)) for (const r of node.resources as unknown as Resource[]) merged.set(keyOf(r), r);
-      state = ClusterState.from([...merged.values()]);
-    }
+    const { state, position } = await stateFor(ctx, input.cluster);
     try {
       return { position, results: simulate(state, list, { explain: input.explain }) };
     } catch (error) {
@@ -66,14 +58,16 @@ export const policyRouter = router({
    * policy would start or stop selecting, and which of the given flows would change verdict.
    */
   preview: heavyProcedure
-    .input(z.object({ documents: DOCUMENTS.optional(), resources: RESOURCES.optional(), deletes: z.array(KEY).max(1_000).optional(), flows: Probes.optional() }).strict())
+    .input(
+      z.object({ documents: DOCUMENTS.optional(), resources: RESOURCES.optional(), deletes: z.array(KEY).max(1_000).optional(), flows: Probes.optional(), cluster: ClusterName.optional() }).strict(),
+    )
     .query(async ({ ctx, input }) => {
       const changes: Change[] = [];
       if (input.documents !== undefined || input.resources !== undefined) for (const r of validateResources(input.documents ?? input.resources!)) changes.push({ upsert: r });
       for (const key of input.deletes ?? []) changes.push(deletion(key));
       if (changes.length === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: 'nothing to preview: give documents, resources or deletes' });
       const flows = probes(input.flows);
-      const { state, position } = await currentState(ctx.db, ctx.horizon);
+      const { state, position } = await stateFor(ctx, input.cluster);
       return { position, ...previewImpact(state, changes, flows) };
     }),
 });

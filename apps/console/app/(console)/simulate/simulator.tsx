@@ -1,7 +1,7 @@
 'use client';
 import { useSearchParams } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { ClusterState, keyOf, simulate, ProbeError, type ProbeResult, type Resource } from '@palisade/engine';
 import { useTRPC } from '../../../lib/client/trpc';
 import { validateText } from '../../../lib/client/validate';
@@ -18,7 +18,10 @@ const PROTOCOLS = ['TCP', 'UDP', 'SCTP', 'ICMP'];
 export function Simulator() {
   const trpc = useTRPC();
   const params = useSearchParams();
-  const snapshot = useQuery({ ...trpc.board.resources.queryOptions(), staleTime: 30_000 });
+  // A cluster's agents report its endpoints: with one, they are laid over the policy set.
+  const [cluster, setCluster] = useState(params.get('cluster') ?? '');
+  const clusterName = useDeferredValue(cluster.trim());
+  const snapshot = useQuery({ ...trpc.board.resources.queryOptions(clusterName ? { cluster: clusterName } : {}), staleTime: 30_000 });
   const [from, setFrom] = useState(params.get('from') ?? '');
   const [to, setTo] = useState(params.get('to') ?? '');
   const [protocol, setProtocol] = useState(params.get('protocol') ?? 'TCP');
@@ -37,8 +40,18 @@ export function Simulator() {
   const draftVerdict = useMemo(() => (useDraft && draft.trim() ? validateText(draft) : undefined), [useDraft, draft]);
   const endpoints = useMemo(() => (current ? [...current.endpoints.keys()].sort() : []), [current]);
 
+  // "why?" from a flow arrives with the flow filled in: decide it as soon as the policy set is here.
+  const auto = params.get('run') === '1';
+  useEffect(() => {
+    if (auto && current && !result) decide();
+  }, [auto, current]);
+
   function run(event: FormEvent) {
     event.preventDefault();
+    decide();
+  }
+
+  function decide() {
     if (!current || !snapshot.data) return;
     const probe = { from: from.trim(), to: to.trim(), protocol: /^\d+$/.test(protocol) ? Number(protocol) : protocol, ...(port ? { port: Number(port) } : {}) };
     try {
@@ -62,6 +75,10 @@ export function Simulator() {
             <option key={id} value={id} />
           ))}
         </datalist>
+        <label>
+          Cluster
+          <input value={cluster} onChange={(e) => setCluster(e.target.value)} placeholder="the policy set's own endpoints" maxLength={63} />
+        </label>
         <label>
           Source
           <input value={from} onChange={(e) => setFrom(e.target.value)} list="endpoint-ids" placeholder="namespace/pod, hep:node/name or an IP" required spellCheck={false} />

@@ -1,0 +1,10 @@
+import { Suspense } from 'react';
+import { Clusters } from './clusters';
+
+export default function ClustersPage() {
+  return (
+    <Suspense>
+      <Clusters />
+    </Suspense>
+  );
+}

@@ -1,0 +1,5 @@
+import { Flows } from './flows';
+
+export default function FlowsPage() {
+  return <Flows />;
+}

@@ -1,0 +1,5 @@
+import { ServiceGraph } from './service-graph';
+
+export default function GraphPage() {
+  return <ServiceGraph />;
+}

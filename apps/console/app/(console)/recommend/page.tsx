@@ -1,0 +1,5 @@
+import { Recommend } from './recommend';
+
+export default function RecommendPage() {
+  return <Recommend />;
+}
