@@ -131,6 +131,8 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     router: appRouter,
     basePath: '/trpc/',
     maxBodySize: options.maxBodyBytes,
+    // Queries may come as POST (the console sends them so): an impact preview's input outgrows a URL.
+    allowMethodOverride: true,
     createContext: ({ req }): ApiContext => {
       const principal = principals.get(req);
       return {

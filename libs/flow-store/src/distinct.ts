@@ -80,6 +80,8 @@ export interface FlowEdge {
   port: number | null;
   action: FlowRecord['action'];
   policy: string;
+  /** Which end saw it: the source's egress or the destination's ingress. */
+  reporter: FlowRecord['reporter'];
   records: number;
   bytes: number;
 }
@@ -104,17 +106,18 @@ export async function flowEdges(
       port: number | null;
       action: FlowRecord['action'];
       policy: string;
+      reporter: FlowRecord['reporter'];
       records: string;
       bytes: string;
     }[]
   >`
-    SELECT src_namespace, src_name, src_ip, src_labels, dst_namespace, dst_name, dst_ip, dst_labels, protocol, port, action, policy,
+    SELECT src_namespace, src_name, src_ip, src_labels, dst_namespace, dst_name, dst_ip, dst_labels, protocol, port, action, policy, reporter,
            count(*) AS records, sum(bytes) AS bytes
     FROM flow_records
     WHERE end_time >= ${filter.since} AND start_time < ${filter.until}
       AND (${filter.cluster ?? null}::text IS NULL OR cluster = ${filter.cluster ?? null})
       AND (${filter.namespace ?? null}::text IS NULL OR src_namespace = ${filter.namespace ?? null} OR dst_namespace = ${filter.namespace ?? null})
-    GROUP BY src_namespace, src_name, src_ip, src_labels, dst_namespace, dst_name, dst_ip, dst_labels, protocol, port, action, policy
+    GROUP BY src_namespace, src_name, src_ip, src_labels, dst_namespace, dst_name, dst_ip, dst_labels, protocol, port, action, policy, reporter
     ORDER BY count(*) DESC
     LIMIT ${limit + 1}`;
   const edges = rows.slice(0, limit).map((r) => ({
@@ -124,6 +127,7 @@ export async function flowEdges(
     port: r.port,
     action: r.action,
     policy: r.policy,
+    reporter: r.reporter,
     records: Number(r.records),
     bytes: Number(r.bytes),
   }));

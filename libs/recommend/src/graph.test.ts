@@ -30,4 +30,14 @@ describe('service graph', () => {
     expect(webApi.details.map((d) => `${d.port} ${d.action} ${d.records} ${d.sample.from}`)).toEqual(['8080 Allow 5 shop/web-a', '22 Deny 2 shop/web-b']);
     expect(graph.edges.find((e) => e.source === '203.0.113.7')!.verdict).toBe('allow');
   });
+
+  it("shows a flow its destination denied as denied, though its source's egress reported it allowed", () => {
+    const web = pod('web-a', 'web', '10.0.0.1');
+    const db = pod('db-a', 'db', '10.0.0.9');
+    const graph = serviceGraph([
+      { ...edge(web, db, 'Allow', 5432, 3), reporter: 'src' },
+      { ...edge(web, db, 'Deny', 5432, 3), reporter: 'dst' },
+    ]);
+    expect(graph.edges.map((e) => [e.id, e.verdict, e.records])).toEqual([['shop/web→shop/db', 'deny', 3]]);
+  });
 });

@@ -9,6 +9,8 @@ export interface RawEdge {
   port: number | null;
   action: 'Allow' | 'Deny';
   policy: string;
+  /** Which end reported it; absent: treated as the destination. */
+  reporter?: 'src' | 'dst';
   records: number;
   bytes: number;
 }
@@ -56,7 +58,12 @@ export function serviceGraph(raw: readonly RawEdge[]): { nodes: GraphNode[]; edg
     if (!node) nodes.set(n.id, (node = { id: n.id, namespace: n.namespace, label: n.label, kind: n.kind, pods: 0, instances: new Set() }));
     node.instances.add(n.instance);
   };
+  // Both ends report a flow: one its destination denied, its source still reports allowed (its
+  // egress let it out). Such a flow was denied; its source's "allowed" records are left out.
+  const side = (e: RawEdge) => `${nodeOf(e.source).instance}|${nodeOf(e.destination).instance}|${e.protocol}|${e.port ?? ''}`;
+  const deniedAtDestination = new Set(raw.filter((e) => e.action === 'Deny' && e.reporter !== 'src').map(side));
   for (const e of raw) {
+    if (e.action === 'Allow' && e.reporter === 'src' && deniedAtDestination.has(side(e))) continue;
     const from = nodeOf(e.source);
     const to = nodeOf(e.destination);
     touch(from);

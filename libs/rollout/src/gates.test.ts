@@ -38,6 +38,11 @@ describe('judgeTraffic', () => {
     const before = [flow('shop/web', 'shop/api', 8080, 'Allow', 'default/NetworkPolicy/shop/api/0', 10)];
     expect(judgeTraffic(before, before, gates)).toEqual({ ok: true, reasons: [], newlyDenied: [], denyRate: { baseline: 0, soak: 0, increase: 0 } });
   });
+  it('does not count a flow its destination denied before as allowed before, though its source reported it allowed', () => {
+    // Both ends report: the source's egress allowed it, the destination's ingress denied it.
+    const both = [flow('shop/web', 'shop/db', 5432, 'Allow', '__PROFILE__/kns.shop/0', 5), flow('shop/web', 'shop/db', 5432, 'Deny', 'default/NetworkPolicy/shop/db/0', 5)];
+    expect(judgeTraffic(both, both, gates)).toMatchObject({ ok: true, newlyDenied: [] });
+  });
   it('lists flows allowed before and denied now, with the policies on both sides', () => {
     const before = [flow('shop/web', 'shop/api', 8080, 'Allow', 'default/NetworkPolicy/shop/api/0', 10), flow('shop/web', 'shop/db', 5432, 'Deny', 'default/end-of-tier', 5)];
     const after = [flow('shop/web', 'shop/api', 8080, 'Deny', 'security/GlobalNetworkPolicy/lockdown/0', 9), flow('shop/web', 'shop/db', 5432, 'Deny', 'default/end-of-tier', 5)];

@@ -94,8 +94,12 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * the cluster, with the offending flows as evidence (most flows first).
  */
 export function judgeTraffic(baseline: readonly WindowFlow[], soak: readonly WindowFlow[], gates: Pick<Gates, 'newlyDeniedFlows' | 'denyRateIncreasePercent'>): TrafficVerdict {
+  // A flow was allowed before only if nothing denied it then: both ends report a flow, and one
+  // denied at the destination is still reported allowed by its source's egress (as Calico's flow
+  // logs do). Counting those as "allowed before" failed every wave of a cluster with such traffic.
+  const deniedBefore = new Set(baseline.filter((f) => f.action === 'Deny').map(keyOf));
   const allowedBefore = new Map<string, WindowFlow>();
-  for (const f of baseline) if (f.action === 'Allow') allowedBefore.set(keyOf(f), f);
+  for (const f of baseline) if (f.action === 'Allow' && !deniedBefore.has(keyOf(f))) allowedBefore.set(keyOf(f), f);
   const newly = new Map<string, NewlyDenied>();
   for (const f of soak) {
     if (f.action !== 'Deny') continue;

@@ -54,8 +54,8 @@ export function ServiceGraph() {
         </ReactFlow>
       </div>
       {/* The same connections as a table: every edge reachable by keyboard and screen reader. */}
-      <details open={!!edge}>
-        <summary>Connections as a table</summary>
+      <h2>Connections</h2>
+      <div className="scroll">
         <table>
           <Head columns={['From', 'To', 'Verdict', 'Records', '']} />
           <tbody>
@@ -74,7 +74,7 @@ export function ServiceGraph() {
             ))}
           </tbody>
         </table>
-      </details>
+      </div>
       {edge && (
         <section className="card" aria-labelledby="edge-title" data-testid="edge-details">
           <h2 id="edge-title">

@@ -76,7 +76,7 @@ export function Recommend() {
       <form className="card inline-form" onSubmit={submit}>
         <label>
           Namespace
-          <input name="namespace" required pattern="[a-z0-9]([-a-z0-9]*[a-z0-9])?" maxLength={63} />
+          <input name="namespace" required maxLength={63} />
         </label>
         <label>
           Cluster (its agents&apos; endpoints and flows)

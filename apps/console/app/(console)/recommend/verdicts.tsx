@@ -8,7 +8,8 @@ export function Verdicts({ probes, cluster }: { probes: { from: string; to: stri
   const trpc = useTRPC();
   const shown = probes.slice(0, 100);
   const sim = useQuery({ ...trpc.policy.simulate.queryOptions({ probes: shown, ...(cluster ? { cluster } : {}) }), enabled: shown.length > 0, refetchInterval: 5_000 });
-  const differs = sim.data?.results.filter((r) => r.pending?.differs).length ?? 0;
+  // Allowed now, denied once the staged policies enforce: what promoting them would break.
+  const broken = sim.data?.results.filter((r) => r.allowed && r.pending?.allowed === false).length ?? 0;
   return (
     <section aria-labelledby="pending-title" className="card">
       <h2 id="pending-title">Pending verdicts</h2>
@@ -16,7 +17,7 @@ export function Verdicts({ probes, cluster }: { probes: { from: string; to: stri
       {sim.data && (
         <>
           <p data-testid="pending-summary">
-            {shown.length} recorded flows: {differs} would be decided differently once the staged policies enforce.
+            {shown.length} recorded flows: {broken} allowed now would be denied once the staged policies enforce.
           </p>
           <div className="scroll">
             <table>

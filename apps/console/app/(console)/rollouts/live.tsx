@@ -1,10 +1,11 @@
 'use client';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useState } from 'react';
 import { useTRPC, useTRPCClient } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
 import { ErrorNote } from '../ui';
+import { Evidence } from './evidence';
 
 /** One rollout as it moves: waves, clusters with their acks, gates' evidence, and the controls the role allows. */
 export function LiveRollout({ id }: { id: string }) {
@@ -12,15 +13,19 @@ export function LiveRollout({ id }: { id: string }) {
   const client = useTRPCClient();
   const { can } = useCan();
   const [reason, setReason] = useState('');
-  const live = useSubscription(trpc.rollouts.watch.subscriptionOptions({ id }));
-  const status = live.data;
+  const queryClient = useQueryClient();
+  // The status as last read, kept by the query: the live stream writes each new status into it, and
+  // ends when the rollout does (a slow poll covers a stream that dropped).
+  const current = useQuery({ ...trpc.rollouts.status.queryOptions({ id }), refetchInterval: (q) => (q.state.data?.endedAt ? false : 10_000) });
+  const live = useSubscription(trpc.rollouts.watch.subscriptionOptions({ id }, { onData: (next) => queryClient.setQueryData(trpc.rollouts.status.queryKey({ id }), next) }));
+  const status = current.data;
   const act = useMutation({
     mutationFn: (kind: 'approve' | 'pause' | 'resume' | 'abort') => {
       const input = { id, ...(reason.trim() ? { reason: reason.trim() } : {}) };
       return kind === 'approve' ? client.rollouts.approve.mutate(input) : client.rollouts[kind].mutate(input);
     },
   });
-  if (!status) return <p className="muted">{live.error ? `The rollout could not be followed: ${live.error.message}` : `Following rollout ${id}…`}</p>;
+  if (!status) return <p className="muted">{(current.error ?? live.error) ? `The rollout could not be read: ${(current.error ?? live.error)!.message}` : `Following rollout ${id}…`}</p>;
   const ended = status.endedAt !== null;
   const waiting = status.waves.some((w) => w.state === 'waiting-approval');
   return (
@@ -51,9 +56,7 @@ export function LiveRollout({ id }: { id: string }) {
       {status.evidence !== null && status.evidence !== undefined && (
         <details open>
           <summary>What tripped the gate</summary>
-          <pre className="evidence" data-testid="evidence">
-            {JSON.stringify(status.evidence, null, 2)}
-          </pre>
+          <Evidence evidence={status.evidence} />
         </details>
       )}
       {!ended && (can('rollout:approve') || can('rollout:manage')) && (
