@@ -8,6 +8,8 @@
 //  editor    editing a stored 500-line policy: the engine's validation per keystroke (its User
 //            Timing entries), and input-to-next-frame per keystroke (keydown to the frame after
 //            React's render), over KEYSTROKES keystrokes
+//  flows     the flow view with 100,000 records, the live stream at 2,000 records/s, and
+//            recommendations for 50 workloads over an hour of flows (bench/flows.ts)
 //  bundles   JavaScript each page loads, as chromium received it (encoded and decoded bytes), and
 //            the engine alone bundled for browsers by esbuild (minified, and gzipped)
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
@@ -22,9 +24,12 @@ import { bootstrapAdminToken } from '@palisade/domain';
 import { applyMigrations, createDbClient, EventKey } from '@palisade/event-store';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the real-service harness, as tests use it
 import { benchDatabase, benchMachine, ensureTestServices, launchChromium, percentile, round, startTestNats } from '@palisade/testing';
+import { measureFlows } from './flows.js';
 import { boardPolicies, editorPolicy } from './workload.js';
 
 const SIZES = (process.env['POLICIES'] ?? '1000,10000').split(',').map(Number);
+/** Which parts to run (comma-separated): bundles, board, editor, flows. */
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'bundles,board,editor,flows').split(','));
 const KEYSTROKES = Number(process.env['KEYSTROKES'] ?? 60);
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -230,20 +235,21 @@ async function main() {
     });
     const cookie = (await page.context().cookies()).find((c) => c.name === 'palisade_session')!;
 
-    results['bundles'] = {
-      engineAlone: await engineBundle(),
-      pages: {
-        signin: await pageScripts(await (await browser.newContext({ baseURL: origin })).newPage(), '/signin'),
-        board: await pageScripts(page, '/policies'),
-        editor: await pageScripts(page, '/policies/edit'),
-        simulator: await pageScripts(page, '/simulate'),
-      },
-    };
-    console.log('bundles', JSON.stringify(results['bundles']));
+    if (ONLY.has('bundles'))
+      results['bundles'] = {
+        engineAlone: await engineBundle(),
+        pages: {
+          signin: await pageScripts(await (await browser.newContext({ baseURL: origin })).newPage(), '/signin'),
+          board: await pageScripts(page, '/policies'),
+          editor: await pageScripts(page, '/policies/edit'),
+          simulator: await pageScripts(page, '/simulate'),
+        },
+      };
+    if (ONLY.has('bundles')) console.log('bundles', JSON.stringify(results['bundles']));
 
     const board: Record<string, unknown> = {};
     let seeded = 0;
-    for (const size of SIZES) {
+    for (const size of ONLY.has('board') ? SIZES : []) {
       const started = Date.now();
       await put(url, token, boardPolicies(seeded, size));
       seeded = size;
@@ -251,9 +257,15 @@ async function main() {
       board[String(size)] = { ...(await measureBoard(browser, origin, { name: cookie.name, value: cookie.value }, size)), seedMs };
       console.log('board', size, JSON.stringify(board[String(size)]));
     }
-    results['editor'] = await measureEditor(page);
-    console.log('editor', JSON.stringify(results['editor']));
-    results['board'] = { ...board, target: { firstRenderMs_1000: '< 1000' }, runsEach: RUNS, page: '100 rows a page, filtered and ordered by the gateway' };
+    if (ONLY.has('editor')) {
+      results['editor'] = await measureEditor(page);
+      console.log('editor', JSON.stringify(results['editor']));
+    }
+    if (ONLY.has('board')) results['board'] = { ...board, target: { firstRenderMs_1000: '< 1000' }, runsEach: RUNS, page: '100 rows a page, filtered and ordered by the gateway' };
+    if (ONLY.has('flows')) {
+      results['flows'] = await measureFlows({ browser, origin, cookie: { name: cookie.name, value: cookie.value }, db: database, gatewayUrl: url, token, runs: RUNS });
+      console.log('flows', JSON.stringify(results['flows']));
+    }
     writeFileSync(join(import.meta.dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
     console.log(`wrote ${join(import.meta.dirname, 'results.json')}`);
   } finally {

@@ -137,7 +137,7 @@ export function Flows() {
           <Head columns={['Time', 'Cluster', 'Source', 'Destination', 'Proto', 'Port', 'Action', 'Rule', '']} />
           <tbody>
             {live.map((r) => (
-              <tr key={r.id} data-action={r.action}>
+              <tr key={r.id} data-action={r.action} data-start={r.startTime}>
                 <td>{new Date(r.startTime).toLocaleTimeString()}</td>
                 <td>{r.cluster}</td>
                 <td>{side(r.source)}</td>
