@@ -15,7 +15,7 @@
 /* eslint-disable no-restricted-imports -- a benchmark, like a test, uses the real-service harness */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -266,7 +266,10 @@ async function main() {
       results['flows'] = await measureFlows({ browser, origin, cookie: { name: cookie.name, value: cookie.value }, db: database, gatewayUrl: url, token, runs: RUNS });
       console.log('flows', JSON.stringify(results['flows']));
     }
-    writeFileSync(join(import.meta.dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+    // A partial run (BENCH_ONLY) updates its parts of the last full run's figures.
+    const file = join(import.meta.dirname, 'results.json');
+    const kept = process.env['BENCH_ONLY'] && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(file, JSON.stringify({ ...kept, ...results }, null, 2) + '\n');
     console.log(`wrote ${join(import.meta.dirname, 'results.json')}`);
   } finally {
     await browser?.close();
