@@ -16,6 +16,7 @@ import { bootstrapAdminToken, createToken } from '@palisade/domain';
 import { insertFlows } from '@palisade/flow-store';
 import { launchChromium, seriousA11yViolations, type AxeViolation } from '@palisade/testing';
 import { root } from '../support/cli.js';
+import { signInPage } from '../test-support/browser-session.js';
 import { startTestConsole, type TestConsole } from '../test-support/console.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { seedShop, TYPO_POLICY, FIXED_POLICY } from './shop.js';
@@ -33,16 +34,7 @@ describe('the console in a browser', () => {
   const a11y = new Map<string, AxeViolation[]>();
 
   /** A signed-in browser session of its own (cookies are per context). */
-  async function signIn(token: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: consoleApp.origin, viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto('/signin');
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/policies');
-    return page;
-  }
+  const signIn = (token: string) => signInPage(browser, consoleApp.origin, token, (page) => contexts.push(page.context()));
 
   /** A screenshot kept as an artifact, and the page's serious accessibility violations recorded. */
   async function look(page: Page, name: string): Promise<void> {

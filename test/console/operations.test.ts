@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminToken } from '@palisade/domain';
 import { launchChromium, seriousA11yViolations, type AxeViolation } from '@palisade/testing';
 import { palisade, palisadeBin, root, type CliResult } from '../support/cli.js';
+import { signInPage } from '../test-support/browser-session.js';
 import { startTestConsole, type TestConsole } from '../test-support/console.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { startTestWorker, type TestWorker } from '../test-support/worker.js';
@@ -83,19 +84,14 @@ describe('operating policy from the console', () => {
     return path;
   };
 
-  async function signIn(token: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: consoleApp.origin, viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => m.type() === 'error' && browserLog.push(`console: ${m.text()}`));
-    page.on('response', (r) => r.status() >= 400 && browserLog.push(`${r.status()} ${r.request().method()} ${r.url().slice(0, 300)}`));
-    page.on('requestfailed', (r) => !r.url().includes('_rsc=') && browserLog.push(`failed ${r.method()} ${r.url().slice(0, 300)}: ${r.failure()?.errorText}`));
-    await page.goto('/signin');
-    await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL('**/policies');
-    return page;
-  }
+  // Each session records what its browser saw go wrong, for the failure report.
+  const signIn = (token: string) =>
+    signInPage(browser, consoleApp.origin, token, (page) => {
+      contexts.push(page.context());
+      page.on('console', (m) => m.type() === 'error' && browserLog.push(`console: ${m.text()}`));
+      page.on('response', (r) => r.status() >= 400 && browserLog.push(`${r.status()} ${r.request().method()} ${r.url().slice(0, 300)}`));
+      page.on('requestfailed', (r) => !r.url().includes('_rsc=') && browserLog.push(`failed ${r.method()} ${r.url().slice(0, 300)}: ${r.failure()?.errorText}`));
+    });
 
   async function look(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

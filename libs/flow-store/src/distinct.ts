@@ -24,6 +24,23 @@ export interface DistinctFlowFilter {
   limit?: number | undefined;
 }
 
+/** The two ends of a flow as flow_records stores them. */
+interface EndsRow {
+  src_namespace: string | null;
+  src_name: string | null;
+  src_ip: string | null;
+  src_labels: Record<string, string>;
+  dst_namespace: string | null;
+  dst_name: string | null;
+  dst_ip: string | null;
+  dst_labels: Record<string, string>;
+}
+
+const endsOf = (r: EndsRow): { source: FlowEndpoint; destination: FlowEndpoint } => ({
+  source: { namespace: r.src_namespace, name: r.src_name, labels: r.src_labels, ip: r.src_ip },
+  destination: { namespace: r.dst_namespace, name: r.dst_name, labels: r.dst_labels, ip: r.dst_ip },
+});
+
 /**
  * The distinct conversations of a namespace over a window, counted in the database: an hour of a
  * busy namespace is millions of records but a few hundred conversations, and recommendations
@@ -32,22 +49,14 @@ export interface DistinctFlowFilter {
 export async function distinctFlows(db: DbTx, filter: DistinctFlowFilter): Promise<{ flows: DistinctFlow[]; truncated: boolean }> {
   const limit = Math.min(Math.max(1, filter.limit ?? 50_000), 200_000);
   const rows = await db.query<
-    {
-      src_namespace: string | null;
-      src_name: string | null;
-      src_ip: string | null;
-      src_labels: Record<string, string>;
-      dst_namespace: string | null;
-      dst_name: string | null;
-      dst_ip: string | null;
-      dst_labels: Record<string, string>;
+    (EndsRow & {
       protocol: string;
       port: number | null;
       action: FlowRecord['action'];
       records: string;
       packets: string;
       bytes: string;
-    }[]
+    })[]
   >`
     SELECT src_namespace, src_name, src_ip, src_labels, dst_namespace, dst_name, dst_ip, dst_labels, protocol, port, action,
            count(*) AS records, sum(packets) AS packets, sum(bytes) AS bytes
@@ -60,8 +69,7 @@ export async function distinctFlows(db: DbTx, filter: DistinctFlowFilter): Promi
     ORDER BY count(*) DESC, src_name, dst_name
     LIMIT ${limit + 1}`;
   const flows = rows.slice(0, limit).map((r) => ({
-    source: { namespace: r.src_namespace, name: r.src_name, labels: r.src_labels, ip: r.src_ip },
-    destination: { namespace: r.dst_namespace, name: r.dst_name, labels: r.dst_labels, ip: r.dst_ip },
+    ...endsOf(r),
     protocol: r.protocol,
     port: r.port,
     action: r.action,
@@ -93,15 +101,7 @@ export async function flowEdges(
 ): Promise<{ edges: FlowEdge[]; truncated: boolean }> {
   const limit = Math.min(Math.max(1, filter.limit ?? 20_000), 100_000);
   const rows = await db.query<
-    {
-      src_namespace: string | null;
-      src_name: string | null;
-      src_ip: string | null;
-      src_labels: Record<string, string>;
-      dst_namespace: string | null;
-      dst_name: string | null;
-      dst_ip: string | null;
-      dst_labels: Record<string, string>;
+    (EndsRow & {
       protocol: string;
       port: number | null;
       action: FlowRecord['action'];
@@ -109,7 +109,7 @@ export async function flowEdges(
       reporter: FlowRecord['reporter'];
       records: string;
       bytes: string;
-    }[]
+    })[]
   >`
     SELECT src_namespace, src_name, src_ip, src_labels, dst_namespace, dst_name, dst_ip, dst_labels, protocol, port, action, policy, reporter,
            count(*) AS records, sum(bytes) AS bytes
@@ -121,8 +121,7 @@ export async function flowEdges(
     ORDER BY count(*) DESC
     LIMIT ${limit + 1}`;
   const edges = rows.slice(0, limit).map((r) => ({
-    source: { namespace: r.src_namespace, name: r.src_name, labels: r.src_labels, ip: r.src_ip },
-    destination: { namespace: r.dst_namespace, name: r.dst_name, labels: r.dst_labels, ip: r.dst_ip },
+    ...endsOf(r),
     protocol: r.protocol,
     port: r.port,
     action: r.action,
