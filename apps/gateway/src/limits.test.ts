@@ -157,7 +157,8 @@ describe('hostile and malformed input', () => {
 describe('rate limits, metrics and live events', () => {
   let api: ApiHarness;
   beforeAll(async () => {
-    api = await startApi('gateway_limits', { rateLimit: { perSecond: 5, burst: 5 } });
+    // Refill slow enough that a loaded machine cannot earn a token back between the burst and the refused call.
+    api = await startApi('gateway_limits', { rateLimit: { perSecond: 0.2, burst: 5 } });
   });
   afterAll(() => api?.close());
 
