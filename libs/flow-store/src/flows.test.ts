@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '@palisade/contracts';
 import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { aggregateFlows, dropExpiredFlows, flowsAfter, insertFlows, queryFlows, windowTraffic } from './index.js';
+import { aggregateFlows, dropExpiredFlows, flowCursorNow, flowsAfter, insertFlows, newestFlowsAfter, queryFlows, windowTraffic } from './index.js';
 
 let db: TestDatabase;
 let database: DbClient;
@@ -102,6 +102,30 @@ describe('flow store', () => {
     // Younger than the settle window: not yet.
     await insertFlows(database, [record(12)]);
     expect((await flowsAfter(database, { cluster: 'alpha' }, second.cursor)).records).toEqual([]);
+  });
+
+  it('gives a live reader the newest records after its cursor and counts the ones it passed over', async () => {
+    const cursor = await flowCursorNow(database);
+    const ids = [20, 21, 22, 23, 24];
+    await insertFlows(
+      database,
+      ids.map((n) => record(n, { cluster: 'gamma' })),
+    );
+    // Stored in this order just after the cursor, and settled by the time they are read.
+    for (const [i, n] of ids.entries())
+      await database.execute`UPDATE flow_records SET ingested_at = ${cursor.split('|')[0]}::timestamptz + make_interval(secs => ${(i + 1) / 10}) WHERE id = ${record(n).id}`;
+    await new Promise((r) => setTimeout(r, 700));
+    const first = await newestFlowsAfter(database, { cluster: 'gamma', limit: 2 }, cursor);
+    expect(first.records.map((r) => parseInt(r.id, 16))).toEqual([23, 24]);
+    expect(first.skipped).toBe(3);
+    expect(await newestFlowsAfter(database, { cluster: 'gamma', limit: 2 }, first.cursor)).toEqual({ records: [], skipped: 0, cursor: first.cursor });
+    // A page that is not full passed nothing over; the filter narrows what is counted too.
+    const denied = await newestFlowsAfter(database, { cluster: 'gamma', action: 'Deny', limit: 2 }, cursor);
+    expect(denied).toEqual({ records: [], skipped: 0, cursor });
+    const all = await newestFlowsAfter(database, { cluster: 'gamma', limit: 10 }, cursor);
+    expect(all.records.map((r) => parseInt(r.id, 16))).toEqual(ids);
+    expect(all.skipped).toBe(0);
+    await expect(newestFlowsAfter(database, { cluster: 'gamma' }, 'not-a-cursor')).rejects.toThrow('is not a flow cursor');
   });
 
   it('keeps each day in its own partition and drops whole days past retention', async () => {

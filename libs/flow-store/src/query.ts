@@ -63,35 +63,33 @@ const toRecord = (r: Row): FlowRecord => ({
   connectionsCompleted: r.connections_completed,
 });
 
-function conditions(f: z.output<typeof FlowFilter>) {
+/**
+ * The filter as a WHERE clause over numbered parameters $1..$7, shared by every question asked of
+ * flow_records; callers append their own conditions after it with parameters from $8.
+ */
+function filterSql(input: FlowFilter): { where: string; params: unknown[]; limit: number } {
+  const f = FlowFilter.parse(input);
   const policyPrefix = f.policy === undefined ? null : f.policy.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
-  return { ...f, policyPrefix };
+  return {
+    where: `($1::text IS NULL OR cluster = $1) AND ($2::text IS NULL OR src_namespace = $2 OR dst_namespace = $2)
+      AND ($3::text IS NULL OR $3 IN (src_name, dst_name, src_ip, dst_ip)) AND ($4::text IS NULL OR action = $4)
+      AND ($5::text IS NULL OR policy LIKE $5) AND ($6::timestamptz IS NULL OR end_time >= $6) AND ($7::timestamptz IS NULL OR start_time < $7)`,
+    params: [f.cluster ?? null, f.namespace ?? null, f.endpoint ?? null, f.action ?? null, policyPrefix, f.since ?? null, f.until ?? null],
+    limit: f.limit,
+  };
 }
 
 /** Records matching the filter, newest first. */
 export async function queryFlows(db: DbTx, input: FlowFilter): Promise<FlowRecord[]> {
-  const f = conditions(FlowFilter.parse(input));
-  const rows = await db.query<Row[]>`
-    SELECT * FROM flow_records
-    WHERE (${f.cluster ?? null}::text IS NULL OR cluster = ${f.cluster ?? null})
-      AND (${f.namespace ?? null}::text IS NULL OR src_namespace = ${f.namespace ?? null} OR dst_namespace = ${f.namespace ?? null})
-      AND (${f.endpoint ?? null}::text IS NULL OR ${f.endpoint ?? null} IN (src_name, dst_name, src_ip, dst_ip))
-      AND (${f.action ?? null}::text IS NULL OR action = ${f.action ?? null})
-      AND (${f.policyPrefix}::text IS NULL OR policy LIKE ${f.policyPrefix})
-      AND (${f.since ?? null}::timestamptz IS NULL OR end_time >= ${f.since ?? null})
-      AND (${f.until ?? null}::timestamptz IS NULL OR start_time < ${f.until ?? null})
-    ORDER BY start_time DESC, id
-    LIMIT ${f.limit}`;
+  const { where, params, limit } = filterSql(input);
+  const rows = await db.queryText<Row[]>(`SELECT * FROM flow_records WHERE ${where} ORDER BY start_time DESC, id LIMIT ${limit}`, ...params);
   return rows.map(toRecord);
 }
-
-const SETTLE_SECONDS = 5;
 
 /** Where a reader of live records is: the last record's ingestion time and id (opaque to callers). */
 export type FlowCursor = string;
 const encodeCursor = (at: Date, id: string): FlowCursor => `${at.toISOString()}|${id}`;
-function decodeCursor(cursor: FlowCursor | undefined): { at: Date; id: string } | undefined {
-  if (!cursor) return undefined;
+function decodeCursor(cursor: FlowCursor): { at: Date; id: string } {
   const [at, id] = cursor.split('|');
   const time = new Date(at ?? '');
   if (id === undefined || Number.isNaN(time.getTime())) throw new RangeError(`${JSON.stringify(cursor)} is not a flow cursor`);
@@ -99,32 +97,65 @@ function decodeCursor(cursor: FlowCursor | undefined): { at: Date; id: string } 
 }
 
 /**
- * Records stored after a cursor, in the order ingest stored them, and the cursor to continue
- * from; without one, from now (nothing older). What `palisade flows --follow` and flows.live read.
  * A row's ingested_at is its transaction's start, and a transaction may commit after a later
- * one: rows younger than SETTLE_SECONDS are left for the next read, so none is ever skipped
- * (ingest transactions take milliseconds; a live view is a few seconds behind).
+ * one: rows younger than this are left for the next read, so a cursor never steps over a row
+ * that commits late (ingest transactions take milliseconds; live readers are this far behind).
+ */
+const SETTLE_SECONDS = 5;
+
+/** A cursor at now less the settle time: nothing older is read after it. */
+export async function flowCursorNow(db: DbTx): Promise<FlowCursor> {
+  const [row] = await db.query<{ at: Date }[]>`SELECT now() - make_interval(secs => ${SETTLE_SECONDS}) AS at`;
+  return encodeCursor(row!.at, '');
+}
+
+/**
+ * Records stored after a cursor, in the order ingest stored them, and the cursor to continue
+ * from; without one, from now (nothing older). What `palisade flows --follow` reads: every record.
  */
 export async function flowsAfter(db: DbTx, input: FlowFilter, cursor?: FlowCursor): Promise<{ records: FlowRecord[]; cursor: FlowCursor }> {
-  const f = conditions(FlowFilter.parse(input));
+  if (!cursor) return { records: [], cursor: await flowCursorNow(db) };
+  const { where, params, limit } = filterSql(input);
   const from = decodeCursor(cursor);
-  if (!from) {
-    const [row] = await db.query<{ at: Date }[]>`SELECT now() - make_interval(secs => ${SETTLE_SECONDS}) AS at`;
-    return { records: [], cursor: encodeCursor(row!.at, '') };
-  }
-  const rows = await db.query<(Row & { ingested_at: Date })[]>`
-    SELECT * FROM flow_records
-    WHERE (ingested_at, id) > (${from.at}::timestamptz, ${from.id})
-      AND ingested_at < now() - make_interval(secs => ${SETTLE_SECONDS})
-      AND (${f.cluster ?? null}::text IS NULL OR cluster = ${f.cluster ?? null})
-      AND (${f.namespace ?? null}::text IS NULL OR src_namespace = ${f.namespace ?? null} OR dst_namespace = ${f.namespace ?? null})
-      AND (${f.endpoint ?? null}::text IS NULL OR ${f.endpoint ?? null} IN (src_name, dst_name, src_ip, dst_ip))
-      AND (${f.action ?? null}::text IS NULL OR action = ${f.action ?? null})
-      AND (${f.policyPrefix}::text IS NULL OR policy LIKE ${f.policyPrefix})
-    ORDER BY ingested_at, id
-    LIMIT ${f.limit}`;
+  const rows = await db.queryText<(Row & { ingested_at: Date })[]>(
+    `SELECT * FROM flow_records
+     WHERE (ingested_at, id) > ($8::timestamptz, $9) AND ingested_at < now() - make_interval(secs => ${SETTLE_SECONDS}) AND ${where}
+     ORDER BY ingested_at, id LIMIT ${limit}`,
+    ...params,
+    from.at,
+    from.id,
+  );
   const last = rows.at(-1);
-  return { records: rows.map(toRecord), cursor: last ? encodeCursor(last.ingested_at, last.id) : cursor! };
+  return { records: rows.map(toRecord), cursor: last ? encodeCursor(last.ingested_at, last.id) : cursor };
+}
+
+/**
+ * The newest records stored after a cursor (oldest of them first), how many older ones after
+ * the cursor were passed over, and the cursor after the newest: what a live view reads, so that
+ * it shows the present however fast records arrive instead of working through a backlog.
+ * Counting what was passed over stops at 1,000,000 (a reader that comes back after hours).
+ */
+export async function newestFlowsAfter(db: DbTx, input: FlowFilter, cursor: FlowCursor): Promise<{ records: FlowRecord[]; skipped: number; cursor: FlowCursor }> {
+  const { where, params, limit } = filterSql(input);
+  const from = decodeCursor(cursor);
+  const after = `(ingested_at, id) > ($8::timestamptz, $9) AND ingested_at < now() - make_interval(secs => ${SETTLE_SECONDS}) AND ${where}`;
+  const rows = await db.queryText<(Row & { ingested_at: Date })[]>(`SELECT * FROM flow_records WHERE ${after} ORDER BY ingested_at DESC, id DESC LIMIT ${limit}`, ...params, from.at, from.id);
+  const newest = rows[0];
+  if (!newest) return { records: [], skipped: 0, cursor };
+  let skipped = 0;
+  if (rows.length === limit) {
+    const oldestShown = rows.at(-1)!;
+    const [count] = await db.queryText<{ n: string }[]>(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM flow_records WHERE ${after} AND (ingested_at, id) < ($10::timestamptz, $11) LIMIT 1000000) older`,
+      ...params,
+      from.at,
+      from.id,
+      oldestShown.ingested_at,
+      oldestShown.id,
+    );
+    skipped = Number(count?.n ?? 0);
+  }
+  return { records: rows.reverse().map(toRecord), skipped, cursor: encodeCursor(newest.ingested_at, newest.id) };
 }
 
 export interface FlowBucket {
@@ -137,22 +168,15 @@ export interface FlowBucket {
 
 /** Totals per interval and action over the filter's records: what charts of allowed and denied traffic draw. */
 export async function aggregateFlows(db: DbTx, input: FlowFilter, intervalSeconds: number): Promise<FlowBucket[]> {
-  const f = conditions(FlowFilter.parse(input));
   if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 86_400) throw new RangeError('the interval is 1 to 86400 seconds');
-  const rows = await db.query<{ start: Date; action: 'Allow' | 'Deny'; records: string; packets: string; bytes: string }[]>`
-    SELECT to_timestamp(floor(extract(epoch FROM start_time) / ${intervalSeconds}) * ${intervalSeconds}) AS start, action,
-           count(*) AS records, sum(packets) AS packets, sum(bytes) AS bytes
-    FROM flow_records
-    WHERE (${f.cluster ?? null}::text IS NULL OR cluster = ${f.cluster ?? null})
-      AND (${f.namespace ?? null}::text IS NULL OR src_namespace = ${f.namespace ?? null} OR dst_namespace = ${f.namespace ?? null})
-      AND (${f.endpoint ?? null}::text IS NULL OR ${f.endpoint ?? null} IN (src_name, dst_name, src_ip, dst_ip))
-      AND (${f.action ?? null}::text IS NULL OR action = ${f.action ?? null})
-      AND (${f.policyPrefix}::text IS NULL OR policy LIKE ${f.policyPrefix})
-      AND (${f.since ?? null}::timestamptz IS NULL OR end_time >= ${f.since ?? null})
-      AND (${f.until ?? null}::timestamptz IS NULL OR start_time < ${f.until ?? null})
-    GROUP BY 1, 2
-    ORDER BY 1, 2
-    LIMIT ${f.limit}`;
+  const { where, params, limit } = filterSql(input);
+  const rows = await db.queryText<{ start: Date; action: 'Allow' | 'Deny'; records: string; packets: string; bytes: string }[]>(
+    `SELECT to_timestamp(floor(extract(epoch FROM start_time) / ${intervalSeconds}) * ${intervalSeconds}) AS start, action,
+            count(*) AS records, sum(packets) AS packets, sum(bytes) AS bytes
+     FROM flow_records WHERE ${where}
+     GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ${limit}`,
+    ...params,
+  );
   return rows.map((r) => ({ start: r.start.toISOString(), action: r.action, records: Number(r.records), packets: Number(r.packets), bytes: Number(r.bytes) }));
 }
 
@@ -171,13 +195,8 @@ export interface TopEntry {
  * the filter: counted in the database, whatever the window holds.
  */
 export async function topFlows(db: DbTx, input: FlowFilter, by: 'denied-flows' | 'policies', limit = 10): Promise<TopEntry[]> {
-  const f = conditions(FlowFilter.parse(input));
+  const { where, params } = filterSql(input);
   const top = Math.min(Math.max(1, limit), 100);
-  // The filter as numbered parameters, shared by both questions.
-  const params: unknown[] = [f.cluster ?? null, f.namespace ?? null, f.endpoint ?? null, f.action ?? null, f.policyPrefix, f.since ?? null, f.until ?? null];
-  const where = `($1::text IS NULL OR cluster = $1) AND ($2::text IS NULL OR src_namespace = $2 OR dst_namespace = $2)
-      AND ($3::text IS NULL OR $3 IN (src_name, dst_name, src_ip, dst_ip)) AND ($4::text IS NULL OR action = $4)
-      AND ($5::text IS NULL OR policy LIKE $5) AND ($6::timestamptz IS NULL OR end_time >= $6) AND ($7::timestamptz IS NULL OR start_time < $7)`;
   if (by === 'policies') {
     const rows = await db.queryText<{ policy: string; action: 'Allow' | 'Deny'; records: string; packets: string }[]>(
       `SELECT policy, action, count(*) AS records, sum(packets) AS packets FROM flow_records WHERE ${where} GROUP BY policy, action ORDER BY count(*) DESC, policy LIMIT ${top}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ClusterName, FlowAction } from '@palisade/contracts';
-import { aggregateFlows, flowEdges, flowsAfter, queryFlows, topFlows } from '@palisade/flow-store';
+import { aggregateFlows, flowCursorNow, flowEdges, flowsAfter, newestFlowsAfter, queryFlows, topFlows } from '@palisade/flow-store';
 import { serviceGraph } from '@palisade/recommend';
 import { tracked } from '@trpc/server';
 import { authedProcedure, router } from '../trpc.js';
@@ -81,15 +81,24 @@ export const flowsRouter = router({
     return flowsAfter(ctx.db, filter, after);
   }),
 
-  /** The same as a live stream: records as they are stored, a page per message, resumable from the last page received. */
-  live: authedProcedure.input(z.object({ ...Filter, lastEventId: Cursor.nullish() }).strict()).subscription(async function* ({ ctx, input, signal }) {
+  /**
+   * The live view: every second, the newest records stored since the last message (at most
+   * `limit`, oldest first) and how many older ones were passed over to stay current; resumable
+   * from the last message's id. Every record stays in the store: `tail` reads them all.
+   */
+  live: authedProcedure.input(z.object({ ...Filter, lastEventId: Cursor.nullish(), limit: z.number().int().min(1).max(1_000).default(200) }).strict()).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
     const { lastEventId, ...filter } = input;
-    let cursor = lastEventId ?? (await flowsAfter(ctx.db, filter)).cursor;
+    let cursor = lastEventId ?? (await flowCursorNow(ctx.db));
     while (!signal?.aborted) {
-      const page = await flowsAfter(ctx.db, { ...filter, limit: 500 }, cursor);
+      const started = Date.now();
+      const page = await newestFlowsAfter(ctx.db, filter, cursor);
       cursor = page.cursor;
-      if (page.records.length) yield tracked(cursor, page.records);
-      if (page.records.length < 500) await new Promise((r) => setTimeout(r, 1_000));
+      if (page.records.length) yield tracked(cursor, { records: page.records, skipped: page.skipped });
+      await new Promise((r) => setTimeout(r, Math.max(100, 1_000 - (Date.now() - started))));
     }
   }),
 });

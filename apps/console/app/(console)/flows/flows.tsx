@@ -29,6 +29,7 @@ export function Flows() {
   const [policy, setPolicy] = useState('');
   const [minutes, setMinutes] = useState(60);
   const [live, setLive] = useState<FlowRecord[]>([]);
+  const [passedOver, setPassedOver] = useState(0);
   const filter = useDeferredValue({
     ...(cluster.trim() ? { cluster: cluster.trim() } : {}),
     ...(namespace.trim() ? { namespace: namespace.trim() } : {}),
@@ -44,13 +45,20 @@ export function Flows() {
   const deniedTop = useQuery({ ...trpc.flows.top.queryOptions({ ...filter, since, by: 'denied-flows' }), refetchInterval: 10_000, placeholderData: (p) => p });
   const policyTop = useQuery({ ...trpc.flows.top.queryOptions({ ...filter, since, by: 'policies' }), refetchInterval: 10_000, placeholderData: (p) => p });
   useSubscription(
-    trpc.flows.live.subscriptionOptions(filter, {
-      onData: (message) => setLive((previous) => [...[...message.data].reverse(), ...previous].slice(0, SHOWN)),
-    }),
+    trpc.flows.live.subscriptionOptions(
+      { ...filter, limit: SHOWN },
+      {
+        onData: ({ data }) => {
+          setLive((previous) => [...[...data.records].reverse(), ...previous].slice(0, SHOWN));
+          if (data.skipped) setPassedOver((n) => n + data.skipped);
+        },
+      },
+    ),
   );
   const text = (set: (v: string) => void) => (e: { target: { value: string } }) => {
     set(e.target.value);
     setLive([]);
+    setPassedOver(0);
   };
   return (
     <section aria-labelledby="flows-title">
@@ -131,6 +139,7 @@ export function Flows() {
       <h2>Live</h2>
       <p className="muted" aria-live="polite">
         {live.length ? `The newest ${live.length} records since this page opened.` : 'Waiting for records…'}
+        {passedOver > 0 && ` ${passedOver.toLocaleString()} more arrived faster than a page can show and were passed over here; the chart and the tops count them.`}
       </p>
       <div className="scroll">
         <table data-testid="live-flows">
