@@ -165,7 +165,15 @@ describe('palisade CLI against the gateway on the real stack', () => {
     const nc = await connectBus({ url: gateway.natsUrl, name: 'e2e-agent' });
     try {
       const release = 'c'.repeat(64);
-      const beat = (node: string) => ({ cluster: 'edge', node, agentVersion: '0.1.0', sentAt: new Date().toISOString(), uptimeSeconds: 3, status: { state: 'applied', release, lastError: null } });
+      const lastDrift = { at: '2026-12-02T10:00:00.000Z', change: 'chain palisade/ingress: 1 rule added out of band: tcp dport 22 accept' };
+      const beat = (node: string) => ({
+        cluster: 'edge',
+        node,
+        agentVersion: '0.1.0',
+        sentAt: new Date().toISOString(),
+        uptimeSeconds: 3,
+        status: { state: 'applied', release, lastError: null, lastDrift },
+      });
       let listed: unknown[] = [];
       for (let i = 0; i < 30 && listed.length === 0; i++) {
         nc.publish(subjects.agentHeartbeat('edge', 'node-1'), JSON.stringify(beat('node-1')));
@@ -183,7 +191,7 @@ describe('palisade CLI against the gateway on the real stack', () => {
         name: 'edge',
         labels: { env: 'edge' },
         agents: { total: 1, alive: 1 },
-        nodes: [{ node: 'node-1', state: 'applied', release, version: '0.1.0', lastError: null, heartbeatAgeSeconds: expect.any(Number) }],
+        nodes: [{ node: 'node-1', state: 'applied', release, version: '0.1.0', lastError: null, heartbeatAgeSeconds: expect.any(Number), lastDrift }],
       });
       expect((await cli(['cluster', 'get', 'edge'], 'viewer')).stdout).toMatch(/node-1\s+applied\s+cccccccccccc\s+0\.1\.0/);
     } finally {

@@ -53,7 +53,7 @@ kind: RolloutPlan
 metadata: {name: ${name}}
 spec:
   waves:
-    - {name: canary, clusterSelector: "env == 'staging'", soakTime: 4s, ackTimeout: 60s, gates: {baselineWindow: 10s}}
+    - {name: canary, clusterSelector: "env == 'staging'", soakTime: 6s, ackTimeout: 60s, gates: {baselineWindow: 10s}}
     - {name: prod, clusterSelector: "env == 'prod'", soakTime: 0s, ackTimeout: 60s${approval ? ', requireApproval: true' : ''}}
 `;
 
@@ -173,11 +173,21 @@ describe('operating policy from the console', () => {
     await admin.getByLabel('Plan (YAML)').fill(plan('with-approval', true));
     await admin.getByTestId('dry-run').getByText('canary: staging').waitFor();
     await admin.getByLabel('Reason').fill('cache may call out');
+    // Saved for the next rollout, and started from the stored plan.
+    await admin.getByRole('button', { name: 'Save plan as with-approval' }).click();
+    await admin.getByTestId('stored-plan').waitFor({ state: 'attached' });
+    expect(await admin.getByLabel('Plan', { exact: true }).inputValue()).toBe('with-approval');
+    expect(await admin.getByTestId('stored-plan').textContent()).toContain('requireApproval: true');
+    expect(await json<{ name: string; version: number }[]>(['rollout', 'plan', 'list'])).toEqual([expect.objectContaining({ name: 'with-approval', version: 1 })]);
     await look(admin, 'rollout-start');
     await admin.getByRole('button', { name: 'Start rollout' }).click();
     await admin.waitForURL(/\/rollouts\?id=/);
     const id = new URL(admin.url()).searchParams.get('id')!;
+    // The canary's soak counts down live.
+    await admin.getByTestId('soak-countdown').waitFor({ timeout: 90_000 });
+    expect(await admin.getByTestId('soak-countdown').textContent()).toMatch(/soaking, \d s left|soak over/);
     await admin.locator('[data-wave="prod"][data-state="waiting-approval"]').waitFor({ timeout: 90_000 });
+    expect(await admin.locator('[data-cluster="staging"]').first().textContent()).toMatch(/deny rate [\d.]+% before, [\d.]+% during the soak/);
     // An approver approves in a session of their own (and is offered no pause or abort).
     approver = await signIn(tokens['approver']!);
     await approver.goto(`/rollouts?id=${id}`);
@@ -188,6 +198,11 @@ describe('operating policy from the console', () => {
     await admin.locator('[data-testid="live-rollout"][data-state="completed"]').waitFor({ timeout: 90_000 });
     expect(await admin.locator('[data-wave="prod"]').textContent()).toContain('approved by token:avery');
     expect(await admin.locator('[data-cluster="prod-eu"]').first().textContent()).toMatch(/2 of 2 agents acked/);
+    // Its history: every step, who took it and why.
+    await admin.getByText(/^History \(\d+ steps\)$/).click();
+    const approval = admin.getByTestId('rollout-history').locator('tr', { hasText: 'Approved' });
+    await approval.waitFor();
+    expect(await approval.textContent()).toMatch(/prod.*token:avery.*canary looked fine/);
     await look(admin, 'rollout-completed');
   }, 240_000);
 
@@ -219,6 +234,8 @@ describe('operating policy from the console', () => {
     await admin.getByTestId('verdict').waitFor({ timeout: 30_000 });
     expect(await admin.getByTestId('verdict').textContent()).toMatch(/^Denied/);
     expect(await admin.locator('[data-decides="true"]').first().textContent()).toContain('NetworkPolicy shop/db-ingress rule 0 (Deny)');
+    // Decided on what the flow's cluster enforces, not on the policy set's head.
+    expect(await admin.getByTestId('deciding-release').textContent()).toMatch(/Deciding with release [0-9a-f]{12}, which (staging|prod-eu)'s agents enforce/);
     await look(admin, 'flows-why');
   });
 

@@ -57,6 +57,7 @@ export function trackAgents(log: Logger, staleMs: number): { attach: (nc: NatsCo
             state: alive ? (beat.status?.state ?? 'failed') : 'offline',
             release: beat.status?.release ?? null,
             lastError: !alive ? `not heard from for ${Math.round(age)} s` : beat.status ? beat.status.lastError : 'the agent reports no applied release',
+            lastDrift: beat.status?.lastDrift ?? null,
           } satisfies AgentStatus;
         })
         .sort((a, b) => (a.cluster + '/' + a.node < b.cluster + '/' + b.node ? -1 : 1));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterName, NodeName } from './agent.js';
+import { ClusterName, LastDrift, NodeName } from './agent.js';
 
 // What the platform and its agents say to each other over NATS. These shapes are the contract
 // rollouts build on: the platform writes a cluster's desired release, every agent of the cluster
@@ -61,10 +61,7 @@ export const NodeStatusReport = z
     dataplane: z.enum(['nftables', 'simulated']),
     agentVersion: z.string().max(64),
     /** The last out-of-band change found in the node's ruleset (and undone), if any. */
-    lastDrift: z
-      .object({ at: z.iso.datetime(), change: z.string().max(4_000) })
-      .strict()
-      .nullable(),
+    lastDrift: LastDrift.nullable(),
     at: z.iso.datetime(),
   })
   .strict();

@@ -13,6 +13,10 @@ export const ClusterName = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be lower-case letters, digits and "-" (a DNS label)');
 
+/** An out-of-band change an agent found in its node's ruleset (and undid): when, and what changed. */
+export const LastDrift = z.object({ at: z.iso.datetime(), change: z.string().max(4_000) }).strict();
+export type LastDrift = z.infer<typeof LastDrift>;
+
 /** What an agent publishes periodically so the platform knows it is alive. */
 export const AgentHeartbeat = z.object({
   cluster: ClusterName,
@@ -30,6 +34,8 @@ export const AgentHeartbeat = z.object({
         .regex(/^[0-9a-f]{64}$/)
         .nullable(),
       lastError: z.string().max(2_000).nullable(),
+      /** The last out-of-band change found in its ruleset and undone (agents before 0.2 do not send it). */
+      lastDrift: LastDrift.nullable().optional(),
     })
     .strict()
     .optional(),
@@ -55,5 +61,7 @@ export const AgentStatus = z.object({
   state: NodeState,
   release: z.string().nullable(),
   lastError: z.string().nullable(),
+  /** The last drift the agent found and undid, with what changed. */
+  lastDrift: LastDrift.nullable(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;

@@ -3,7 +3,7 @@ export { ConfigError, parseEnv, serviceEnvShape, envFields, type ConfigIssue } f
 export { TASK_QUEUES, WORKFLOW_TYPES, type PlatformProbeResult } from './platform.js';
 export { redactUrl } from './redact.js';
 export { parseNatsUrl, type NatsServers } from './nats-url.js';
-export { NodeName, ClusterName, AgentHeartbeat, AgentStatus, NodeState } from './agent.js';
+export { NodeName, ClusterName, AgentHeartbeat, AgentStatus, NodeState, LastDrift } from './agent.js';
 export { AgentSettings, type AgentSettingsInput } from './agent-settings.js';
 export { ROLES, Role, TokenRequest, tokenActor, parseTokenActor } from './auth.js';
 export { RESOURCES_PER_CHANGE, CHANGE_BYTES_PER_RESOURCE, CHANGE_BYTES, EVENTS_PER_CHANGE, CHANGE_LIMIT_TEXT } from './limits.js';

@@ -31,6 +31,18 @@ export const ROLLOUT_STEPS = [
 export type RolloutStep = (typeof ROLLOUT_STEPS)[number];
 const ENDINGS = { completed: 'Rollout.Completed', failed: 'Rollout.Failed', aborted: 'Rollout.Aborted' } as const;
 
+export interface RolloutClusterView {
+  name: string;
+  state: ClusterState;
+  acked: number;
+  total: number;
+  reason: string | null;
+  /** When its agents had all acked: its soak runs from here for the wave's soakTime. */
+  ackedAt: Date | null;
+  /** The traffic gate's deny rates (percent), once judged. */
+  denyRate: { baseline: number; soak: number; increase: number } | null;
+}
+
 export interface RolloutView {
   id: string;
   release: string;
@@ -48,7 +60,7 @@ export interface RolloutView {
     name: string;
     state: 'pending' | 'waiting-approval' | 'running' | 'completed' | 'failed';
     approvedBy: string | null;
-    clusters: { name: string; state: ClusterState; acked: number; total: number; reason: string | null }[];
+    clusters: RolloutClusterView[];
   }[];
   version: number;
 }
@@ -156,7 +168,12 @@ export function foldRollout(events: readonly RecordedEvent[]): RolloutView {
     endedAt: null,
     previous: s.previous,
     evidence: null,
-    waves: s.waves.map((w) => ({ name: w.name, state: 'pending', approvedBy: null, clusters: w.clusters.map((name) => ({ name, state: 'pending', acked: 0, total: 0, reason: null })) })),
+    waves: s.waves.map((w) => ({
+      name: w.name,
+      state: 'pending',
+      approvedBy: null,
+      clusters: w.clusters.map((name) => ({ name, state: 'pending', acked: 0, total: 0, reason: null, ackedAt: null, denyRate: null })),
+    })),
     version: events.at(-1)!.version,
   };
   const wave = (p: Record<string, unknown>) => view.waves.find((w) => w.name === p['wave']);
@@ -185,13 +202,19 @@ export function foldRollout(events: readonly RecordedEvent[]): RolloutView {
         cluster(p)!.state = 'applying';
         break;
       case 'Rollout.ClusterAcked':
-        Object.assign(cluster(p)!, { state: 'soaking', acked: p['acked'], total: p['total'] });
+        Object.assign(cluster(p)!, { state: 'soaking', acked: p['acked'], total: p['total'], ackedAt: e.recordedAt });
         break;
       case 'Rollout.ClusterSucceeded':
-        Object.assign(cluster(p)!, { state: 'succeeded', acked: p['acked'] ?? cluster(p)!.acked, total: p['total'] ?? cluster(p)!.total });
+        Object.assign(cluster(p)!, { state: 'succeeded', acked: p['acked'] ?? cluster(p)!.acked, total: p['total'] ?? cluster(p)!.total, denyRate: p['denyRate'] ?? null });
         break;
       case 'Rollout.ClusterFailed':
-        Object.assign(cluster(p)!, { state: 'failed', reason: p['reason'] ?? null, acked: p['acked'] ?? cluster(p)!.acked, total: p['total'] ?? cluster(p)!.total });
+        Object.assign(cluster(p)!, {
+          state: 'failed',
+          reason: p['reason'] ?? null,
+          acked: p['acked'] ?? cluster(p)!.acked,
+          total: p['total'] ?? cluster(p)!.total,
+          denyRate: (p['evidence'] as { denyRate?: unknown } | undefined)?.denyRate ?? null,
+        });
         break;
       case 'Rollout.WaveCompleted':
         wave(p)!.state = p['failed'] ? 'failed' : 'completed';

@@ -72,7 +72,7 @@ export class StatusReporter {
       agentVersion: this.agentVersion,
       sentAt: now.toISOString(),
       uptimeSeconds: Math.max(0, (now.getTime() - this.started) / 1000),
-      ...(this.current ? { status: { state: this.current.state, release: this.current.release, lastError: this.current.error } } : {}),
+      ...(this.current ? { status: { state: this.current.state, release: this.current.release, lastError: this.current.error, lastDrift: this.current.lastDrift } } : {}),
     };
     this.nc.publish(subjects.agentHeartbeat(this.cluster, this.node), JSON.stringify(message));
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, createDbClient, type DbClient } from '@palisade/event-store';
+import { reportObservedRelease } from '@palisade/domain';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import type { HealthReport } from '@palisade/contracts';
 import type { Principal } from '../authz/roles.js';
@@ -113,5 +114,44 @@ spec: {order: 10}
       ['default', ['NetworkPolicy/shop/db-in', 'GlobalNetworkPolicy/unordered']],
     ]);
     await expect(as(sec).board.effective({ endpoint: 'shop/nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+  it("gives the simulator a cluster's endpoints over the policy set, or over the release the cluster runs", async () => {
+    const inventory = async () => [
+      {
+        cluster: 'eu',
+        node: 'n1',
+        at: new Date().toISOString(),
+        resources: [
+          {
+            kind: 'Pod' as const,
+            metadata: { name: 'web', namespace: 'shop', labels: { app: 'web', live: 'yes' } },
+            spec: { nodeName: 'n1', containers: [{ name: 'c' }] },
+            status: { podIP: '10.0.0.1' },
+          },
+        ],
+      },
+    ];
+    const withAgents = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, principal, inventory });
+    await withAgents(admin).clusters.register({ name: 'eu', labels: {} });
+    await expect(withAgents(sec).board.resources({ cluster: 'eu', policies: 'running' })).rejects.toThrow("cluster eu's agents have not reported a release in force yet");
+    const release = await as(admin).releases.create({ reason: 'what eu runs' });
+    await reportObservedRelease(database, 'eu', release.hash, { actor: 'agent:eu' });
+    await as(sec).resources.put({ resources: [gnp('after-release', { selector: 'all()', ingress: [{ action: 'Deny' }] })], reason: 'not rolled out yet' });
+    const names = (r: { resources: unknown[] }) =>
+      (r.resources as { kind: string; metadata: { name: string; labels?: Record<string, string> } }[]).filter((x) => x.kind === 'GlobalNetworkPolicy').map((x) => x.metadata.name);
+    const head = await withAgents(sec).board.resources({ cluster: 'eu' });
+    const running = await withAgents(sec).board.resources({ cluster: 'eu', policies: 'running' });
+    expect(names(head)).toContain('after-release');
+    expect(names(running)).not.toContain('after-release');
+    expect(names(running)).toContain('unordered');
+    expect(running.release).toBe(release.hash);
+    expect(head.release).toBeNull();
+    // The agents' endpoint beats the policy set's copy either way.
+    const web = (r: { resources: unknown[] }) =>
+      (r.resources as { kind: string; metadata: { name: string; labels?: Record<string, string> } }[]).find((x) => x.kind === 'Pod' && x.metadata.name === 'web');
+    expect(web(running)?.metadata.labels).toEqual({ app: 'web', live: 'yes' });
+    expect(web(head)?.metadata.labels).toEqual({ app: 'web', live: 'yes' });
+    await expect(withAgents(sec).board.resources({ policies: 'running' })).rejects.toThrow('need a cluster');
+    await expect(withAgents(sec).board.resources({ cluster: 'nowhere', policies: 'running' })).rejects.toThrow('no cluster nowhere');
   });
 });

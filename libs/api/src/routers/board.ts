@@ -123,8 +123,15 @@ export const boardRouter = router({
    * Every resource as it is now, for the engine in the browser (the simulator's "what if" runs
    * there); with a cluster, its agents' endpoints laid over the policy set.
    */
-  resources: heavyProcedure.input(z.object({ cluster: ClusterName.optional() }).strict().default({})).query(async ({ ctx, input }) => {
-    const { state, position } = await stateFor(ctx, input.cluster);
-    return { position, resources: state.resources() };
-  }),
+  resources: heavyProcedure
+    .input(
+      z
+        .object({ cluster: ClusterName.optional(), policies: z.enum(['head', 'running']).default('head') })
+        .strict()
+        .default({ policies: 'head' }),
+    )
+    .query(async ({ ctx, input }) => {
+      const { state, position, release } = await stateFor(ctx, input.cluster, input.policies);
+      return { position, release: release ?? null, resources: state.resources() };
+    }),
 });

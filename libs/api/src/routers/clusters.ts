@@ -100,7 +100,15 @@ export const clustersRouter = router({
     );
     return {
       ...base,
-      nodes: agents.map((a) => ({ node: a.node, state: a.state, release: a.release, version: a.agentVersion, lastError: a.lastError, heartbeatAgeSeconds: a.heartbeatAgeSeconds })),
+      nodes: agents.map((a) => ({
+        node: a.node,
+        state: a.state,
+        release: a.release,
+        version: a.agentVersion,
+        lastError: a.lastError,
+        lastDrift: a.lastDrift,
+        heartbeatAgeSeconds: a.heartbeatAgeSeconds,
+      })),
     };
   }),
 });

@@ -53,6 +53,7 @@ describe('policy, release, cluster and event procedures', () => {
       state: 'failed',
       release: null,
       lastError: 'the agent reports no applied release',
+      lastDrift: { at: '2026-12-02T10:00:00.000Z', change: 'chain palisade/ingress: rule 3 deleted out of band' },
     },
   ];
   const as = (principal: Principal) => createCaller({ requestId: 'test', health, db: database, horizon, principal, agents: () => agents });
@@ -151,7 +152,17 @@ describe('policy, release, cluster and event procedures', () => {
     expect(await as(viewer).clusters.get({ name: 'eu-1' })).toMatchObject({
       name: 'eu-1',
       agents: { total: 1, alive: 1 },
-      nodes: [{ node: 'node-1', state: 'failed', release: null, version: '0.1.0', lastError: 'the agent reports no applied release', heartbeatAgeSeconds: 1 }],
+      nodes: [
+        {
+          node: 'node-1',
+          state: 'failed',
+          release: null,
+          version: '0.1.0',
+          lastError: 'the agent reports no applied release',
+          lastDrift: { at: '2026-12-02T10:00:00.000Z', change: 'chain palisade/ingress: rule 3 deleted out of band' },
+          heartbeatAgeSeconds: 1,
+        },
+      ],
     });
     expect(await as(viewer).agents.list({ cluster: 'us-1' })).toEqual([]);
   });

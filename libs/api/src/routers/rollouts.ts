@@ -17,7 +17,7 @@ import {
 } from '@palisade/domain';
 import { logHead, readStream } from '@palisade/event-store';
 import { randomUUID } from 'node:crypto';
-import { assignWaves, MAX_PLAN_CHARACTERS, workflowInput, type RolloutPlan } from '@palisade/rollout';
+import { assignWaves, MAX_PLAN_CHARACTERS, parseDuration, workflowInput, type RolloutPlan } from '@palisade/rollout';
 import { authedProcedure, requiring, router, type ApiContext } from '../trpc.js';
 import type { RolloutEnginePort } from '../rollout-engine.js';
 import { REASON } from './inputs.js';
@@ -93,12 +93,28 @@ function statusOf(v: RolloutView) {
     startedBy: v.startedBy,
     startedAt: v.startedAt.toISOString(),
     endedAt: v.endedAt?.toISOString() ?? null,
-    waves: v.waves.map((w) => ({
-      name: w.name,
-      state: w.state,
-      approvedBy: w.approvedBy,
-      clusters: w.clusters.map((c) => ({ name: c.name, state: c.state, acked: c.acked, total: c.total, reason: c.reason })),
-    })),
+    waves: v.waves.map((w, i) => {
+      const planned = v.plan.spec.waves[i];
+      const soak = planned ? parseDuration(planned.soakTime) : 0;
+      const soakMs = typeof soak === 'number' ? soak : 0;
+      return {
+        name: w.name,
+        state: w.state,
+        approvedBy: w.approvedBy,
+        soakTime: planned?.soakTime ?? '0s',
+        requireApproval: planned?.requireApproval ?? false,
+        clusters: w.clusters.map((c) => ({
+          name: c.name,
+          state: c.state,
+          acked: c.acked,
+          total: c.total,
+          reason: c.reason,
+          // When the soak ends (the gate is judged then): the console counts down to it.
+          soakEndsAt: c.ackedAt ? new Date(c.ackedAt.getTime() + soakMs).toISOString() : null,
+          denyRate: c.denyRate,
+        })),
+      };
+    }),
     evidence: v.evidence,
   };
 }

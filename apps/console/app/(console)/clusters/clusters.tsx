@@ -67,7 +67,7 @@ export function Clusters() {
           <h2 id="nodes-title">Nodes of {selected}</h2>
           <div className="scroll">
             <table>
-              <Head columns={['Node', 'State', 'Release', 'Agent version', 'Heartbeat', 'Last error']} />
+              <Head columns={['Node', 'State', 'Release', 'Agent version', 'Heartbeat', 'Last error', 'Last drift (undone)']} />
               <tbody>
                 {(agents.data ?? [])
                   .filter((a) => a.cluster === selected)
@@ -81,6 +81,16 @@ export function Clusters() {
                       <td>{a.agentVersion}</td>
                       <td>{Math.round(a.heartbeatAgeSeconds)} s ago</td>
                       <td>{a.lastError ?? <span className="muted">—</span>}</td>
+                      <td data-testid="drift">
+                        {a.lastDrift ? (
+                          <details>
+                            <summary>{new Date(a.lastDrift.at).toLocaleString()}</summary>
+                            <pre>{a.lastDrift.change}</pre>
+                          </details>
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
                     </tr>
                   ))}
               </tbody>

@@ -1,10 +1,10 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTRPC, useTRPCClient } from '../../../lib/client/trpc';
 import { useCan } from '../../../lib/client/viewer';
-import { ErrorNote } from '../ui';
+import { ErrorNote, Head } from '../ui';
 import { Evidence } from './evidence';
 
 /** One rollout as it moves: waves, clusters with their acks, gates' evidence, and the controls the role allows. */
@@ -42,11 +42,30 @@ export function LiveRollout({ id }: { id: string }) {
         {status.waves.map((w) => (
           <li key={w.name} data-wave={w.name} data-state={w.state}>
             <strong>{w.name}</strong> <span className="tag">{w.state}</span>
-            {w.approvedBy && <span className="muted"> approved by {w.approvedBy}</span>}
+            <span className="muted">
+              {' '}
+              soak {w.soakTime}
+              {w.requireApproval ? ' · approval required' : ''}
+            </span>
+            {w.approvedBy && <span className="muted"> · approved by {w.approvedBy}</span>}
             <ul>
               {w.clusters.map((c) => (
                 <li key={c.name} data-cluster={c.name} data-state={c.state}>
-                  {c.name}: {c.state} · {c.acked} of {c.total} agents acked{c.reason ? ` · ${c.reason}` : ''}
+                  {c.name}: {c.state} · {c.acked} of {c.total} agents acked
+                  {c.state === 'soaking' && c.soakEndsAt && !ended && (
+                    <>
+                      {' '}
+                      · <SoakCountdown until={c.soakEndsAt} />
+                    </>
+                  )}
+                  {c.denyRate && (
+                    <span data-testid="gate-numbers">
+                      {' '}
+                      · deny rate {c.denyRate.baseline}% before, {c.denyRate.soak}% during the soak ({c.denyRate.increase >= 0 ? '+' : ''}
+                      {c.denyRate.increase} points)
+                    </span>
+                  )}
+                  {c.reason ? ` · ${c.reason}` : ''}
                 </li>
               ))}
             </ul>
@@ -83,6 +102,56 @@ export function LiveRollout({ id }: { id: string }) {
         </div>
       )}
       <ErrorNote error={act.error} />
+      <RolloutHistory id={id} version={status.waves.map((w) => w.clusters.map((c) => c.state).join()).join('|') + status.state} />
     </section>
+  );
+}
+
+/** Seconds left in a soak, ticking; the gate is judged when it reaches zero. */
+function SoakCountdown({ until }: { until: string }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Math.ceil((Date.parse(until) - now) / 1_000));
+  return (
+    <span data-testid="soak-countdown" role="timer" aria-label={`soak ends in ${left} seconds`}>
+      {left > 0 ? `soaking, ${left >= 60 ? `${Math.floor(left / 60)} min ` : ''}${left % 60} s left` : 'soak over, judging traffic'}
+    </span>
+  );
+}
+
+/** Every recorded step of the rollout, oldest first: what happened, who did it, why, when. */
+function RolloutHistory({ id, version }: { id: string; version: string }) {
+  const trpc = useTRPC();
+  // Read again whenever the live status moves, so the history keeps up with it.
+  const history = useQuery(trpc.rollouts.history.queryOptions({ id }));
+  const { refetch } = history;
+  useEffect(() => {
+    void refetch();
+  }, [version, refetch]);
+  return (
+    <details>
+      <summary>History ({history.data?.length ?? '…'} steps)</summary>
+      <ErrorNote error={history.error} />
+      <table data-testid="rollout-history">
+        <Head columns={['When', 'Step', 'Wave / cluster', 'By', 'Reason']} />
+        <tbody>
+          {(history.data ?? []).map((e) => {
+            const p = (e.payload ?? {}) as { wave?: string; cluster?: string };
+            return (
+              <tr key={e.position}>
+                <td>{new Date(e.at).toLocaleTimeString()}</td>
+                <td>{e.type.replace(/^Rollout\./, '')}</td>
+                <td>{[p.wave, p.cluster].filter(Boolean).join(' / ') || '—'}</td>
+                <td>{e.actor}</td>
+                <td>{e.reason ?? ''}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </details>
   );
 }

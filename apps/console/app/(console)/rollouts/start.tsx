@@ -1,6 +1,6 @@
 'use client';
 import { useRouter } from 'next/navigation';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDeferredValue, useState } from 'react';
 import { useTRPC, useTRPCClient } from '../../../lib/client/trpc';
 import { ErrorNote } from '../ui';
@@ -14,7 +14,11 @@ spec:
     - {name: prod, selector: env == 'prod', requireApproval: true}
 `;
 
-/** Start a rollout: a release, and a stored plan or one written here (checked, with a dry run of its waves). */
+/**
+ * Start a rollout: a release, and a stored plan or one written here (checked, with a dry run of
+ * its waves). A written plan can be saved under its name for the next rollout; a stored one can be
+ * copied into the editor and changed.
+ */
 export function StartRollout() {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -28,6 +32,15 @@ export function StartRollout() {
   const planText = useDeferredValue(text);
   const plan = planName ? { name: planName } : { text: planText };
   const dryRun = useQuery({ ...trpc.rollouts.plans.dryRun.queryOptions(plan), retry: false });
+  const queryClient = useQueryClient();
+  const stored = plans.data?.find((p) => p.name === planName);
+  const save = useMutation({
+    mutationFn: () => client.rollouts.plans.save.mutate({ text, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
+    onSuccess: async (saved) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.rollouts.plans.list.queryKey() });
+      setPlanName(saved.name);
+    },
+  });
   const start = useMutation({
     mutationFn: () => client.rollouts.start.mutate({ release, plan: planName ? { name: planName } : { text }, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
     onSuccess: (r) => router.push(`/rollouts?id=${r.id}`),
@@ -65,10 +78,34 @@ export function StartRollout() {
         </label>
       </div>
       {!planName && (
-        <label>
-          Plan (YAML)
-          <textarea rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
-        </label>
+        <>
+          <label>
+            Plan (YAML)
+            <textarea rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} data-testid="plan-text" />
+          </label>
+          <button type="button" disabled={!dryRun.data || save.isPending} onClick={() => save.mutate()}>
+            Save plan{dryRun.data ? ` as ${dryRun.data.plan}` : ''}
+          </button>
+          <ErrorNote error={save.error} />
+        </>
+      )}
+      {stored && (
+        <details>
+          <summary>
+            Plan {stored.name}, version {stored.version}, saved by {stored.savedBy} {new Date(stored.savedAt).toLocaleString()}
+            {save.data?.name === stored.name && (save.data.changed ? ' (just saved)' : ' (unchanged: the same plan was already saved)')}
+          </summary>
+          <pre data-testid="stored-plan">{stored.source}</pre>
+          <button
+            type="button"
+            onClick={() => {
+              setText(stored.source);
+              setPlanName('');
+            }}
+          >
+            Edit a copy
+          </button>
+        </details>
       )}
       <h3>Dry run</h3>
       <ErrorNote error={dryRun.error} />

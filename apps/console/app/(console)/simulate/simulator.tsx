@@ -21,7 +21,9 @@ export function Simulator() {
   // A cluster's agents report its endpoints: with one, they are laid over the policy set.
   const [cluster, setCluster] = useState(params.get('cluster') ?? '');
   const clusterName = useDeferredValue(cluster.trim());
-  const snapshot = useQuery({ ...trpc.board.resources.queryOptions(clusterName ? { cluster: clusterName } : {}), staleTime: 30_000 });
+  // With a cluster: its policies as they are now, or the release its agents enforce (what decided its recorded flows).
+  const [policies, setPolicies] = useState<'head' | 'running'>(params.get('policies') === 'running' ? 'running' : 'head');
+  const snapshot = useQuery({ ...trpc.board.resources.queryOptions(clusterName ? { cluster: clusterName, policies } : {}), staleTime: 30_000, retry: false });
   const [from, setFrom] = useState(params.get('from') ?? '');
   const [to, setTo] = useState(params.get('to') ?? '');
   const [protocol, setProtocol] = useState(params.get('protocol') ?? 'TCP');
@@ -69,6 +71,11 @@ export function Simulator() {
     <section aria-labelledby="sim-title">
       <h1 id="sim-title">Simulator</h1>
       <ErrorNote error={snapshot.error} />
+      {snapshot.data?.release && (
+        <p className="muted" data-testid="deciding-release">
+          Deciding with release <code>{snapshot.data.release.slice(0, 12)}</code>, which {clusterName}'s agents enforce.
+        </p>
+      )}
       <form onSubmit={run} className="card simulate">
         <datalist id="endpoint-ids">
           {endpoints.slice(0, 2_000).map((id) => (
@@ -79,6 +86,15 @@ export function Simulator() {
           Cluster
           <input value={cluster} onChange={(e) => setCluster(e.target.value)} placeholder="the policy set's own endpoints" maxLength={63} />
         </label>
+        {clusterName && (
+          <label>
+            Policies
+            <select value={policies} onChange={(e) => setPolicies(e.target.value === 'running' ? 'running' : 'head')}>
+              <option value="head">the policy set now</option>
+              <option value="running">the release {clusterName} runs</option>
+            </select>
+          </label>
+        )}
         <label>
           Source
           <input value={from} onChange={(e) => setFrom(e.target.value)} list="endpoint-ids" placeholder="namespace/pod, hep:node/name or an IP" required spellCheck={false} />
