@@ -220,6 +220,7 @@ describe('registration', () => {
         '--window <duration> ="1h"',
         '--cluster <name>',
         '--widen-ports =false',
+        '--include-denied =false',
         '--apply =false',
         '--reason <text>',
         '-o, --output <format> {yaml|json} ="yaml"',

@@ -40,7 +40,12 @@ const describe = (side: FlowEndpoint) => (side.name ? `${side.namespace ? `${sid
  * an ingress conversation for it, a flow out of one an egress conversation (a flow between two of
  * them is both). Records of the same conversation from both reporters count once each.
  */
-export function conversations(flows: readonly ObservedFlow[], namespace: string, chosen: (labels: Record<string, string>) => boolean): { list: Conversation[]; skipped: string[] } {
+export function conversations(
+  flows: readonly ObservedFlow[],
+  namespace: string,
+  chosen: (labels: Record<string, string>) => boolean,
+  includeDenied = false,
+): { list: Conversation[]; skipped: string[] } {
   const byKey = new Map<string, Conversation>();
   const skipped = new Set<string>();
   const add = (self: FlowEndpoint, other: FlowEndpoint, direction: Conversation['direction'], flow: ObservedFlow) => {
@@ -57,7 +62,7 @@ export function conversations(flows: readonly ObservedFlow[], namespace: string,
     c.seen.add(`${describe(from)} → ${describe(to)}${flow.port ? `:${flow.port}` : ''}/${flow.protocol}`);
   };
   for (const flow of flows) {
-    if (flow.action !== 'Allow') continue;
+    if (flow.action !== 'Allow' && !includeDenied) continue;
     add(flow.destination, flow.source, 'ingress', flow);
     add(flow.source, flow.destination, 'egress', flow);
   }

@@ -8,8 +8,10 @@ export interface RecommendInput {
   selector?: string | undefined;
   /** The namespace's endpoints now: every workload among them gets a policy, traffic or not. */
   endpoints: readonly { namespace?: string | undefined; labels: Labels }[];
-  /** Flows of the window, as records or distinct conversations (only allowed traffic counts: it is what happened). */
+  /** Flows of the window, as records or distinct conversations (only allowed traffic counts, unless `includeDenied`). */
   flows: readonly ObservedFlow[];
+  /** Denied flows count too: traffic that policy denied is allowed by the recommendation (off by default: it may be unwanted). */
+  includeDenied?: boolean | undefined;
   /** Widen what was seen: any port to a peer a workload talked to. Off: nothing broader than observed. */
   widen?: { ports?: boolean } | undefined;
   /** The tier the staged policies go in (default "default"). */
@@ -85,7 +87,7 @@ export function recommend(input: RecommendInput): Recommendation {
   const { namespace } = input;
   const picked = input.selector ? parseSelector(input.selector) : undefined;
   const chosen = (labels: Labels) => !picked || picked.matches(labels);
-  const found = conversations(input.flows, namespace, chosen);
+  const found = conversations(input.flows, namespace, chosen, input.includeDenied ?? false);
   const workloads = new Map<string, Record<string, string>>();
   for (const e of input.endpoints) {
     if ((e.namespace ?? namespace) !== namespace || !chosen(e.labels)) continue;

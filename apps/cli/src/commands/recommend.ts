@@ -11,6 +11,7 @@ export interface RecommendOptions {
   window: string;
   cluster?: string;
   widenPorts: boolean;
+  includeDenied: boolean;
   apply: boolean;
   reason?: string;
   output: 'yaml' | 'json';
@@ -33,6 +34,7 @@ export async function recommendCommand(remote: Remote, options: RecommendOptions
       namespace: options.namespace,
       windowMinutes: windowMinutes(options.window),
       widenPorts: options.widenPorts,
+      includeDenied: options.includeDenied,
       ...(options.selector ? { selector: options.selector } : {}),
       ...(options.cluster ? { cluster: options.cluster } : {}),
     }),
@@ -44,6 +46,7 @@ export async function recommendCommand(remote: Remote, options: RecommendOptions
     `${result.policies.length} staged ${result.policies.length === 1 ? 'policy' : 'policies'} for ${result.namespace}: ${result.ruleCount} rules for ${result.observedConversations} distinct observed conversations (${result.flowRecords} flow records, ${result.window.since} to ${result.window.until})${result.truncated ? '; the window held more conversations than were read' : ''}`,
   );
   for (const skipped of result.skipped) note(`not covered: ${skipped}`);
+  if (result.deniedConversations > 0) note(`${result.deniedConversations} conversations that policy denied in the window are not allowed by these; --include-denied allows them too`);
   if (!options.apply) return EXIT.OK;
   if (resources.length === 0) {
     note('nothing to save');

@@ -15,6 +15,7 @@ export function register(program: Command): void {
     .option('--window <duration>', 'how far back to look (30m, 2h, 7d)', '1h')
     .option('--cluster <name>', 'flows of one cluster only')
     .option('--widen-ports', 'allow any port to a peer a workload talked to (default: only the ports seen)', false)
+    .option('--include-denied', 'also allow conversations that policy denied in the window (default: only what was allowed)', false)
     .option('--apply', 'save the recommendations as staged policies (they change no verdict until promoted)', false)
     .option('--reason <text>', 'why (recorded with --apply)')
     .addOption(outputOption(['yaml', 'json'], 'yaml'))

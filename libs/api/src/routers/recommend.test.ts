@@ -98,4 +98,17 @@ describe('recommendations through the gateway', () => {
     expect(after.results.map((r) => r.allowed)).toEqual([true, false, false]);
     await expect(as(dev).recommend.promote({ keys: ['NetworkPolicy/shop/recommended-api'] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('not a staged policy') });
   });
+  it('leaves out what policy denied unless asked, and says how much it left out', async () => {
+    const web = end('web-1', 'web', '10.0.0.1');
+    const api = end('api-1', 'api', '10.0.0.2');
+    await insertFlows(database, [{ ...flow(50, web, api, 5432, 15), action: 'Deny', policy: 'default/shop/db-guard/0' }]);
+    const ports = (r: { policies: { resource: unknown }[] }) =>
+      (r.policies[0]!.resource as { spec: { ingress: { destination: { ports?: number[] } }[] } }).spec.ingress.flatMap((i) => i.destination.ports ?? []);
+    const allowedOnly = await as(dev).recommend.generate({ namespace: 'shop' });
+    expect(allowedOnly.deniedConversations).toBe(1);
+    expect(ports(allowedOnly)).not.toContain(5432);
+    const withDenied = await as(dev).recommend.generate({ namespace: 'shop', includeDenied: true });
+    expect(withDenied.deniedConversations).toBe(0);
+    expect(ports(withDenied)).toContain(5432);
+  });
 });

@@ -42,6 +42,8 @@ export const recommendRouter = router({
           until: z.iso.datetime({ offset: true }).optional(),
           cluster: ClusterName.optional(),
           widenPorts: z.boolean().default(false),
+          /** Also allow conversations that policy denied in the window (by default only what was allowed is). */
+          includeDenied: z.boolean().default(false),
           tier: z.string().max(63).optional(),
         })
         .strict(),
@@ -49,12 +51,15 @@ export const recommendRouter = router({
     .query(async ({ ctx, input }) => {
       const until = input.until ? new Date(input.until) : new Date();
       const since = new Date(until.getTime() - input.windowMinutes * 60_000);
-      const { flows, truncated } = await distinctFlows(ctx.db, { namespace: input.namespace, since, until, action: 'Allow', ...(input.cluster ? { cluster: input.cluster } : {}) });
+      const scope = { namespace: input.namespace, since, until, ...(input.cluster ? { cluster: input.cluster } : {}) };
+      const { flows, truncated } = await distinctFlows(ctx.db, { ...scope, ...(input.includeDenied ? {} : { action: 'Allow' as const }) });
+      // What was denied is left out unless asked for: say how much, so a user can decide.
+      const deniedConversations = input.includeDenied ? 0 : (await distinctFlows(ctx.db, { ...scope, action: 'Deny', limit: 10_000 })).flows.length;
       // With a cluster, its agents' endpoints are the workloads (and the flows' ends) to simulate.
       const { state, position } = await stateFor(ctx, input.cluster);
       const endpoints = [...state.endpoints.values()].filter((e) => e.kind === 'workload' && e.namespace === input.namespace);
       try {
-        const result = recommend({ namespace: input.namespace, selector: input.selector, endpoints, flows, widen: { ports: input.widenPorts }, tier: input.tier });
+        const result = recommend({ namespace: input.namespace, selector: input.selector, endpoints, flows, widen: { ports: input.widenPorts }, tier: input.tier, includeDenied: input.includeDenied });
         // The recorded conversations as flows to check the recommendation against (preview, pending verdicts).
         // A side is the endpoint when the state still holds it (a pod gone since cannot be simulated), else its address.
         const side = (e: { namespace: string | null; name: string | null; ip: string | null }) =>
@@ -63,7 +68,7 @@ export const recommendRouter = router({
           .map((f) => ({ from: side(f.source), to: side(f.destination), protocol: f.protocol, ...(f.port ? { port: f.port } : {}) }))
           .filter((p): p is { from: string; to: string; protocol: string; port?: number } => !!p.from && !!p.to)
           .slice(0, 1_000);
-        return { ...result, position, window: { since: since.toISOString(), until: until.toISOString() }, truncated, probes };
+        return { ...result, position, window: { since: since.toISOString(), until: until.toISOString() }, truncated, deniedConversations, probes };
       } catch (error) {
         // The only input the recommender parses itself is the selector.
         if (error instanceof SelectorParseError) throw new TRPCError({ code: 'BAD_REQUEST', message: `selector: ${error.message}` });

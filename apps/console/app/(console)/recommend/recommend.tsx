@@ -23,6 +23,7 @@ interface Ask {
   selector?: string;
   windowMinutes: number;
   widenPorts: boolean;
+  includeDenied: boolean;
 }
 
 const promotedKind = (r: Record<string, unknown>) => ({ ...r, kind: 'NetworkPolicy', spec: Object.fromEntries(Object.entries(r['spec'] as object).filter(([k]) => k !== 'stagedAction')) });
@@ -66,6 +67,7 @@ export function Recommend() {
       ...(cluster ? { cluster } : {}),
       windowMinutes: Number(form.get('window')),
       widenPorts: form.get('widen') === 'on',
+      includeDenied: form.get('denied') === 'on',
     });
   }
 
@@ -99,6 +101,9 @@ export function Recommend() {
         <label className="inline">
           <input type="checkbox" name="widen" /> Any port to a peer that was seen
         </label>
+        <label className="inline">
+          <input type="checkbox" name="denied" /> Also allow what policy denied
+        </label>
         <button type="submit">Recommend</button>
       </form>
       <ErrorNote error={result.error} />
@@ -109,6 +114,11 @@ export function Recommend() {
             {data.policies.length} staged {data.policies.length === 1 ? 'policy' : 'policies'} for {data.namespace}: <strong>{data.ruleCount} rules</strong> for {data.observedConversations} distinct
             observed conversations ({data.flowRecords} flow records, {new Date(data.window.since).toLocaleString()} to {new Date(data.window.until).toLocaleString()}).
           </p>
+          {data.deniedConversations > 0 && (
+            <p className="notice" data-testid="denied-left-out">
+              {data.deniedConversations} conversations that policy denied in the window are not allowed by these; tick &ldquo;Also allow what policy denied&rdquo; to include them.
+            </p>
+          )}
           {data.skipped.length > 0 && (
             <ul className="notice">
               {data.skipped.map((s) => (
