@@ -1,6 +1,8 @@
 // `palisade up` as a newcomer runs it: no service variables set, so it starts its own PostgreSQL,
-// NATS JetStream and Temporal dev server, then the worker, the gateway and the console; and
-// `palisade down` leaves nothing running.
+// NATS JetStream and Temporal dev server, then the worker, the gateway and the console, and on
+// this first start the demo (three clusters of simulated agents, the first release rolled out in
+// waves, traffic); `palisade down` leaves nothing running, `down --purge` nothing stored, and
+// `up --no-demo` starts an empty platform.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,7 +43,9 @@ describe('palisade up / status / down on a private local stack', () => {
       expect(state!.services[name].mode, name).toBe('private');
       expect(result.stdout).toContain(state!.services[name].listen);
     }
-    expect(Object.keys(state!.processes).sort()).toEqual(['console', 'gateway', 'supervisor', 'worker']);
+    expect(Object.keys(state!.processes).sort()).toEqual(['console', 'demo-agents', 'gateway', 'supervisor', 'worker']);
+    expect(result.stdout).toContain('Demo: clusters staging, prod-eu, prod-us run a microservice shop');
+    expect(result.stdout).toMatch(/Sign in to the console at http:\/\/127\.0\.0\.1:\d+ with it\./);
     // The first start prints an admin token, once; only its hash is stored.
     const token = /\n {2}(pal_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\n/.exec(result.stdout)?.[1];
     expect(token).toBeDefined();
@@ -76,6 +80,56 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(workflows?.ok).toBe(true);
     expect(workflows?.detail).toMatch(/probe workflow completed in \d+ ms/);
   });
+
+  it("seeds the demo: three labelled clusters, the guide's policies rolled out in waves, traffic with its deciding policies", async () => {
+    const as = cleanEnv({ PALISADE_URL: state!.processes['gateway']!.url!, PALISADE_TOKEN: adminToken, PALISADE_CONFIG: join(home, 'no-login.json') });
+    const json = async <T>(args: string[]): Promise<T> => {
+      const r = await palisade([...args, '-o', 'json'], as, 30_000);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as T;
+    };
+    const clusters = await json<{ name: string; labels: Record<string, string> }[]>(['cluster', 'list']);
+    expect(clusters.map((c) => [c.name, c.labels])).toEqual([
+      ['prod-eu', { env: 'prod', region: 'eu' }],
+      ['prod-us', { env: 'prod', region: 'us' }],
+      ['staging', { env: 'staging', region: 'eu' }],
+    ]);
+    // The first release goes out in waves, staging first, and completes (its gate tolerates the denials it is for).
+    const done = await waitFor(
+      async () => {
+        const [rollout] = await json<{ id: string; state: string; plan: string; waves: { name: string; state: string; clusters: { name: string }[] }[] }[]>(['rollout', 'list']);
+        if (!rollout || !['completed', 'failed', 'aborted'].includes(rollout.state)) throw new Error(`rollout ${rollout?.state ?? 'not started'}`);
+        return rollout;
+      },
+      { timeoutMs: 240_000, intervalMs: 2_000 },
+    );
+    expect(done).toMatchObject({ state: 'completed', plan: 'demo-waves' });
+    expect(done.waves.map((w) => [w.name, w.clusters.map((c) => c.name)])).toEqual([
+      ['canary', ['staging']],
+      ['prod', ['prod-eu', 'prod-us']],
+    ]);
+    // Traffic: what the shop should do allowed, what it should not denied by the guide's policies.
+    const denied = await waitFor(
+      async () => {
+        const records = await json<{ policy: string; source: { namespace: string | null }; destination: { labels: Record<string, string> } }[]>([
+          'flows',
+          '--action',
+          'Deny',
+          '--since',
+          '5m',
+          '--limit',
+          '2000',
+        ]);
+        const deciding = new Set(records.map((r) => r.policy.split('/').slice(0, -1).join('/')));
+        if (![...deciding].some((p) => p.includes('database-ingress')) || ![...deciding].some((p) => p.includes('deny-circle-blue'))) throw new Error(`denied so far by ${[...deciding].join(', ')}`);
+        return records;
+      },
+      { timeoutMs: 90_000, intervalMs: 2_000 },
+    );
+    expect(denied.some((r) => r.source.namespace === 'web' && r.destination.labels['role'] === 'database')).toBe(true);
+    const allowed = await json<{ destination: { namespace: string | null } }[]>(['flows', '--action', 'Allow', '--since', '5m', '--limit', '2000']);
+    expect(new Set(allowed.map((r) => r.destination.namespace))).toEqual(new Set(['production', 'kube-system']));
+  }, 360_000);
 
   it('records a policy change in the event log, seals it, relays it to JetStream and verifies the chain', async () => {
     const url = state!.services.postgres.url;
@@ -161,7 +215,7 @@ describe('palisade up / status / down on a private local stack', () => {
 
   it('stops everything with palisade down and leaves no process behind', async () => {
     const pids = [...Object.values(state!.services).map((s) => s.pid), ...Object.values(state!.processes).map((p) => p.pid)].filter((p): p is number => !!p);
-    expect(pids.length).toBe(7);
+    expect(pids.length).toBe(8);
     const result = await palisade(['down', '--home', home], env, 90_000);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Stopped .*gateway/);
@@ -175,4 +229,30 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(again.code).toBe(3);
     expect(again.stdout).toContain('Nothing is running');
   });
+  it('deletes the stopped stack with down --purge; up --no-demo then starts an empty platform', async () => {
+    const purged = await palisade(['down', '--purge', '--home', home], env, 90_000);
+    expect(purged.code, purged.stderr).toBe(0);
+    expect(purged.stdout).toContain(`Deleted the stack's state in ${home}`);
+    expect(existsSync(home)).toBe(false);
+    const result = await palisade(['up', '--detach', '--no-demo', '--no-console', '--home', home], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('Demo:');
+    const fresh = readState(join(home, 'state.json'))!;
+    expect(Object.keys(fresh.processes).sort()).toEqual(['gateway', 'supervisor', 'worker']);
+    // A new stack: a new admin token, and nothing registered.
+    const token = /\n {2}(pal_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\n/.exec(result.stdout)?.[1];
+    expect(token).toBeDefined();
+    expect(token).not.toBe(adminToken);
+    const listed = await palisade(
+      ['cluster', 'list', '-o', 'json'],
+      cleanEnv({ PALISADE_URL: fresh.processes['gateway']!.url!, PALISADE_TOKEN: token!, PALISADE_CONFIG: join(home, 'no-login.json') }),
+      30_000,
+    );
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    // A home that is not a stack is never deleted.
+    const refused = await palisade(['down', '--purge', '--home', join(root, 'apps')], env, 30_000);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('does not look like a Palisade stack');
+    expect(existsSync(join(root, 'apps', 'cli'))).toBe(true);
+  }, 300_000);
 });

@@ -101,9 +101,9 @@ describe('registration', () => {
       'token revoke',
     ]);
     expect(commands).toEqual({
-      up: ['-d, --detach =false', '--no-console', home],
+      up: ['-d, --detach =false', '--no-console', '--no-demo', home],
       supervise: [home],
-      down: [home],
+      down: ['--purge =false', home],
       status: ['-o, --output <format> {table|json} ="table"', home],
       validate: ['-f, --filename <path...> (required)', '-R, --recursive =false', '-n, --namespace <namespace>', textOrJson],
       simulate: [
@@ -187,7 +187,15 @@ describe('registration', () => {
         '--failsafe-in <proto:port>',
         '--failsafe-out <proto:port>',
       ],
-      'agent simulate': ['--clusters <names|count> (required)', '--nodes <n> (required)', '--endpoints-per-node <k> =10', '--traffic <file>', '--flow-interval <seconds> =10', '--nats-url <urls>'],
+      'agent simulate': [
+        '--clusters <names|count> (required)',
+        '--nodes <n> (required)',
+        '--endpoints-per-node <k> =10',
+        '--workloads <profile> {shop|demo} ="shop"',
+        '--traffic <file>',
+        '--flow-interval <seconds> =10',
+        '--nats-url <urls>',
+      ],
       'agent install': [
         '--gateway <url> (required)',
         '--cluster <name> (required)',

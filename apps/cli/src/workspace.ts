@@ -31,6 +31,8 @@ export interface Artefacts {
   consoleDir: string;
   consoleBuilt: boolean;
   nextBin: string;
+  /** This CLI's entry point, for processes that are CLI commands (the demo's simulated agents). */
+  cli: string;
 }
 
 export function artefacts(root: string): Artefacts {
@@ -41,6 +43,7 @@ export function artefacts(root: string): Artefacts {
     consoleDir,
     consoleBuilt: existsSync(join(consoleDir, '.next', 'BUILD_ID')),
     nextBin: join(root, 'node_modules', 'next', 'dist', 'bin', 'next'),
+    cli: join(root, 'apps', 'cli', 'bin', 'palisade.js'),
   };
 }
 

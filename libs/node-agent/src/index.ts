@@ -16,7 +16,7 @@ export { FlowPublisher } from './flows/publisher.js';
 export { TrafficGenerator, TrafficMix, parseTrafficMix, TrafficMixError, DEFAULT_MIX } from './flows/traffic.js';
 export { policyOf, flowEndpoint } from './flows/decision.js';
 export { startFleet, type FleetOptions, type SimulatedAgent } from './simulate/fleet.js';
-export { simulatedInventory, SIMULATED_APPS } from './simulate/inventory.js';
+export { simulatedInventory, SIMULATED_APPS, DEMO_WORKLOADS, type InventoryProfile } from './simulate/inventory.js';
 export { NftFlowReader, type KernelFlow } from './dataplane/nft-flows.js';
 export type { WitnessedFlow } from './dataplane/dataplane.js';
 export { hostEndpointsFromInterfaces, type HostEndpointSettings } from './inventory/host-endpoints.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ClusterName } from '@palisade/contracts';
-import { DEFAULT_MIX, joinCluster, jsonLog, parseTrafficMix, startFleet, TrafficMixError } from '@palisade/node-agent';
+import { DEFAULT_MIX, joinCluster, jsonLog, parseTrafficMix, startFleet, TrafficMixError, type InventoryProfile } from '@palisade/node-agent';
 import { InputError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { call, connect } from '../remote/client.js';
@@ -10,6 +10,7 @@ export interface AgentSimulateOptions {
   clusters: string;
   nodes: number;
   endpointsPerNode: number;
+  workloads: InventoryProfile;
   traffic?: string;
   flowInterval: number;
   natsUrl?: string;
@@ -61,6 +62,7 @@ export async function agentSimulateCommand(remote: Remote, options: AgentSimulat
     clusters,
     nodesPerCluster: options.nodes,
     endpointsPerNode: options.endpointsPerNode,
+    inventory: options.workloads,
     credentials: (cluster, node) => joinCluster(remote.url, tokens.get(cluster)!, node),
     agentVersion: version,
     traffic,

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { APP_LOGIN, appLoginPassword, readState, serviceEnv, stackConsoleSessionKey, stackEventKey, stackPaths, withLogin, type ProcessSpec, type StackState } from '@palisade/stack';
 import { gatewayReady, httpOk, workerPolling } from '../readiness.js';
 import type { Artefacts } from '../workspace.js';
+import { demoAgentsSpec } from './demo/agents.js';
 
 export interface PlatformPorts {
   gateway: number;
@@ -9,7 +11,8 @@ export interface PlatformPorts {
 }
 
 /**
- * The platform's processes, in the order they start: the worker, the gateway, then the console.
+ * The platform's processes, in the order they start: the worker, the gateway, the console, then
+ * the demo's simulated agents when this stack seeded the demo.
  * `palisade up` starts them from this list and the supervisor restarts them from it, so a
  * restarted process gets exactly the command, environment and readiness check it started with.
  */
@@ -64,6 +67,8 @@ export function platformSpecs(built: Artefacts, state: StackState, home: string,
       ready: () => httpOk(consoleUrl),
     });
   }
+  const demo = demoAgentsSpec(home, built.cli, gatewayUrl, base, join(stackPaths(home).logs, 'demo-agents.log'));
+  if (demo) specs.push(demo);
   return specs;
 }
 

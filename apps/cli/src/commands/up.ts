@@ -21,21 +21,26 @@ import {
 } from '@palisade/stack';
 import { redactUrl } from '@palisade/contracts';
 import { info, note, table } from '../output.js';
-import { artefacts, requireBuilt, workspaceRoot } from '../workspace.js';
-import { platformSpecs } from './platform.js';
+import { artefacts, requireBuilt, workspaceRoot, type Artefacts } from '../workspace.js';
+import { DEMO_CLUSTERS, DEMO_NODES } from './demo/content.js';
+import { seedDemo, startDemoRollout } from './demo/seed.js';
+import { platformSpecs, type PlatformPorts } from './platform.js';
 import { SUPERVISING } from './supervise.js';
 
 export interface UpOptions {
   home: string;
   detach: boolean;
   console: boolean;
+  /** Seed the demo on the first start (three clusters of simulated agents, policies rolled out, traffic). */
+  demo: boolean;
 }
 
 const PREFERRED = { gateway: 14000, console: 13000 } as const;
 
 /**
  * Starts the whole platform on the local stack: PostgreSQL, NATS JetStream and Temporal (or the
- * servers the environment names), then the worker, the gateway and the console. In the foreground
+ * servers the environment names), then the worker, the gateway and the console; on the first
+ * start (unless --no-demo) it seeds the demo and starts its simulated agents. In the foreground
  * it stays until Ctrl-C (or a process dies) and then stops everything; with --detach it returns.
  */
 export async function up(options: UpOptions): Promise<number> {
@@ -60,6 +65,8 @@ export async function up(options: UpOptions): Promise<number> {
 
   const state = await upServices({ home: options.home, profile: 'dev', log: note });
   let specs: ProcessSpec[];
+  let admin: Awaited<ReturnType<typeof makeBootstrapToken>>;
+  let demo: { rollout: string | null } | undefined;
   try {
     await prepareDatabase(state, options.home);
     const ports = { gateway: await pickPort(PREFERRED.gateway), ...(withConsole ? { console: await pickPort(PREFERRED.console) } : {}) };
@@ -67,6 +74,14 @@ export async function up(options: UpOptions): Promise<number> {
     for (const spec of specs) {
       const record = await startProcess(options.home, spec);
       note(spec.url ? `${spec.name} ready at ${spec.url}` : `${spec.name} running (pid ${record.pid})`);
+    }
+    admin = await makeBootstrapToken(readState(paths.state)!, options.home);
+    if (admin && options.demo) {
+      const started = await startDemo(built, options.home, ports, admin.token);
+      if (started) {
+        specs = platformSpecs(built, readState(paths.state)!, options.home, ports);
+        demo = started;
+      }
     }
     if (options.detach) {
       // Detached, a supervisor of its own keeps the processes up once this command has returned.
@@ -91,7 +106,8 @@ export async function up(options: UpOptions): Promise<number> {
   const final = readState(paths.state)!;
   info(`Palisade is up (stack in ${options.home})`);
   printSummary(final, options.home);
-  await printBootstrapToken(final, options.home);
+  if (admin) printBootstrapToken(admin, final);
+  if (demo) printDemo(final, demo.rollout);
   if (options.detach) {
     info('Stop it with: npx palisade down');
     return 0;
@@ -112,24 +128,55 @@ async function prepareDatabase(state: StackState, home: string): Promise<void> {
 }
 
 /**
- * On the first start against a database with no API token, makes an admin token and prints it:
- * this is the only time it is shown (only its hash is stored).
+ * On the first start against a database with no API token, makes an admin token: printed once
+ * at the end of the start (only its hash is stored), and used meanwhile to seed the demo.
  */
-async function printBootstrapToken(state: StackState, home: string): Promise<void> {
+async function makeBootstrapToken(state: StackState, home: string) {
   // Written with the gateway's key, as every event is.
   const database = createDbClient(state.services.postgres.url, { max: 1, eventKey: EventKey.fromText(stackEventKey(home)) });
   try {
-    const made = await bootstrapAdminToken(database);
-    if (!made) return;
-    info('');
-    info(`Admin API token (shown this once; it expires ${made.info.expiresAt!.toISOString().slice(0, 10)}):`);
-    info(`  ${made.token}`);
-    info('Keep it safe: log in with it (it is read from standard input, never from the command line),');
-    info(`  echo '<the token>' | npx palisade login --server ${state.processes['gateway']?.url ?? 'http://127.0.0.1:4000'}`);
-    info('create the other tokens (npx palisade token create NAME --role ROLE), then revoke it.');
+    return await bootstrapAdminToken(database);
   } finally {
     await database.close();
   }
+}
+
+function printBootstrapToken(made: NonNullable<Awaited<ReturnType<typeof makeBootstrapToken>>>, state: StackState): void {
+  const consoleUrl = state.processes['console']?.url;
+  info('');
+  info(`Admin API token (shown this once; it expires ${made.info.expiresAt!.toISOString().slice(0, 10)}):`);
+  info(`  ${made.token}`);
+  if (consoleUrl) info(`Sign in to the console at ${consoleUrl} with it.`);
+  info('Keep it safe: log in with it (it is read from standard input, never from the command line),');
+  info(`  echo '<the token>' | npx palisade login --server ${state.processes['gateway']?.url ?? 'http://127.0.0.1:4000'}`);
+  info('create the other tokens (npx palisade token create NAME --role ROLE), then revoke it.');
+}
+
+/**
+ * Seeds the demo and starts its simulated agents, then its first rollout. A demo that fails is
+ * reported and left: the platform itself is up, and `palisade down --purge` starts afresh.
+ */
+async function startDemo(built: Artefacts, home: string, ports: PlatformPorts, token: string): Promise<{ rollout: string | null } | undefined> {
+  const remote = { url: `http://127.0.0.1:${ports.gateway}`, token };
+  try {
+    note('seeding the demo: three clusters of a microservice shop, its policies, and traffic');
+    const { release } = await seedDemo(remote, home, note);
+    const spec = platformSpecs(built, readState(stackPaths(home).state)!, home, ports).find((s) => s.name === 'demo-agents')!;
+    const record = await startProcess(home, spec);
+    note(`demo-agents running (pid ${record.pid}): ${DEMO_CLUSTERS.length * DEMO_NODES} simulated nodes`);
+    return { rollout: await startDemoRollout(remote, home, release, note) };
+  } catch (error) {
+    note(`the demo could not be seeded: ${(error as Error).message}; the platform is up without it (palisade down --purge, then up, to try again)`);
+    return undefined;
+  }
+}
+
+function printDemo(state: StackState, rollout: string | null): void {
+  const consoleUrl = state.processes['console']?.url;
+  info('');
+  info(`Demo: clusters ${DEMO_CLUSTERS.map((c) => c.name).join(', ')} run a microservice shop on simulated agents, with traffic.`);
+  if (rollout) info(`Its first release is rolling out in waves${consoleUrl ? `: ${consoleUrl}/rollouts?id=${rollout}` : `: npx palisade rollout status ${rollout} --watch`}`);
+  if (consoleUrl) info(`Then look at ${consoleUrl}/flows, ${consoleUrl}/graph and ${consoleUrl}/recommend.`);
 }
 
 function printSummary(state: StackState, home: string): void {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { action, gateway } from './action.js';
 import { GATEWAY_HELP, outputOption, wholeNumber } from './options.js';
 import type { AgentSimulateOptions } from '../commands/agent-simulate.js';
@@ -43,6 +43,11 @@ export function register(program: Command): void {
     .requiredOption('--clusters <names|count>', 'clusters to simulate: a,b,c, or a count (5 is sim-1 to sim-5); missing ones are registered')
     .requiredOption('--nodes <n>', 'nodes per cluster', wholeNumber('--nodes'))
     .option('--endpoints-per-node <k>', 'pods on each node', wholeNumber('--endpoints-per-node'), 10)
+    .addOption(
+      new Option('--workloads <profile>', 'which shop the nodes run: shop (every app in namespace shop) or demo (across namespaces, as `palisade up` shows it)')
+        .choices(['shop', 'demo'])
+        .default('shop'),
+    )
     .option('--traffic <file>', 'a traffic mix (YAML); default: every pod talks to every other on 80, 443 and 53 now and then')
     .option('--flow-interval <seconds>', 'flow records are aggregated and published this often', wholeNumber('--flow-interval'), 10)
     .option('--nats-url <urls>', 'NATS servers to use instead of those the gateway names')

@@ -9,6 +9,7 @@ export function register(program: Command): void {
     .description('start the platform on a local stack: PostgreSQL, NATS JetStream, Temporal, the worker, the gateway and the console')
     .option('-d, --detach', 'return once everything is ready instead of staying in the foreground', false)
     .option('--no-console', 'do not start the web console')
+    .option('--no-demo', 'on the first start, leave the platform empty instead of seeding the demo (three clusters of simulated agents, the shop, its policies rolled out, traffic)')
     .addOption(homeOption())
     .addHelpText(
       'after',
@@ -20,9 +21,9 @@ Existing servers are used instead of private ones when these are set:
 Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unreachable.`,
     )
     .action(
-      action('up', async (opts: { detach: boolean; console: boolean; home?: string }) => {
+      action('up', async (opts: { detach: boolean; console: boolean; demo: boolean; home?: string }) => {
         const home = await stackHome(opts.home);
-        return (await import('../commands/up.js')).up({ home, detach: opts.detach, console: opts.console });
+        return (await import('../commands/up.js')).up({ home, detach: opts.detach, console: opts.console, demo: opts.demo });
       }),
     );
 
@@ -41,11 +42,12 @@ Exit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 a dependency is unr
   program
     .command('down')
     .description('stop everything `palisade up` started (servers named by environment variables are left alone)')
+    .option('--purge', "then delete the stack's state: its databases, streams, keys and logs (the next up starts afresh)", false)
     .addOption(homeOption())
     .action(
-      action('down', async (opts: { home?: string }) => {
+      action('down', async (opts: { home?: string; purge: boolean }) => {
         const home = await stackHome(opts.home);
-        return (await import('../commands/down.js')).down(home);
+        return (await import('../commands/down.js')).down(home, opts.purge);
       }),
     );
 

@@ -4,12 +4,14 @@ import type { AgentCredentials } from '@palisade/contracts';
 import { NodeAgent, type AgentLog } from '../agent.js';
 import { SimulatedDataplane } from '../dataplane/simulated.js';
 import type { TrafficMix } from '../flows/traffic.js';
-import { simulatedInventory } from './inventory.js';
+import { simulatedInventory, type InventoryProfile } from './inventory.js';
 
 export interface FleetOptions {
   clusters: readonly string[];
   nodesPerCluster: number;
   endpointsPerNode: number;
+  /** Which shop the nodes run (default `shop`). */
+  inventory?: InventoryProfile;
   /** Each node's own credentials (a join at the gateway, or issued directly in a benchmark). */
   credentials(cluster: string, node: string): Promise<AgentCredentials>;
   agentVersion: string;
@@ -65,7 +67,7 @@ export async function startFleet(options: FleetOptions): Promise<{ agents: Simul
       node,
       dataplane: new SimulatedDataplane(),
       agentVersion: options.agentVersion,
-      inventory: simulatedInventory(cluster, index, node, options.endpointsPerNode),
+      inventory: simulatedInventory(cluster, index, node, options.endpointsPerNode, options.inventory),
       driftSeconds: 0,
       ...(options.traffic ? { flows: { traffic: options.traffic, intervalSeconds: options.flowIntervalSeconds ?? 10 } } : {}),
       ...(options.log ? { log: options.log } : {}),
