@@ -176,7 +176,7 @@ describe('operating policy from the console', () => {
     // Saved for the next rollout, and started from the stored plan.
     await admin.getByRole('button', { name: 'Save plan as with-approval' }).click();
     await admin.getByTestId('stored-plan').waitFor({ state: 'attached' });
-    expect(await admin.getByLabel('Plan', { exact: true }).inputValue()).toBe('with-approval');
+    expect(await admin.getByTestId('plan-choice').inputValue()).toBe('with-approval');
     expect(await admin.getByTestId('stored-plan').textContent()).toContain('requireApproval: true');
     expect(await json<{ name: string; version: number }[]>(['rollout', 'plan', 'list'])).toEqual([expect.objectContaining({ name: 'with-approval', version: 1 })]);
     await look(admin, 'rollout-start');

@@ -74,6 +74,8 @@ describe('flow store', () => {
       record(102, { cluster: 'gamma', node: 'n2', ...at(2) }),
       record(103, { cluster: 'gamma', ...at(3), action: 'Deny', policy: 'security/end-of-tier', source: { namespace: null, name: null, labels: {}, ip: '192.0.2.7' } }),
       record(104, { cluster: 'gamma', ...at(9) }),
+      // An interval that straddles the window's end (a change made mid-interval): in neither side's window.
+      record(105, { cluster: 'gamma', startTime: '2026-12-01T11:04:55.000Z', endTime: '2026-12-01T11:05:05.000Z', action: 'Deny', policy: 'default/shop/new-release/0' }),
     ]);
     expect(await windowTraffic(database, { cluster: 'gamma', from: new Date('2026-12-01T11:00:00Z'), to: new Date('2026-12-01T11:05:00Z') })).toEqual([
       { source: 'shop/frontend-1', destination: 'shop/api-1', protocol: 'TCP', port: 8080, action: 'Allow', policy: 'default/shop/api-ingress/0', flows: 2 },

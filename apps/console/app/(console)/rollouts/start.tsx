@@ -63,7 +63,7 @@ export function StartRollout() {
         </label>
         <label>
           Plan
-          <select value={planName} onChange={(e) => setPlanName(e.target.value)}>
+          <select value={planName} onChange={(e) => setPlanName(e.target.value)} data-testid="plan-choice">
             <option value="">written below</option>
             {(plans.data ?? []).map((p) => (
               <option key={p.name} value={p.name}>
