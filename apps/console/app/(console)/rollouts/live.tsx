@@ -17,7 +17,18 @@ export function LiveRollout({ id }: { id: string }) {
   // The status as last read, kept by the query: the live stream writes each new status into it, and
   // ends when the rollout does (a slow poll covers a stream that dropped).
   const current = useQuery({ ...trpc.rollouts.status.queryOptions({ id }), refetchInterval: (q) => (q.state.data?.endedAt ? false : 10_000) });
-  const live = useSubscription(trpc.rollouts.watch.subscriptionOptions({ id }, { onData: (next) => queryClient.setQueryData(trpc.rollouts.status.queryKey({ id }), next) }));
+  const live = useSubscription(
+    trpc.rollouts.watch.subscriptionOptions(
+      { id },
+      {
+        onData: (next) => {
+          queryClient.setQueryData(trpc.rollouts.status.queryKey({ id }), next);
+          // The list beside it shows states too: read it again rather than wait for its poll.
+          void queryClient.invalidateQueries({ queryKey: trpc.rollouts.list.queryKey() });
+        },
+      },
+    ),
+  );
   const status = current.data;
   const act = useMutation({
     mutationFn: (kind: 'approve' | 'pause' | 'resume' | 'abort') => {
@@ -58,7 +69,8 @@ export function LiveRollout({ id }: { id: string }) {
                       · <SoakCountdown until={c.soakEndsAt} />
                     </>
                   )}
-                  {c.denyRate && (
+                  {c.denyRate && w.soakTime === '0s' && <span className="muted"> · no soak: traffic was not judged</span>}
+                  {c.denyRate && w.soakTime !== '0s' && (
                     <span data-testid="gate-numbers">
                       {' '}
                       · deny rate {c.denyRate.baseline}% before, {c.denyRate.soak}% during the soak ({c.denyRate.increase >= 0 ? '+' : ''}
