@@ -10,6 +10,9 @@ describe('redactUrl', () => {
   });
   it('leaves a string without credentials alone', () => {
     expect(redactUrl('127.0.0.1:7233')).toBe('127.0.0.1:7233');
-    expect(redactUrl('nats://token@host:4222')).toBe('nats://token@host:4222');
+  });
+  it('masks a credential given as the user alone: how NATS carries a token', () => {
+    expect(redactUrl('nats://eyJ0eXAiOiJKV1Qi.payload.sig@127.0.0.1:14222')).toBe('nats://***@127.0.0.1:14222');
+    expect(redactUrl('nats://t1@h1:4222,nats://u:pw@h2:4222')).toBe('nats://***@h1:4222,nats://u:***@h2:4222');
   });
 });
