@@ -18,17 +18,27 @@ const COLOURS = { allow: '#116329', deny: '#a40e26', mixed: '#9a6700' } as const
 export function ServiceGraph() {
   const trpc = useTRPC();
   const [namespace, setNamespace] = useState('');
+  // Every cluster's traffic together, or one cluster's.
+  const [cluster, setCluster] = useState('');
   const [minutes, setMinutes] = useState(60);
   const [selected, setSelected] = useState<string | null>(null);
   const minute = Math.floor(Date.now() / 60_000);
   const since = useMemo(() => new Date((minute - minutes) * 60_000).toISOString(), [minute, minutes]);
-  const graph = useQuery({ ...trpc.flows.graph.queryOptions({ since, ...(namespace.trim() ? { namespace: namespace.trim() } : {}) }), refetchInterval: 15_000, placeholderData: (p) => p });
+  const graph = useQuery({
+    ...trpc.flows.graph.queryOptions({ since, ...(namespace.trim() ? { namespace: namespace.trim() } : {}), ...(cluster.trim() ? { cluster: cluster.trim() } : {}) }),
+    refetchInterval: 15_000,
+    placeholderData: (p) => p,
+  });
   const { nodes, edges } = useMemo(() => toFlow(graph.data), [graph.data]);
   const edge = graph.data?.edges.find((e) => e.id === selected);
   return (
     <section aria-labelledby="graph-title">
       <h1 id="graph-title">Service graph</h1>
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Cluster
+          <input value={cluster} onChange={(e) => setCluster(e.target.value)} placeholder="all clusters" maxLength={63} />
+        </label>
         <label>
           Namespace
           <input value={namespace} onChange={(e) => setNamespace(e.target.value)} placeholder="all" />
@@ -95,7 +105,7 @@ export function ServiceGraph() {
                   </td>
                   <td>{d.records}</td>
                   <td>
-                    <Link href={whyHref({ ...d.sample, protocol: d.protocol, port: d.port })}>why?</Link>
+                    <Link href={whyHref({ ...d.sample, protocol: d.protocol, port: d.port, ...(cluster.trim() ? { cluster: cluster.trim() } : {}) })}>why?</Link>
                   </td>
                 </tr>
               ))}
