@@ -15,6 +15,7 @@ export default palisadeVitest('e2e', {
     'agents/**/*.test.ts',
     'rollouts/**/*.test.ts',
     'console/**/*.test.ts',
+    'e2e/**/*.test.ts',
   ],
   serial: true,
 });

@@ -223,7 +223,7 @@ describe('registration', () => {
         textOrJson,
       ],
       recommend: [
-        '-n, --namespace <namespace> (required)',
+        '-n, --namespace <namespace>',
         '--selector <selector>',
         '--window <duration> ="1h"',
         '--cluster <name>',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, gateway } from './action.js';
+import { InputError } from '../errors.js';
 import { GATEWAY_HELP, outputOption } from './options.js';
 import type { RecommendOptions } from '../commands/recommend.js';
 
@@ -10,7 +11,9 @@ export function register(program: Command): void {
   const recommend = program
     .command('recommend')
     .description('least-privilege staged policy for a namespace from the flows recorded over a window')
-    .requiredOption('-n, --namespace <namespace>', 'the namespace to write policy for')
+    // Checked in the action, not by commander: a required option of this command would also be
+    // demanded of `recommend promote`, which takes none.
+    .option('-n, --namespace <namespace>', 'the namespace to write policy for (required)')
     .option('--selector <selector>', 'only the workloads this selector picks')
     .option('--window <duration>', 'how far back to look (30m, 2h, 7d)', '1h')
     .option('--cluster <name>', 'flows of one cluster only')
@@ -21,9 +24,10 @@ export function register(program: Command): void {
     .addOption(outputOption(['yaml', 'json'], 'yaml'))
     .addHelpText('after', `\nPrints the staged policies as YAML (each rule lists the flows it covers) and a summary on stderr.\n${GATEWAY_HELP}`)
     .action(
-      action('recommend', async (opts: RecommendOptions) => {
+      action('recommend', async (opts: Omit<RecommendOptions, 'namespace'> & { namespace?: string }) => {
+        if (!opts.namespace) throw new InputError('-n, --namespace <namespace> is required: the namespace to write policy for');
         const remote = await gateway();
-        return (await implementation()).recommendCommand(remote, opts);
+        return (await implementation()).recommendCommand(remote, { ...opts, namespace: opts.namespace });
       }),
     );
   recommend
