@@ -99,6 +99,8 @@ describe('registration', () => {
       'token create',
       'token list',
       'token revoke',
+      'deploy',
+      'deploy nats-auth',
     ]);
     expect(commands).toEqual({
       up: ['-d, --detach =false', '--no-console', '--no-demo', home],
@@ -238,6 +240,8 @@ describe('registration', () => {
       'token create': ['<name>', '--role <role> (required)', '-n, --namespace <namespace...> =[]', '--tier <tier...> =[]', '--expires-in-days <days>', '--reason <text>', textOrJson],
       'token list': [textOrJson],
       'token revoke': ['<id>', '--reason <text>'],
+      deploy: [],
+      'deploy nats-auth': ['--out <dir> (required)', '--servers <urls> ="nats://nats.palisade.svc:4222"', '--resolver-dir <path> ="/data/resolver"'],
     });
   });
 });

@@ -16,6 +16,7 @@ import * as resources from './register/resources.js';
 import * as rollouts from './register/rollouts.js';
 import * as simulate from './register/simulate.js';
 import * as tokens from './register/tokens.js';
+import * as deploy from './register/deploy.js';
 import * as validate from './register/validate.js';
 
 /**
@@ -27,7 +28,7 @@ interface CommandGroup {
 }
 
 /** In the order `palisade --help` lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, rollouts, agent, flows, recommend, tokens];
+const COMMAND_GROUPS: readonly CommandGroup[] = [localStack, validate, simulate, compile, audit, login, apply, resources, releases, clusters, rollouts, agent, flows, recommend, tokens, deploy];
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

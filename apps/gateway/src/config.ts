@@ -40,6 +40,8 @@ export const gatewayEnvShape = {
    * revocations. Without it agents get no NATS credentials of their own (a NATS without auth).
    */
   NATS_AUTH_FILE: z.string().min(1).optional(),
+  /** Copies JetStream keeps of each stream and bucket: 1 on one server, 3 on a NATS cluster. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** The NATS servers agents are told to use (comma-separated, no credentials); default: NATS_URL's servers. */
   AGENT_NATS_URL: z.string().min(1).optional(),
   /** Flow records older than this many days are dropped (whole days at a time). */

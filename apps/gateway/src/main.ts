@@ -1,6 +1,7 @@
 import { ConfigError, redactUrl } from '@palisade/contracts';
 import { applyMigrations, EventKey, introduceEventKey, MigrationError, startHorizonNotifier } from '@palisade/event-store';
 import { pino } from 'pino';
+import { setStreamReplicas } from '@palisade/bus';
 import { loadConfig } from './config.js';
 import { openDependencies } from './dependencies.js';
 import { createGatewayServer } from './server.js';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'gateway', pid: process.pid } });
+  setStreamReplicas(config.NATS_STREAM_REPLICAS);
   const startedAt = new Date().toISOString();
 
   const migrationUrl = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL;

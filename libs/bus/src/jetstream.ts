@@ -1,10 +1,12 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { StreamDefinition } from './streams.js';
+import { streamReplicas } from './replicas.js';
 
 /** Creates the stream, or brings an existing one's configuration in line with the definition. */
-export async function ensureStream(nc: NatsConnection, definition: StreamDefinition): Promise<StreamInfo> {
+export async function ensureStream(nc: NatsConnection, stream: StreamDefinition): Promise<StreamInfo> {
   const jsm = await jetstreamManager(nc);
+  const definition = { ...stream, num_replicas: streamReplicas() };
   try {
     await jsm.streams.info(definition.name);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { nodeKeyToken } from '@palisade/contracts';
+import { streamReplicas } from './replicas.js';
 
 /**
  * The KV buckets agents and the platform share. Each key starts with the cluster, so NATS
@@ -42,7 +43,7 @@ const CONFIG: Record<BucketName, Partial<KvOptions>> = {
 
 /** Creates the bucket (the platform does this at start-up) or binds to it as it is. */
 export async function ensureBucket(nc: NatsConnection, name: BucketName): Promise<KV> {
-  return new Kvm(nc).create(name, CONFIG[name]);
+  return new Kvm(nc).create(name, { ...CONFIG[name], replicas: streamReplicas() });
 }
 
 /** Every bucket agents bind to: the platform creates them at start-up, before any agent needs one. */

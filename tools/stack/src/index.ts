@@ -7,6 +7,7 @@ export { readState, acquireLock, type StackState, type ServiceRecord, type Proce
 export { waitFor, withTimeout, sleep } from './wait.js';
 export { probePostgres, startPrivatePostgres, stopPrivatePostgres, DATABASE_NAME, type PrivatePostgresOptions } from './services/postgres.js';
 export { probeNats, startPrivateNats, type PrivateNatsOptions } from './services/nats.js';
+export { writeNatsDeploymentAuth, type NatsDeploymentFiles } from './services/nats-deployment.js';
 export { probeTemporal, ensureTemporalBinary, temporalBinaryPath, TEMPORAL_CLI_VERSION } from './services/temporal.js';
 export {
   upServices,
