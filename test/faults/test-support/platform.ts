@@ -27,7 +27,12 @@ export interface CallResult {
 export interface FaultPlatform {
   url: string;
   databaseUrl: string;
+  /** The services' NATS URL (with their credentials), for a worker. */
+  natsUrl(): string;
   adminToken: string;
+  /** Kills the gateway at once (SIGKILL), as a crash would; startGateway starts it again on the same port. */
+  killGateway(): Promise<void>;
+  startGateway(): Promise<void>;
   /** The test's own client of the private database, as its owner (reconnects after restarts). */
   database: DbClient;
   gatewayAlive(): boolean;
@@ -85,36 +90,44 @@ export async function startFaultPlatform(name: string, env: Record<string, strin
   const port = await pickPort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const gateway: ChildProcess = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      NATS_URL: nats.url,
-      TEMPORAL_ADDRESS: services.temporalAddress,
-      TEMPORAL_NAMESPACE: services.temporalNamespace,
-      GATEWAY_PORT: String(port),
-      GATEWAY_TOKEN_CACHE_SECONDS: '0',
-      GATEWAY_ANCHOR_SECONDS: '1',
-      PALISADE_EVENT_KEY: eventKey,
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  gateway.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-  gateway.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+  const spawnGateway = (): ChildProcess => {
+    const child = spawn(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'main.js')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        NATS_URL: nats.url,
+        // Agents join through it and get NATS credentials of their own, as on a real deployment.
+        NATS_AUTH_FILE: nats.details['authFile']!,
+        TEMPORAL_ADDRESS: services.temporalAddress,
+        TEMPORAL_NAMESPACE: services.temporalNamespace,
+        GATEWAY_PORT: String(port),
+        GATEWAY_TOKEN_CACHE_SECONDS: '0',
+        GATEWAY_ANCHOR_SECONDS: '1',
+        PALISADE_EVENT_KEY: eventKey,
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    return child;
+  };
+  let gateway = spawnGateway();
   const alive = () => gateway.exitCode === null && gateway.signalCode === null;
-  await until(
-    'the gateway to answer /healthz',
-    async () =>
-      alive() &&
-      (await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )),
-    60_000,
-    () => log,
-  );
+  const healthy = () =>
+    until(
+      'the gateway to answer /healthz',
+      async () =>
+        alive() &&
+        (await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )),
+      60_000,
+      () => log,
+    );
+  await healthy();
   const adminToken = (await bootstrapAdminToken(database))!.token;
 
   let nc: NatsConnection | undefined;
@@ -138,7 +151,16 @@ export async function startFaultPlatform(name: string, env: Record<string, strin
   return {
     url,
     databaseUrl,
+    natsUrl: () => nats.url,
     adminToken,
+    killGateway: async () => {
+      gateway.kill('SIGKILL');
+      await new Promise((r) => (alive() ? gateway.once('exit', r) : r(undefined)));
+    },
+    startGateway: async () => {
+      gateway = spawnGateway();
+      await healthy();
+    },
     database,
     gatewayAlive: alive,
     gatewayLog: () => log,
