@@ -19,9 +19,12 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-export async function startTestGateway(name: string, options: { logLevel?: string; env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  name: string,
+  options: { logLevel?: string; env?: Record<string, string>; /** NATS servers the test runs itself, instead of a private one. */ nats?: { url: string; authFile: string } } = {},
+): Promise<TestGateway> {
   const services = await ensureTestServices();
-  const nats = await privateNats(name);
+  const nats = options.nats ? { ...options.nats, stop: async () => undefined } : await privateNats(name);
   const db = await createTestDatabase(`e2e_${name.replace(/-/g, '_')}`);
   await applyMigrations(db.url);
   const eventKey = randomBytes(32).toString('base64');
