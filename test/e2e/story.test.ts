@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminToken } from '@palisade/domain';
+import { pickPort } from '@palisade/stack';
 import { palisadeBin, root } from '../support/cli.js';
 import { cliSession, eventually } from '../support/cli-session.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
@@ -67,12 +68,14 @@ describe('the story: policy from a security admin to every cluster, audited, wit
     );
   const releases: string[] = [];
   let goodRollout = '';
+  let metricsPort = 0;
   let before6432 = 0;
 
   beforeAll(async () => {
     const taskQueue = `story-${randomUUID()}`;
     gateway = await startTestGateway('story', { env: { TEMPORAL_TASK_QUEUE: taskQueue } });
-    worker = await startTestWorker(gateway.natsUrl, taskQueue);
+    metricsPort = await pickPort();
+    worker = await startTestWorker(gateway.natsUrl, taskQueue, { WORKER_METRICS_PORT: String(metricsPort) });
     s.useGateway(gateway.url);
     s.tokens['admin'] = (await bootstrapAdminToken(gateway.database))!.token;
     s.tokens['sam'] = (await s.json<{ token: string }>(['token', 'create', 'sam', '--role', 'security-admin'])).token;
@@ -208,4 +211,15 @@ describe('the story: policy from a security admin to every cluster, audited, wit
     // Seen: allowed. Never seen: denied.
     expect(verdicts.map((v) => v.allowed)).toEqual([true, true, false, false]);
   }, 120_000);
+
+  it('is observable: the gateway and the worker serve Prometheus metrics of what they did', async () => {
+    // The gateway's metrics need a token (any role: Prometheus scrapes with a viewer's).
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
+    const gatewayMetrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${s.tokens['avery']}` } })).text();
+    expect(gatewayMetrics).toMatch(/palisade_gateway_requests_total\{route="\/trpc\/rollouts\.start",method="POST",status="200"\} 2\n/);
+    expect(gatewayMetrics).toMatch(/palisade_gateway_requests_total\{route="\/trpc\/rollouts\.approve",method="POST",status="403"\} 1\n/);
+    const workerMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(workerMetrics).toContain('palisade_worker_running 1\n');
+    expect(workerMetrics).toContain('palisade_worker_nats_connected 1\n');
+  });
 });

@@ -47,6 +47,7 @@ const configMap = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name ===
 // The variables each service reads: the shared shape, and the gateway's own from its config.
 const shared = Object.keys(serviceEnvShape);
 const gatewayOwn = [...readFileSync(join(root, 'apps', 'gateway', 'src', 'config.ts'), 'utf8').matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
+const workerOwn = [...new Set([...readFileSync(join(root, 'apps', 'worker', 'src', 'main.ts'), 'utf8').matchAll(/\b(WORKER_[A-Z_]+)\b/g)].map((m) => m[1]!))];
 const SECRETISH = /KEY|PASSWORD|TOKEN|SECRET|^DATABASE_(MIGRATION_)?URL$|^NATS_URL$/;
 const readme = readFileSync(join(dir, 'README.md'), 'utf8');
 
@@ -110,7 +111,8 @@ describe('the Kubernetes manifests (kustomize)', () => {
   it('sets only variables the services read, and every secret from a Secret the README explains', () => {
     const variables = (c: Container) => [...(c.env ?? []).map((e) => e.name), ...(c.envFrom?.some((f) => f.configMapRef?.name === 'palisade-config') ? Object.keys(configMap.data!) : [])];
     for (const v of variables(containerOf('palisade-gateway'))) expect([...shared, ...gatewayOwn], `gateway ${v}`).toContain(v);
-    for (const v of variables(containerOf('palisade-worker'))) expect([...shared, 'AGENT_NATS_URL'], `worker ${v}`).toContain(v);
+    for (const v of variables(containerOf('palisade-worker'))) expect([...shared, ...workerOwn, 'AGENT_NATS_URL'], `worker ${v}`).toContain(v);
+    expect(workerOwn.sort()).toEqual(['WORKER_METRICS_HOST', 'WORKER_METRICS_PORT']);
     expect(variables(containerOf('palisade-worker'))).not.toContain('DATABASE_URL');
     for (const w of workloads)
       for (const c of w.spec!.template!.spec.containers)

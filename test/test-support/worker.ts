@@ -12,11 +12,11 @@ export interface TestWorker {
   kill(): Promise<void>;
 }
 
-export async function startTestWorker(natsUrl: string, taskQueue: string): Promise<TestWorker> {
+export async function startTestWorker(natsUrl: string, taskQueue: string, env: Record<string, string> = {}): Promise<TestWorker> {
   const services = await ensureTestServices();
   let log = '';
   const worker: ChildProcess = spawn(process.execPath, [join(root, 'apps', 'worker', 'dist', 'main.js')], {
-    env: { ...process.env, NATS_URL: natsUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_NAMESPACE: services.temporalNamespace, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+    env: { ...process.env, NATS_URL: natsUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_NAMESPACE: services.temporalNamespace, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   worker.stdout!.on('data', (c: Buffer) => (log += c.toString()));

@@ -1,3 +1,5 @@
+import { renderGauges, type Gauge } from '@palisade/contracts';
+
 /**
  * Prometheus metrics for the gateway, in the text exposition format: requests by route, method
  * and status; latency histograms by route; refusals (authentication, rate limits, sizes).
@@ -11,12 +13,7 @@ interface Histogram {
   count: number;
 }
 
-/** A value read when /metrics is asked for; a counter only ever grows (its name ends in _total). */
-export interface Gauge {
-  help: string;
-  value: number;
-  type?: 'gauge' | 'counter';
-}
+export type { Gauge };
 
 export interface GatewayMetrics {
   observe(route: string, method: string, status: number, seconds: number): void;
@@ -64,7 +61,7 @@ export function createMetrics(): GatewayMetrics {
         '# TYPE palisade_gateway_uptime_seconds gauge',
         `palisade_gateway_uptime_seconds ${(Date.now() - started) / 1000}`,
       );
-      for (const [name, g] of Object.entries(gauges)) out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} ${g.type ?? 'gauge'}`, `${name} ${g.value}`);
+      out.push(...renderGauges(gauges));
       return out.join('\n') + '\n';
     },
   };

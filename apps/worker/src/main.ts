@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseEnv, serviceEnvShape } from '@palisade/contracts';
+import { ConfigError, envFields, parseEnv, serviceEnvShape } from '@palisade/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@palisade/bus';
+import { serveWorkerMetrics } from './metrics.js';
 import { createWorker } from './worker.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   try {
     // The worker holds no database credentials: it talks to Temporal, and to the gateway over NATS.
     const { DATABASE_URL: _database, ...shape } = serviceEnvShape;
-    config = parseEnv('worker', shape, process.env);
+    config = parseEnv('worker', { ...shape, WORKER_METRICS_PORT: envFields.port.optional() }, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -39,9 +40,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { worker, connection } = created;
+  // Prometheus scrapes the worker here when a port is given (off by default: the local stack runs none).
+  const metrics = config.WORKER_METRICS_PORT
+    ? await serveWorkerMetrics({ status: () => worker.getStatus(), natsConnected: () => !!nats && !nats.isClosed() }, config.WORKER_METRICS_PORT, process.env['WORKER_METRICS_HOST'] || '127.0.0.1')
+    : undefined;
   // Worker.run() returns once shutdown() has drained in-flight tasks (the SDK handles SIGINT/SIGTERM).
   console.log(JSON.stringify({ level: 'info', service: 'worker', msg: 'polling', taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }));
   await worker.run();
+  metrics?.close();
   await connection.close();
   await nats?.drain().catch(() => undefined);
 }

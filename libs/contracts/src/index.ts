@@ -23,3 +23,4 @@ export {
 } from './agent-protocol.js';
 export { canonicalJson } from './canonical.js';
 export { FlowEndpoint, FlowAction, FlowRecord, FlowBatch, FLOW_BATCH_MAX_RECORDS } from './flows.js';
+export { renderGauges, type Gauge } from './prometheus.js';
