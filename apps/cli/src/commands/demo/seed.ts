@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, connect } from '../../remote/client.js';
 import type { Remote } from '../../remote/config.js';
@@ -10,15 +10,10 @@ export function demoPaths(home: string) {
   return { dir, token: join(dir, 'agents.token'), traffic: join(dir, 'traffic.yaml'), seeded: join(dir, 'seeded.json') };
 }
 
+/** What the demo seeded (`<home>/demo/seeded.json`): for people and support, not read back. */
 export interface DemoSeeded {
   release: string;
   rollout: string | null;
-}
-
-/** What an earlier start seeded, if it did. */
-export function demoSeeded(home: string): DemoSeeded | undefined {
-  const file = demoPaths(home).seeded;
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoSeeded) : undefined;
 }
 
 const REASON = 'palisade up: the demo';
