@@ -165,7 +165,8 @@ describe('a rollout through faults', () => {
       },
       { context },
     );
-    expect(events.map((e) => e.position)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+    // Strictly increasing: a transaction that rolled back (the killed apply) leaves its position unused, by design.
+    expect(events.every((e, i) => i === 0 || e.position > events[i - 1]!.position)).toBe(true);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     const verified = await s.cli(['audit', 'verify', '--remote']);
     expect(verified.code, verified.stderr + verified.stdout).toBe(0);

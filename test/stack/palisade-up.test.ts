@@ -241,7 +241,7 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(Object.keys(fresh.processes).sort()).toEqual(['gateway', 'supervisor', 'worker']);
     // A new stack: a new admin token, and nothing registered.
     const token = /\n {2}(pal_[0-9a-f]{12}_[A-Za-z0-9_-]{43})\n/.exec(result.stdout)?.[1];
-    expect(token).toBeDefined();
+    expect(token, `no admin token in:\n${result.stdout}\n${result.stderr}`).toBeDefined();
     expect(token).not.toBe(adminToken);
     const listed = await palisade(
       ['cluster', 'list', '-o', 'json'],
