@@ -4,12 +4,11 @@
 // traffic gate; a bad change is rolled back automatically; the audit history names who did what and
 // why; the set is read as of an earlier position; the chain verifies; flow logs name the deciding
 // policies; and a recommendation from the recorded traffic is promoted and holds.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminToken } from '@palisade/domain';
 import { pickPort } from '@palisade/stack';
-import { palisadeBin, root } from '../support/cli.js';
 import { cliSession, eventually } from '../support/cli-session.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { startTestWorker, type TestWorker } from '../test-support/worker.js';
@@ -54,9 +53,8 @@ describe('the story: policy from a security admin to every cluster, audited, wit
   let gateway: TestGateway;
   let worker: TestWorker;
   let fleet: ChildProcess | undefined;
-  let fleetLog = '';
   const s = cliSession('palisade-story');
-  const context = () => `worker:\n${worker.log().slice(-2000)}\nfleet:\n${fleetLog.slice(-1500)}\ngateway:\n${gateway.log().slice(-1500)}`;
+  const context = () => `worker:\n${worker.log().slice(-2000)}\nfleet:\n${s.fleetLog().slice(-1500)}\ngateway:\n${gateway.log().slice(-1500)}`;
   const rolloutEnds = (id: string) =>
     eventually(
       `rollout ${id} to end`,
@@ -80,20 +78,8 @@ describe('the story: policy from a security admin to every cluster, audited, wit
     s.tokens['admin'] = (await bootstrapAdminToken(gateway.database))!.token;
     s.tokens['sam'] = (await s.json<{ token: string }>(['token', 'create', 'sam', '--role', 'security-admin'])).token;
     s.tokens['avery'] = (await s.json<{ token: string }>(['token', 'create', 'avery', '--role', 'approver'])).token;
-    for (const [name, env] of [
-      ['staging', 'staging'],
-      ['prod-eu', 'prod'],
-      ['prod-us', 'prod'],
-    ] as const)
-      expect((await s.cli(['cluster', 'register', name, '-l', `env=${env}`])).code).toBe(0);
-    fleet = spawn(
-      process.execPath,
-      [palisadeBin, 'agent', 'simulate', '--clusters', 'staging,prod-eu,prod-us', '--nodes', '1', '--endpoints-per-node', '6', '--traffic', s.file('mix.yaml', mix), '--flow-interval', '1'],
-      { cwd: root, env: { ...s.env, PALISADE_TOKEN: s.tokens['admin'] }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    fleet.stdout!.on('data', (c: Buffer) => (fleetLog += c.toString()));
-    fleet.stderr!.on('data', (c: Buffer) => (fleetLog += c.toString()));
-    await eventually('the simulated agents to run', async () => fleetLog.includes('3/3 agents running'), { timeoutMs: 90_000, intervalMs: 500, context });
+    await s.registerClusters({ staging: 'staging', 'prod-eu': 'prod', 'prod-us': 'prod' });
+    fleet = await s.startFleet(['staging', 'prod-eu', 'prod-us'], mix, context);
   }, 240_000);
 
   afterAll(async () => {

@@ -4,10 +4,9 @@
 // back), every agent converges on what its cluster should run, and the log lost and repeated
 // nothing: positions contiguous, the outbox published every event once and in order, the chain
 // verifies; and flow records keep being stored.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { palisadeBin, root } from '../support/cli.js';
 import { cliSession, eventually } from '../support/cli-session.js';
 import { startTestWorker, type TestWorker } from '../test-support/worker.js';
 import { startFaultPlatform, type FaultPlatform } from './test-support/platform.js';
@@ -42,24 +41,11 @@ describe('a rollout through faults', () => {
   let platform: FaultPlatform;
   let worker: TestWorker;
   let fleet: ChildProcess | undefined;
-  let fleetLog = '';
   const taskQueue = `faults-${randomUUID()}`;
   const s = cliSession('palisade-faults');
-  const context = () => `worker:\n${worker?.log().slice(-1500)}\nfleet:\n${fleetLog.slice(-1500)}\ngateway:\n${platform.gatewayLog().slice(-2500)}`;
+  const context = () => `worker:\n${worker?.log().slice(-1500)}\nfleet:\n${s.fleetLog().slice(-1500)}\ngateway:\n${platform.gatewayLog().slice(-2500)}`;
   const startFleet = async () => {
-    const started = fleetLog.length;
-    fleet = spawn(
-      process.execPath,
-      [palisadeBin, 'agent', 'simulate', '--clusters', 'staging,prod-eu,prod-us', '--nodes', '1', '--endpoints-per-node', '6', '--traffic', s.file('mix.yaml', mix), '--flow-interval', '1'],
-      {
-        cwd: root,
-        env: { ...s.env, PALISADE_TOKEN: s.tokens['admin'] },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    fleet.stdout!.on('data', (c: Buffer) => (fleetLog += c.toString()));
-    fleet.stderr!.on('data', (c: Buffer) => (fleetLog += c.toString()));
-    await eventually('the simulated agents to run', async () => fleetLog.slice(started).includes('3/3 agents running'), { timeoutMs: 90_000, intervalMs: 500, context });
+    fleet = await s.startFleet(['staging', 'prod-eu', 'prod-us'], mix, context);
   };
   const clusters = () => s.json<{ name: string; desiredRelease: string | null; observedRelease: string | null }[]>(['cluster', 'list']);
   const releases: string[] = [];
@@ -69,12 +55,7 @@ describe('a rollout through faults', () => {
     worker = await startTestWorker(platform.natsUrl(), taskQueue);
     s.useGateway(platform.url);
     s.tokens['admin'] = platform.adminToken;
-    for (const [name, env] of [
-      ['staging', 'staging'],
-      ['prod-eu', 'prod'],
-      ['prod-us', 'prod'],
-    ] as const)
-      expect((await s.cli(['cluster', 'register', name, '-l', `env=${env}`])).code).toBe(0);
+    await s.registerClusters({ staging: 'staging', 'prod-eu': 'prod', 'prod-us': 'prod' });
     expect((await s.cli(['apply', '-f', s.file('p0.yaml', policy('db-ingress')), '--reason', 'baseline'])).code).toBe(0);
     releases.push((await s.json<{ hash: string }>(['release', 'create', '--reason', 'baseline'])).hash);
     for (const c of ['staging', 'prod-eu', 'prod-us']) expect((await s.cli(['cluster', 'set-release', c, releases[0]!, '--reason', 'baseline'])).code).toBe(0);
