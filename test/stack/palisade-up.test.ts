@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HealthReport } from '@palisade/contracts';
-import { readState, stackEventKey, waitFor, type StackState } from '@palisade/stack';
+import { postgresFallbackRoot, readState, stackEventKey, waitFor, type StackState } from '@palisade/stack';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectBus, streams } from '@palisade/bus';
 import { applyResources, authenticate } from '@palisade/domain';
@@ -234,6 +234,8 @@ describe('palisade up / status / down on a private local stack', () => {
     expect(purged.code, purged.stderr).toBe(0);
     expect(purged.stdout).toContain(`Deleted the stack's state in ${home}`);
     expect(existsSync(home)).toBe(false);
+    // And the PostgreSQL cluster where it lives outside the home (a home its server user cannot reach, as under mktemp).
+    expect(existsSync(postgresFallbackRoot(join(home, 'postgres')))).toBe(false);
     const result = await palisade(['up', '--detach', '--no-demo', '--no-console', '--home', home], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).not.toContain('Demo:');

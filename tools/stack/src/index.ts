@@ -5,7 +5,7 @@ export { findWorkspaceRoot, cacheDir, stackPaths, type StackPaths } from './path
 export { isAlive, stopProcessGroup } from './process.js';
 export { readState, acquireLock, type StackState, type ServiceRecord, type ProcessRecord } from './state.js';
 export { waitFor, withTimeout, sleep } from './wait.js';
-export { probePostgres, startPrivatePostgres, stopPrivatePostgres, DATABASE_NAME, type PrivatePostgresOptions } from './services/postgres.js';
+export { probePostgres, startPrivatePostgres, stopPrivatePostgres, postgresFallbackRoot, DATABASE_NAME, type PrivatePostgresOptions } from './services/postgres.js';
 export { probeNats, startPrivateNats, type PrivateNatsOptions } from './services/nats.js';
 export { writeNatsDeploymentAuth, type NatsDeploymentFiles } from './services/nats-deployment.js';
 export { probeTemporal, ensureTemporalBinary, temporalBinaryPath, TEMPORAL_CLI_VERSION } from './services/temporal.js';

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { down as stopStack, stackPaths } from '@palisade/stack';
+import { down as stopStack, postgresFallbackRoot, stackPaths } from '@palisade/stack';
 import { InputError } from '../errors.js';
 import { info, note } from '../output.js';
 import { workspaceRoot } from '../workspace.js';
@@ -38,6 +38,8 @@ function refuseNonStack(home: string): void {
 function purgeHome(home: string): void {
   const dir = resolve(home);
   if (!existsSync(dir)) return void info(`Nothing to delete: ${dir} does not exist.`);
+  // The PostgreSQL cluster too, where it had to live outside the home (a home its server user cannot reach).
+  rmSync(postgresFallbackRoot(stackPaths(dir).postgres), { recursive: true, force: true });
   rmSync(stackPaths(dir).home, { recursive: true, force: true });
   info(`Deleted the stack's state in ${dir}; the next \`palisade up\` starts afresh.`);
   if (process.env['DATABASE_URL'] || process.env['NATS_URL'] || process.env['TEMPORAL_ADDRESS']) note('servers named by DATABASE_URL, NATS_URL or TEMPORAL_ADDRESS keep their data');

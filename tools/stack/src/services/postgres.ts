@@ -197,6 +197,14 @@ function postmasterLines(dataDir: string): string[] | undefined {
 }
 
 /**
+ * Where a stack's cluster lives when the server user cannot reach `preferred` (its place under the
+ * stack home): what deleting the stack must delete too.
+ */
+export function postgresFallbackRoot(preferred: string): string {
+  return join(tmpdir(), `palisade-postgres-${createHash('sha256').update(preferred).digest('hex').slice(0, 12)}`);
+}
+
+/**
  * The cluster lives under the stack home, owned by the server user. When that user cannot reach
  * the stack home (a checkout inside a private home directory), fall back to a directory under the
  * system temp dir, keyed by the stack home so each checkout keeps its own cluster.
@@ -211,7 +219,7 @@ async function usableRoot(preferred: string, user: { name: string; uid: number; 
   if (!user) return preferred;
   const probe = await run('runuser', ['-u', user.name, '--', 'test', '-w', preferred, '-a', '-x', preferred], { cwd: '/' });
   if (probe.code === 0) return preferred;
-  const fallback = join(tmpdir(), `palisade-postgres-${createHash('sha256').update(preferred).digest('hex').slice(0, 12)}`);
+  const fallback = postgresFallbackRoot(preferred);
   prepare(fallback);
   return fallback;
 }
