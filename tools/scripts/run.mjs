@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The one entry point behind the README's commands (npm run up | down | test | build | lint).
+// The one entry point behind the README's commands (npm run up | down | test | bench | build | lint).
 // Plain Node with no dependencies, because it runs before `npm ci` has installed anything:
 // it installs what is missing, builds with Nx, then hands over to the palisade CLI or the tests.
 import { spawnSync } from 'node:child_process';
@@ -172,6 +172,20 @@ switch (command) {
     ensureInstalled();
     await test();
     break;
+  case 'bench': {
+    // Every project's benchmark, one at a time (they measure the machine: two at once would
+    // measure each other), each starting or reusing the test services; then BENCHMARKS.md from
+    // what they wrote. A failed bench still leaves the others' figures in the report.
+    ensureInstalled();
+    build();
+    const code = run(process.execPath, [nxBin, 'run-many', '-t', 'bench', '--parallel=1', '--skip-nx-cache', '--outputStyle=static', ...args], {
+      env: { ...env, PALISADE_TEST_HOME: testHome },
+    });
+    await (await loadStack()).down(testHome);
+    const reported = run(process.execPath, [join(root, 'tools', 'scripts', 'bench-report.mjs')]);
+    process.exit(code || reported);
+    break;
+  }
   case 'lint': {
     ensureInstalled();
     const unformatted = format('--check');
@@ -187,5 +201,5 @@ switch (command) {
     process.exit(nx(args));
     break;
   default:
-    fail('usage: node tools/scripts/run.mjs up|down|test|lint|format|nx <args>');
+    fail('usage: node tools/scripts/run.mjs up|down|test|bench|lint|format|nx <args>');
 }
