@@ -352,4 +352,16 @@ describe('the console in a browser', () => {
     ]);
     expect(JSON.stringify(Object.fromEntries([...a11y].filter(([, v]) => v.length > 0)), null, 1)).toBe('{}');
   });
+
+  it('serves Prometheus metrics: the gateway up, and the requests it passed on counted', async () => {
+    const response = await fetch(`${consoleApp.origin}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('palisade_console_gateway_up')).toBe(1);
+    // Every page above reached the gateway through the console's proxy.
+    expect(value('palisade_console_proxy_requests_total')).toBeGreaterThan(20);
+    expect(value('palisade_console_proxy_unreachable_total')).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { cookies } from 'next/headers';
 import type { NextRequest } from 'next/server';
 import { gatewayUrl } from '../../../gateway';
+import { recordProxied } from '../../../../lib/metrics';
 import { openSession, sameOrigin, sessionKey, SESSION_COOKIE } from '../../../../lib/session';
 
 // The browser's way to the gateway: same origin, so the session cookie comes along and the
@@ -18,12 +19,20 @@ async function forward(request: NextRequest, procedure: string): Promise<Respons
   if (type) headers.set('content-type', type);
   if (session) headers.set('authorization', `Bearer ${session.token}`);
   const url = new URL(`/trpc/${procedure}${request.nextUrl.search}`, gatewayUrl());
-  const upstream = await fetch(url, {
-    method: request.method,
-    headers,
-    ...(request.method === 'POST' ? { body: await request.text() } : {}),
-    signal: request.signal,
-  });
+  const started = performance.now();
+  let upstream: Response;
+  try {
+    upstream = await fetch(url, {
+      method: request.method,
+      headers,
+      ...(request.method === 'POST' ? { body: await request.text() } : {}),
+      signal: request.signal,
+    });
+  } catch (error) {
+    recordProxied(undefined, (performance.now() - started) / 1000);
+    throw error;
+  }
+  recordProxied(upstream.status, (performance.now() - started) / 1000);
   const out = new Headers();
   for (const name of ['content-type', 'cache-control']) {
     const value = upstream.headers.get(name);
