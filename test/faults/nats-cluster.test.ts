@@ -34,24 +34,40 @@ describe('a three-server NATS JetStream cluster losing the leader of the events 
   beforeAll(async () => {
     const auth = await createNatsAuth();
     for (let i = 0; i < 3; i++) servers.push({ name: `n${i}`, client: await pickPort(), route: await pickPort(), log: '' });
-    for (const server of servers) {
-      const config = join(dir, `${server.name}.conf`);
-      writeFileSync(
-        config,
-        [
-          ...operatorConfig(auth, join(dir, server.name, 'accounts')),
-          `server_name: ${server.name}`,
-          `listen: 127.0.0.1:${server.client}`,
-          'max_payload: 8MB',
-          `jetstream { store_dir: ${JSON.stringify(join(dir, server.name, 'js'))} }`,
-          `cluster { name: palisade-test, listen: 127.0.0.1:${server.route}, routes: [${servers.map((o) => `nats-route://127.0.0.1:${o.route}`).join(', ')}] }`,
-          '',
-        ].join('\n'),
-      );
-      server.child = spawn('nats-server', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      server.child.stdout!.on('data', (c: Buffer) => (server.log += c.toString()));
-      server.child.stderr!.on('data', (c: Buffer) => (server.log += c.toString()));
-    }
+    // Each server starts and says it is ready; one that finds a port taken meanwhile (another test
+    // picked it first) starts again on fresh ports, and soliciting the others' routes still joins it.
+    const start = async (server: (typeof servers)[number]) => {
+      for (let attempt = 1; ; attempt++) {
+        const config = join(dir, `${server.name}.conf`);
+        writeFileSync(
+          config,
+          [
+            ...operatorConfig(auth, join(dir, server.name, 'accounts')),
+            `server_name: ${server.name}`,
+            `listen: 127.0.0.1:${server.client}`,
+            'max_payload: 8MB',
+            `jetstream { store_dir: ${JSON.stringify(join(dir, server.name, 'js'))} }`,
+            `cluster { name: palisade-test, listen: 127.0.0.1:${server.route}, routes: [${servers.map((o) => `nats-route://127.0.0.1:${o.route}`).join(', ')}] }`,
+            '',
+          ].join('\n'),
+        );
+        server.log = '';
+        const child = spawn('nats-server', ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+        server.child = child;
+        child.stdout!.on('data', (c: Buffer) => (server.log += c.toString()));
+        child.stderr!.on('data', (c: Buffer) => (server.log += c.toString()));
+        const ready = await eventually(`nats-server ${server.name} to be ready or exit`, async () => (server.log.includes('Server is ready') ? 'ready' : child.exitCode !== null ? 'exited' : false), {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          context,
+        });
+        if (ready === 'ready') return;
+        if (attempt >= 3 || !/address already in use/i.test(server.log)) throw new Error(`nats-server ${server.name} exited at start:\n${server.log}`);
+        server.client = await pickPort();
+        server.route = await pickPort();
+      }
+    };
+    for (const server of servers) await start(server);
     serviceUrl = servers.map((x) => `nats://${auth.serviceJwt}@127.0.0.1:${x.client}`).join(',');
     const authFile = join(dir, 'auth.json');
     writeFileSync(authFile, JSON.stringify(auth), { mode: 0o600 });
@@ -64,6 +80,20 @@ describe('a three-server NATS JetStream cluster losing the leader of the events 
           .then((m) => m.getAccountInfo())
           .catch(() => null)) !== null,
       { timeoutMs: 60_000, context },
+    );
+    // A meta leader is not yet a cluster that can place three replicas: under load the servers'
+    // peers may still be catching up (seen in CI: the gateway's stream was not placed within 60 s).
+    // Wait until a 3-replica stream can be created, as the gateway's will be.
+    await eventually(
+      'the JetStream cluster to place a 3-replica stream',
+      async () => {
+        const jsm = await jetstreamManager(nc).catch(() => null);
+        const placed = await jsm?.streams.add({ name: 'PLACEMENT_PROBE', subjects: ['placement.probe'], num_replicas: 3 }).catch(() => null);
+        if (!placed) return false;
+        await jsm!.streams.delete('PLACEMENT_PROBE').catch(() => undefined);
+        return true;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000, context },
     );
     gateway = await startTestGateway('nats-cluster', { nats: { url: serviceUrl, authFile }, env: { NATS_STREAM_REPLICAS: '3', GATEWAY_ANCHOR_SECONDS: '1' } });
     s.useGateway(gateway.url);
@@ -92,12 +122,12 @@ describe('a three-server NATS JetStream cluster losing the leader of the events 
   it('keeps every stream and bucket on all three servers', async () => {
     for (let i = 0; i < 3; i++) expect((await s.cli(['apply', '-f', s.file(`p${i}.yaml`, policy(i)), '--reason', `before ${i}`])).code).toBe(0);
     const jsm = await jetstreamManager(nc);
-    const events = await eventually('the events stream', async () => jsm.streams.info(streams.events.name).catch(() => null), { context });
+    const events = await eventually('the events stream', async () => jsm.streams.info(streams.events.name).catch(() => null), { timeoutMs: 120_000, context });
     expect(events.config.num_replicas).toBe(3);
     expect(events.cluster?.replicas).toHaveLength(2);
     const nodes = await jsm.streams.info(`KV_${buckets.nodes}`);
     expect(nodes.config.num_replicas).toBe(3);
-  });
+  }, 180_000);
 
   it('carries on when the leader of the events stream is killed: nothing lost, repeated or reordered', async () => {
     const jsm = await jetstreamManager(nc);
