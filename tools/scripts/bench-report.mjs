@@ -3,9 +3,10 @@
 // read as written. Nothing in the report is typed by hand: each figure, target, baseline and ratio
 // is a value a bench wrote, under the path it wrote it at, with the machine and date of its run.
 // Plain Node with no dependencies (run.mjs calls it after `nx run-many -t bench`; a test renders it).
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workspaceDirs } from './workspaces.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -18,15 +19,7 @@ const CONTEXT_KEYS = new Set(['machine', 'date', 'benchmark', 'postgres', 'singl
 
 /** The projects that write bench/results.json, in workspace order. */
 export function findResults(base = root) {
-  const { workspaces } = JSON.parse(readFileSync(join(base, 'package.json'), 'utf8'));
-  const dirs = workspaces.flatMap((pattern) => {
-    if (!pattern.endsWith('/*')) return [pattern];
-    const parent = pattern.slice(0, -2);
-    return readdirSync(join(base, parent), { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(parent, d.name));
-  });
-  return dirs
+  return workspaceDirs(base)
     .filter((dir) => existsSync(join(base, dir, 'bench', 'results.json')))
     .map((dir) => {
       const pkg = JSON.parse(readFileSync(join(base, dir, 'package.json'), 'utf8'));

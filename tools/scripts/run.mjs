@@ -4,9 +4,10 @@
 // it installs what is missing, builds with Nx, then hands over to the palisade CLI or the tests.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workspaceDirs } from './workspaces.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reportsDir = join(root, 'reports', 'vitest');
@@ -66,18 +67,6 @@ function build(projects) {
 
 function palisade(args) {
   return run(process.execPath, [join(root, 'apps', 'cli', 'bin', 'palisade.js'), ...args]);
-}
-
-/** The npm workspaces of the root package.json ("apps/*" expanded). */
-function workspaceDirs() {
-  const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  return workspaces.flatMap((pattern) => {
-    if (!pattern.endsWith('/*')) return [pattern];
-    const base = pattern.slice(0, -2);
-    return readdirSync(join(root, base), { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(join(root, base, d.name, 'package.json')))
-      .map((d) => join(base, d.name));
-  });
 }
 
 /** Prettier over the tree (.prettierrc.json, .prettierignore): --check reports, --write fixes. */
@@ -143,7 +132,7 @@ async function test() {
     const stopped = await stack.down(testHome);
     if (stopped.left.length) console.error(`[test services] could not stop: ${stopped.left.join(', ')}`);
   }
-  const withTests = workspaceDirs()
+  const withTests = workspaceDirs(root)
     .map((dir) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')))
     .filter((pkg) => pkg.scripts?.test)
     .map((pkg) => pkg.nx?.name ?? pkg.name);

@@ -20,7 +20,7 @@ async function forward(request: NextRequest, procedure: string): Promise<Respons
   if (session) headers.set('authorization', `Bearer ${session.token}`);
   const url = new URL(`/trpc/${procedure}${request.nextUrl.search}`, gatewayUrl());
   const started = performance.now();
-  let upstream: Response;
+  let upstream: Response | undefined;
   try {
     upstream = await fetch(url, {
       method: request.method,
@@ -28,11 +28,9 @@ async function forward(request: NextRequest, procedure: string): Promise<Respons
       ...(request.method === 'POST' ? { body: await request.text() } : {}),
       signal: request.signal,
     });
-  } catch (error) {
-    recordProxied(undefined, (performance.now() - started) / 1000);
-    throw error;
+  } finally {
+    recordProxied(upstream?.status, (performance.now() - started) / 1000);
   }
-  recordProxied(upstream.status, (performance.now() - started) / 1000);
   const out = new Headers();
   for (const name of ['content-type', 'cache-control']) {
     const value = upstream.headers.get(name);
