@@ -142,9 +142,10 @@ export class NodeAgent {
     this.aggregator?.add(observation);
   }
 
-  /** Flow records published, queued (NATS away) and dropped (queue full) so far. */
-  get flowStats(): { published: number; queued: number; dropped: number } {
-    return { published: this.publisher?.published ?? 0, queued: this.publisher?.queued ?? 0, dropped: this.publisher?.dropped ?? 0 };
+  /** Flow records generated, and of those published (acked by JetStream), dropped for room, and still queued. */
+  get flowStats(): { generated: number; published: number; queued: number; dropped: number } {
+    const p = this.publisher;
+    return { generated: p?.enqueued ?? 0, published: p?.published ?? 0, queued: p?.queued ?? 0, dropped: p?.dropped ?? 0 };
   }
 
   /** What a kernel dataplane counted, named by the endpoints of the state in force. */

@@ -92,5 +92,9 @@ export async function agentSimulateCommand(remote: Remote, options: AgentSimulat
   clearInterval(timer);
   process.stderr.write('stopping the simulated agents\n');
   await fleet.stop();
+  // After the last flush: what a test (or a person) compares with what ingest stored.
+  const totals = { generated: 0, published: 0, dropped: 0, queued: 0 };
+  for (const a of fleet.agents) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += a.agent.flowStats[k];
+  process.stderr.write(`flow records: ${totals.generated} generated, ${totals.published} published, ${totals.dropped} dropped, ${totals.queued} unsent\n`);
   return EXIT.OK;
 }

@@ -13,6 +13,8 @@ import { FLOW_BATCH_MAX_RECORDS, type FlowBatch, type FlowRecord } from '@palisa
 export class FlowPublisher {
   private readonly queue: FlowBatch[] = [];
   private sending: Promise<void> | undefined;
+  /** Records handed over, and of those: dropped for room, acked by JetStream (each once), still queued. */
+  enqueued = 0;
   dropped = 0;
   published = 0;
 
@@ -23,11 +25,13 @@ export class FlowPublisher {
     private readonly maxQueued = 500,
   ) {}
 
+  /** Records waiting to be sent. */
   get queued(): number {
-    return this.queue.length;
+    return this.queue.reduce((sum, batch) => sum + batch.records.length, 0);
   }
 
   enqueue(records: readonly FlowRecord[]): void {
+    this.enqueued += records.length;
     for (let i = 0; i < records.length; i += FLOW_BATCH_MAX_RECORDS) this.queue.push({ cluster: this.cluster, node: this.node, records: records.slice(i, i + FLOW_BATCH_MAX_RECORDS) });
     while (this.queue.length > this.maxQueued) {
       this.dropped += this.queue.shift()!.records.length;
