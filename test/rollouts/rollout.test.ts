@@ -353,4 +353,11 @@ spec:
       await connection.close();
     }
   }, 240_000);
+
+  it('records no trace in what the rollouts changed while tracing is off (the default)', async () => {
+    const [row] = await gateway.database.query<{ n: bigint; traced: bigint }[]>`
+      SELECT count(*) AS n, count(*) FILTER (WHERE payload ? 'trace') AS traced FROM events WHERE type = 'Cluster.DesiredReleaseSet' AND actor LIKE 'rollout:%'`;
+    expect(Number(row!.n)).toBeGreaterThan(3);
+    expect(Number(row!.traced)).toBe(0);
+  });
 });

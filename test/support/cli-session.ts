@@ -21,9 +21,9 @@ export function cliSession(prefix: string) {
   return {
     dir,
     tokens,
-    /** The gateway to talk to; the caller's login file is never read (PALISADE_CONFIG points into the session). */
-    useGateway(url: string) {
-      env = { ...process.env, PALISADE_URL: url, PALISADE_CONFIG: join(dir, 'config.json') };
+    /** The gateway to talk to (`extra`: more environment for every command); the caller's login file is never read (PALISADE_CONFIG points into the session). */
+    useGateway(url: string, extra: Record<string, string> = {}) {
+      env = { ...process.env, ...extra, PALISADE_URL: url, PALISADE_CONFIG: join(dir, 'config.json') };
       delete env['PALISADE_TOKEN'];
     },
     get env() {

@@ -23,7 +23,9 @@ export function palisadeVitest(project: string, options: PalisadeVitestOptions =
   const integration = options.integration ?? false;
   return defineConfig({
     resolve: { conditions: ['@palisade/source', 'module', 'browser', 'development|production'] },
-    ssr: { resolve: { conditions: ['@palisade/source', 'module', 'node', 'development|production'] } },
+    // Without the bundlers' "module" condition, packages resolve in tests as Node resolves them when
+    // the services run (OpenTelemetry's "module" builds have extensionless imports Node cannot load).
+    ssr: { resolve: { conditions: ['@palisade/source', 'node', 'development|production'] } },
     test: {
       name: project,
       include: options.include ?? ['src/**/*.test.ts', 'src/**/*.test.tsx'],

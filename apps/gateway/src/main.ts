@@ -19,6 +19,7 @@ import { startFlowIngest } from './flow-ingest.js';
 import { serveRolloutDrive } from './rollout-driver.js';
 import { temporalRollouts } from './rollout-engine.js';
 import { readClusterInventory } from './inventory.js';
+import { startTracing, TelemetryConfigError, type Tracing } from '@palisade/telemetry';
 
 async function main(): Promise<void> {
   let config;
@@ -32,6 +33,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'gateway', pid: process.pid } });
+  let tracing: Tracing;
+  try {
+    tracing = startTracing('palisade-gateway', { version: GATEWAY_VERSION });
+  } catch (error) {
+    if (error instanceof TelemetryConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (tracing.enabled) log.info({ exporter: tracing.config.exporter, endpoint: tracing.config.endpoint }, 'tracing on');
   setStreamReplicas(config.NATS_STREAM_REPLICAS);
   const startedAt = new Date().toISOString();
 
@@ -172,6 +184,7 @@ async function main(): Promise<void> {
       .stop()
       .then(() => horizon.close())
       .then(() => deps.close())
+      .then(() => tracing.shutdown())
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

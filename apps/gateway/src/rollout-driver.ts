@@ -4,6 +4,7 @@ import type { AgentStatus, NodeStatusReport } from '@palisade/contracts';
 import { DomainError, endRollout, recordRolloutStep, setDesiredRelease, type RolloutStep } from '@palisade/domain';
 import type { DbClient } from '@palisade/event-store';
 import { windowTraffic } from '@palisade/flow-store';
+import { activeTraceparent, contextFromHeaders, inSpan, SpanKind, SpanStatusCode, type Span } from '@palisade/telemetry';
 import { DriveRequests, judgeAcks, judgeTraffic, type DriveOperation, type DriveReply, type NodeAck } from '@palisade/rollout';
 import type { Logger } from 'pino';
 
@@ -29,7 +30,9 @@ const actorOf = (rollout: string, given?: string) => given ?? `rollout:${rollout
 export function serveRolloutDrive(nc: NatsConnection, deps: RolloutDriverDeps): { stop: () => void } {
   const operations: { [O in DriveOperation]: (input: ReturnType<(typeof DriveRequests)[O]['parse']>) => Promise<unknown> } = {
     setRelease: async (r) => {
-      const set = await setDesiredRelease(deps.db, r.cluster, r.release, { actor: actorOf(r.rollout), reason: `${r.purpose} ${r.rollout} (wave ${r.wave})` });
+      // The trace goes into the event, so the agents' apply (reached through the log) joins it.
+      const trace = activeTraceparent();
+      const set = await setDesiredRelease(deps.db, r.cluster, r.release, { actor: actorOf(r.rollout), reason: `${r.purpose} ${r.rollout} (wave ${r.wave})` }, trace ? { trace } : {});
       return { changed: set.changed, before: set.before, at: new Date().toISOString() };
     },
     acks: async (r) => judgeAcks(clusterNodes(r.cluster), r.release, r.gates),
@@ -57,8 +60,16 @@ export function serveRolloutDrive(nc: NatsConnection, deps: RolloutDriverDeps): 
     return [...out.values()];
   }
 
-  async function handle(message: Msg): Promise<void> {
-    const operation = message.subject.split('.').at(-1) as DriveOperation;
+  /** One request, in a span that continues the activity's trace (its traceparent header). */
+  function handle(message: Msg): Promise<void> {
+    const operation = message.subject.split('.').at(-1) ?? '';
+    const parent = contextFromHeaders((name) => message.headers?.get(name));
+    return inSpan(`rollout drive ${operation}`, { kind: SpanKind.SERVER, parent, attributes: { 'messaging.destination.name': message.subject } }, (span) =>
+      answer(message, operation as DriveOperation, span),
+    );
+  }
+
+  async function answer(message: Msg, operation: DriveOperation, span: Span): Promise<void> {
     let reply: DriveReply<unknown>;
     try {
       const schema = DriveRequests[operation];
@@ -70,6 +81,7 @@ export function serveRolloutDrive(nc: NatsConnection, deps: RolloutDriverDeps): 
       const permanent = error instanceof DomainError && error.code !== 'CONFLICT';
       if (!permanent) deps.log.warn({ err: error, operation }, 'a rollout request failed; the worker will retry it');
       reply = { ok: false, error: (error as Error).message, retryable: !permanent };
+      span.setStatus({ code: SpanStatusCode.ERROR, message: reply.error });
     }
     message.respond(JSON.stringify(reply));
   }

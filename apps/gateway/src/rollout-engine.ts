@@ -1,4 +1,5 @@
 import { WorkflowClient, WorkflowUpdateFailedError, WorkflowNotFoundError, type Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import { RolloutRefusedError, type RolloutEnginePort } from '@palisade/api';
 import type { ApproveInput, ControlInput, RolloutStatus, RolloutWorkflowInput } from '@palisade/rollout';
 
@@ -7,7 +8,10 @@ export const rolloutWorkflowId = (id: string) => `rollout-${id}`;
 
 /** Starts rollout workflows and sends them updates, on the gateway's Temporal connection. */
 export function temporalRollouts(connection: Connection, namespace: string, taskQueue: string): RolloutEnginePort {
-  const client = new WorkflowClient({ connection, namespace });
+  // Starting a workflow (and each update) is a span, and its context travels in the workflow's
+  // headers: the rollout's workflow and activities join the trace of the request that started it.
+  // With tracing off the tracer is OpenTelemetry's no-op and no header is written.
+  const client = new WorkflowClient({ connection, namespace, interceptors: [new OpenTelemetryWorkflowClientInterceptor()] });
   return {
     async start(input: RolloutWorkflowInput) {
       await client.start('rolloutWorkflow', { taskQueue, workflowId: rolloutWorkflowId(input.id), args: [input] });

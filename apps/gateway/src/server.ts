@@ -6,9 +6,11 @@ import { authenticate } from '@palisade/domain';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { publicHealth, type AgentStatus, type HealthReport, type NodeInventory } from '@palisade/contracts';
 import type { Logger } from 'pino';
+import { withContext } from '@palisade/telemetry';
 import { bodyLimit, readBody } from './body-limit.js';
 import { createMetrics, type Gauge, type GatewayMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
+import { traceRequest } from './request-span.js';
 
 export interface GatewayServerOptions {
   health: () => Promise<HealthReport>;
@@ -302,10 +304,14 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
       }, timeoutMs);
       res.on('close', () => clearTimeout(timer));
     }
-    handle(req, res, requestId, path).catch((error: unknown) => {
-      log.error({ err: error, requestId }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error', requestId } });
-      else res.destroy();
-    });
+    const run = () =>
+      handle(req, res, requestId, path).catch((error: unknown) => {
+        log.error({ err: error, requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'internal error', requestId } });
+        else res.destroy();
+      });
+    // API calls are traced (a live subscription would be one span for hours: it is not).
+    if (path.startsWith('/trpc/') && !path.endsWith('events.subscribe')) void withContext(traceRequest(req, res, route, requestId), run);
+    else void run();
   });
 }

@@ -3,18 +3,21 @@ import { ConfigError, envFields, parseEnv, serviceEnvShape } from '@palisade/con
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@palisade/bus';
 import { serveWorkerMetrics } from './metrics.js';
+import { startTracing, TelemetryConfigError, type Tracing } from '@palisade/telemetry';
 import { createWorker } from './worker.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 async function main(): Promise<void> {
   let config;
+  let tracing: Tracing;
   try {
     // The worker holds no database credentials: it talks to Temporal, and to the gateway over NATS.
     const { DATABASE_URL: _database, ...shape } = serviceEnvShape;
     config = parseEnv('worker', { ...shape, WORKER_METRICS_PORT: envFields.port.optional() }, process.env);
+    tracing = startTracing('palisade-worker', { version: VERSION });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof TelemetryConfigError) {
       console.error(error.message);
       process.exit(2);
     }
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
   })();
   let created;
   try {
-    created = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, nats: () => nats });
+    created = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, nats: () => nats, tracing });
   } catch (error) {
     console.error(`worker: cannot start against Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
     process.exit(1);
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   metrics?.close();
   await connection.close();
   await nats?.drain().catch(() => undefined);
+  await tracing.shutdown().catch(() => undefined);
 }
 
 void main();

@@ -7,6 +7,10 @@ import { ClusterName, LastDrift, NodeName } from './agent.js';
 
 export const ReleaseHash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a release hash (64 hex digits)');
 
+/** A W3C traceparent: version 00, a trace id and a parent span id (neither all zeros), and flags. */
+export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+export const Traceparent = z.string().regex(TRACEPARENT, 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)');
+
 /** KV PALISADE_DESIRED, key `<cluster>`: the release every agent of the cluster must enforce. */
 export const DesiredRelease = z
   .object({
@@ -15,6 +19,11 @@ export const DesiredRelease = z
     /** The cluster's stream version when it was set: it only grows, so an agent can tell a stale value from a newer one. */
     version: z.number().int().nonnegative(),
     setAt: z.iso.datetime(),
+    /**
+     * The trace of the change that set it, when tracing is on: the agent's apply joins the
+     * rollout's trace. Absent otherwise (an agent older than this field refuses a value that has it).
+     */
+    trace: Traceparent.optional(),
   })
   .strict();
 export type DesiredRelease = z.infer<typeof DesiredRelease>;

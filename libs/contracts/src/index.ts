@@ -9,6 +9,8 @@ export { ROLES, Role, TokenRequest, tokenActor, parseTokenActor } from './auth.j
 export { RESOURCES_PER_CHANGE, CHANGE_BYTES_PER_RESOURCE, CHANGE_BYTES, EVENTS_PER_CHANGE, CHANGE_LIMIT_TEXT } from './limits.js';
 export {
   ReleaseHash,
+  TRACEPARENT,
+  Traceparent,
   DesiredRelease,
   ReleaseHead,
   NodeEnforcement,

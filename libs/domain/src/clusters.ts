@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TRACEPARENT } from '@palisade/contracts';
 import { appendInTransaction, canonicalJson, readLast, type Db, type Tx } from '@palisade/event-store';
 import { event, type ChangeMeta } from './change.js';
 import { DomainError } from './errors.js';
@@ -53,8 +54,17 @@ export async function registerCluster(db: Db, name: string, labels: Record<strin
 /**
  * Records the release a cluster should run (what a rollout decides; an admin by hand for now): a
  * release by its hash or a unique prefix. Setting the release it already has records nothing.
+ * `trace`, the W3C traceparent of the work that set it when tracing is on, is kept in the event:
+ * the desired release reaches agents through the log, and the agents' apply joins that trace.
  */
-export async function setDesiredRelease(db: Db, name: string, releaseName: string, meta: ChangeMeta): Promise<{ release: string; version: number; changed: boolean; before: string | null }> {
+export async function setDesiredRelease(
+  db: Db,
+  name: string,
+  releaseName: string,
+  meta: ChangeMeta,
+  options: { trace?: string } = {},
+): Promise<{ release: string; version: number; changed: boolean; before: string | null }> {
+  if (options.trace !== undefined && !TRACEPARENT.test(options.trace)) throw new DomainError('VALIDATION_FAILED', `trace ${JSON.stringify(options.trace)} is not a W3C traceparent`);
   const correlationId = meta.correlationId ?? randomUUID();
   return withStream(db, name, async (tx, current) => {
     if (!current.view) throw new DomainError('NOT_FOUND', `no cluster ${name}: register it first`);
@@ -62,7 +72,11 @@ export async function setDesiredRelease(db: Db, name: string, releaseName: strin
     const before = current.view.desiredRelease;
     if (before === release) return { release, version: current.version, changed: false, before };
     const [r] = await appendInTransaction(tx, [
-      { streamId: clusterStream(name), expectedVersion: current.version, events: [event('Cluster.DesiredReleaseSet', { name, release, before }, meta, correlationId)] },
+      {
+        streamId: clusterStream(name),
+        expectedVersion: current.version,
+        events: [event('Cluster.DesiredReleaseSet', { name, release, before, ...(options.trace ? { trace: options.trace } : {}) }, meta, correlationId)],
+      },
     ]);
     return { release, version: r!.version, changed: true, before };
   });
@@ -138,6 +152,8 @@ export interface DesiredReleaseChange {
   version: number;
   position: number;
   at: Date;
+  /** The traceparent recorded with it, if it was set while tracing. */
+  trace?: string;
 }
 
 /**
@@ -146,9 +162,16 @@ export interface DesiredReleaseChange {
  * log itself so no projection's lag can hold a rollout back.
  */
 export async function desiredReleaseChanges(db: Db, after: number, upTo: number): Promise<DesiredReleaseChange[]> {
-  const rows = await db.query<{ stream_id: string; payload: { name: string; release: string }; version: number; position: bigint; recorded_at: Date }[]>`
+  const rows = await db.query<{ stream_id: string; payload: { name: string; release: string; trace?: string }; version: number; position: bigint; recorded_at: Date }[]>`
     SELECT stream_id, payload, version, position, recorded_at FROM events
     WHERE stream_type = 'cluster' AND position > ${after} AND position <= ${upTo} AND type = 'Cluster.DesiredReleaseSet'
     ORDER BY position`;
-  return rows.map((r) => ({ cluster: r.payload.name, release: r.payload.release, version: Number(r.version), position: Number(r.position), at: r.recorded_at }));
+  return rows.map((r) => ({
+    cluster: r.payload.name,
+    release: r.payload.release,
+    version: Number(r.version),
+    position: Number(r.position),
+    at: r.recorded_at,
+    ...(typeof r.payload.trace === 'string' && TRACEPARENT.test(r.payload.trace) ? { trace: r.payload.trace } : {}),
+  }));
 }

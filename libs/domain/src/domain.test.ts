@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { applyMigrations, catchUp, ConcurrencyError, countEvents, createDbClient, readStream, rebuild, type DbClient } from '@palisade/event-store';
 import { auditLog, diffBetween, resourceAsOf, resourcesAsOf } from './audit.js';
-import { clusterView, registerCluster, reportObservedRelease, setDesiredRelease } from './clusters.js';
+import { clusterView, desiredReleaseChanges, registerCluster, reportObservedRelease, setDesiredRelease } from './clusters.js';
 import { formatDiff } from './diff.js';
 import { DomainError, ValidationFailedError } from './errors.js';
 import { domainProjection } from './projection.js';
@@ -219,5 +219,18 @@ describe('resources, releases, clusters and the audit history', () => {
     expect([...types]).toEqual([rest.events[0]!.type]);
     expect((await auditLog(database, { correlationId: change.correlationId, type: 'NoSuchType' })).events).toEqual([]);
     await expect(auditLog(database, {}, { before: 5, after: 1 })).rejects.toThrow(/not both/);
+  });
+
+  it('keeps the trace of the change that set a desired release, and refuses what is not a traceparent', async () => {
+    const [r] = await database.query<{ hash: string }[]>`SELECT payload->>'hash' AS hash FROM events WHERE type = 'Release.Created' ORDER BY position LIMIT 1`;
+    await registerCluster(database, 'traced', {}, { actor: 'ops' });
+    const from = Number((await database.query<{ p: bigint }[]>`SELECT coalesce(max(position), 0) AS p FROM events`)[0]!.p);
+    await expect(setDesiredRelease(database, 'traced', r!.hash, { actor: 'x' }, { trace: '00-zz-01' })).rejects.toThrow('trace "00-zz-01" is not a W3C traceparent');
+    const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect((await setDesiredRelease(database, 'traced', r!.hash, { actor: 'rollout:t' }, { trace })).changed).toBe(true);
+    const changes = await desiredReleaseChanges(database, from, Number.MAX_SAFE_INTEGER);
+    expect(changes.map((c) => [c.cluster, c.release, c.trace])).toEqual([['traced', r!.hash, trace]]);
+    const [event] = await database.query<{ payload: Record<string, unknown> }[]>`SELECT payload FROM events WHERE stream_id = 'cluster/traced' AND type = 'Cluster.DesiredReleaseSet'`;
+    expect(event!.payload).toEqual({ name: 'traced', release: r!.hash, before: null, trace });
   });
 });

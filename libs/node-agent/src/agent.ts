@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { buckets, kvKeys, openBucket, readReleaseContent, ReleaseContentError } from '@palisade/bus';
 import { DesiredRelease, NodeInventory, nodeFromKeyToken, nodeKeyToken, type NodeStatusReport } from '@palisade/contracts';
 import { isEmptyDiff, type IrDiff, type Resource } from '@palisade/engine';
+import { contextFromTraceparent, inSpan, SpanKind, SpanStatusCode } from '@palisade/telemetry';
 import type { Dataplane } from './dataplane/dataplane.js';
 import { withFailsafes, type FailsafeSettings } from './failsafe.js';
 import { ClusterInventory } from './inventory/cluster-inventory.js';
@@ -335,46 +336,63 @@ export class NodeAgent {
       this.dirty = false;
       const desired = this.desired;
       if (!desired) continue;
-      const started = performance.now();
-      try {
-        const diffs: IrDiff[] = [];
-        if (!this.policy || this.policy.release !== desired.release) {
-          const content = await readReleaseContent(this.kv.releases, this.options.cluster, desired.release);
-          const resources = content.resources.map((r) => r.resource as Resource);
-          if (this.policy && this.policyApplied) {
-            // What is in force is known exactly: move to the new release by its differences.
-            diffs.push(...this.policy.releaseChanged(desired.release, resources));
-          } else {
-            this.policy = new NodePolicy(this.options.node, desired.release, resources, this.inventory);
-            this.pendingKeys.clear();
-            this.policyApplied = false;
-          }
-        }
-        const keys = [...this.pendingKeys];
-        this.pendingKeys.clear();
-        diffs.push(...this.policy.inventoryChanged(keys));
-        const ir = withFailsafes(this.policy.ir(), this.options.failsafe ?? {});
-        const switched = this.inForce !== desired.release;
-        if (!this.policyApplied) await this.options.dataplane.applyFull(ir);
-        else if (diffs.some((d) => !isEmptyDiff(d))) await this.options.dataplane.applyChanges(ir, diffs);
-        else if (!switched) continue;
-        const wasInForce = this.inForce;
-        this.policyApplied = true;
-        this.enforced = this.policy;
-        this.traffic?.invalidate();
-        this.inForce = desired.release;
-        if (wasInForce !== desired.release) this.log('info', 'applied release', { release: desired.release, ms: Math.round(performance.now() - started) });
-        await this.report('applied', desired.release, desired.release, null, performance.now() - started);
-      } catch (error) {
-        const missing = error instanceof ReleaseContentError && error.code === 'MISSING';
-        this.log(missing ? 'warn' : 'error', `could not apply release ${desired.release.slice(0, 12)}: ${(error as Error).message}`);
-        // A policy the dataplane refused must be applied in full next time, from whatever is then desired.
-        this.policyApplied = false;
-        await this.report('failed', this.inForce, desired.release, (error as Error).message, performance.now() - started);
-        this.retryLater(missing ? 2 : (this.options.retrySeconds ?? 30));
-        return;
-      }
+      // Moving to a release set while tracing is a step of that change's trace; other rounds are not traced.
+      const stop = await (desired.trace && this.inForce !== desired.release ? this.applyTraced(desired) : this.applyRound(desired));
+      if (stop) return;
     }
+  }
+
+  private applyTraced(desired: DesiredRelease): Promise<boolean> {
+    const attributes = { 'palisade.cluster': this.options.cluster, 'palisade.node': this.options.node, 'palisade.release': desired.release };
+    return inSpan('agent apply release', { kind: SpanKind.CONSUMER, parent: contextFromTraceparent(desired.trace), attributes }, async (span) => {
+      const stop = await this.applyRound(desired);
+      if (this.inForce !== desired.release) span.setStatus({ code: SpanStatusCode.ERROR, message: this.status.status?.error ?? 'not applied' });
+      return stop;
+    });
+  }
+
+  /** One round of converging to `desired`; true when it failed and a retry is scheduled (stop for now). */
+  private async applyRound(desired: DesiredRelease): Promise<boolean> {
+    const started = performance.now();
+    try {
+      const diffs: IrDiff[] = [];
+      if (!this.policy || this.policy.release !== desired.release) {
+        const content = await readReleaseContent(this.kv.releases, this.options.cluster, desired.release);
+        const resources = content.resources.map((r) => r.resource as Resource);
+        if (this.policy && this.policyApplied) {
+          // What is in force is known exactly: move to the new release by its differences.
+          diffs.push(...this.policy.releaseChanged(desired.release, resources));
+        } else {
+          this.policy = new NodePolicy(this.options.node, desired.release, resources, this.inventory);
+          this.pendingKeys.clear();
+          this.policyApplied = false;
+        }
+      }
+      const keys = [...this.pendingKeys];
+      this.pendingKeys.clear();
+      diffs.push(...this.policy.inventoryChanged(keys));
+      const ir = withFailsafes(this.policy.ir(), this.options.failsafe ?? {});
+      const switched = this.inForce !== desired.release;
+      if (!this.policyApplied) await this.options.dataplane.applyFull(ir);
+      else if (diffs.some((d) => !isEmptyDiff(d))) await this.options.dataplane.applyChanges(ir, diffs);
+      else if (!switched) return false;
+      const wasInForce = this.inForce;
+      this.policyApplied = true;
+      this.enforced = this.policy;
+      this.traffic?.invalidate();
+      this.inForce = desired.release;
+      if (wasInForce !== desired.release) this.log('info', 'applied release', { release: desired.release, ms: Math.round(performance.now() - started) });
+      await this.report('applied', desired.release, desired.release, null, performance.now() - started);
+    } catch (error) {
+      const missing = error instanceof ReleaseContentError && error.code === 'MISSING';
+      this.log(missing ? 'warn' : 'error', `could not apply release ${desired.release.slice(0, 12)}: ${(error as Error).message}`);
+      // A policy the dataplane refused must be applied in full next time, from whatever is then desired.
+      this.policyApplied = false;
+      await this.report('failed', this.inForce, desired.release, (error as Error).message, performance.now() - started);
+      this.retryLater(missing ? 2 : (this.options.retrySeconds ?? 30));
+      return true;
+    }
+    return false;
   }
 
   private retryLater(seconds: number): void {

@@ -4,6 +4,7 @@ import { buckets, ensureBucket, hasReleaseContent, kvKeys, removeReleaseContent,
 import { DesiredRelease, ReleaseHead } from '@palisade/contracts';
 import { desiredReleaseChanges, releaseContent, type DesiredReleaseChange } from '@palisade/domain';
 import type { Db, HorizonNotifier } from '@palisade/event-store';
+import { activeTraceparent, contextFromTraceparent, inSpan, SpanKind } from '@palisade/telemetry';
 
 export interface DesiredPublisherStatus {
   /** The log position up to which every desired release is published. */
@@ -24,7 +25,14 @@ export function desiredStatePublisher(db: Db, nc: NatsConnection, horizon: Horiz
   let kv: { desired: KV; releases: KV } | undefined;
   const status: DesiredPublisherStatus = { position: 0, published: 0 };
 
-  async function publish(change: DesiredReleaseChange): Promise<void> {
+  /** Publishing is a step of the trace that set the release (when one was recorded with it). */
+  function publish(change: DesiredReleaseChange): Promise<void> {
+    if (!change.trace) return put(change);
+    const attributes = { 'palisade.cluster': change.cluster, 'palisade.release': change.release, 'palisade.position': change.position };
+    return inSpan('publish desired release', { kind: SpanKind.PRODUCER, parent: contextFromTraceparent(change.trace), attributes }, () => put(change, activeTraceparent() ?? change.trace));
+  }
+
+  async function put(change: DesiredReleaseChange, trace?: string): Promise<void> {
     const { desired, releases } = kv!;
     const current = await desired.get(kvKeys.desired(change.cluster));
     const parsed = current?.operation === 'PUT' ? DesiredRelease.safeParse(safeJson(current.string())) : undefined;
@@ -34,7 +42,7 @@ export function desiredStatePublisher(db: Db, nc: NatsConnection, horizon: Horiz
       const content = await releaseContent(db, change.release);
       await writeReleaseContent(releases, change.cluster, change.release, content);
     }
-    const value: DesiredRelease = { cluster: change.cluster, release: change.release, version: change.version, setAt: change.at.toISOString() };
+    const value: DesiredRelease = { cluster: change.cluster, release: change.release, version: change.version, setAt: change.at.toISOString(), ...(trace ? { trace } : {}) };
     await desired.put(kvKeys.desired(change.cluster), JSON.stringify(value));
     status.published++;
     await prune(releases, change.cluster, [change.release, ...(parsed?.success ? [parsed.data.release] : [])]);

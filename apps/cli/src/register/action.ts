@@ -1,4 +1,5 @@
 import type { Remote } from '../remote/config.js';
+import { commandTracing } from '../tracing.js';
 
 // What a command's action needs beyond its own implementation is loaded on use as well: the
 // reporter and the login file read the stack's, the contracts' and zod's modules, which
@@ -12,10 +13,14 @@ export async function reportFailure(command: string | undefined, error: unknown)
 /** Runs a command: what it returns, or the report of what it threw, becomes the process's exit code. */
 export function action<A extends unknown[]>(command: string, run: (...args: A) => Promise<number> | number): (...args: A) => Promise<void> {
   return async (...args) => {
+    let tracing: Awaited<ReturnType<typeof commandTracing>> = undefined;
     try {
-      process.exitCode = await run(...args);
+      tracing = await commandTracing(command);
+      process.exitCode = tracing ? await tracing.run(async () => run(...args)) : await run(...args);
     } catch (error) {
       process.exitCode = await reportFailure(command, error);
+    } finally {
+      await tracing?.flush().catch(() => undefined);
     }
   };
 }

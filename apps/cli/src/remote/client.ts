@@ -1,6 +1,7 @@
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '@palisade/api';
 import { RemoteError, type Problem, type RemoteErrorKind } from '../errors.js';
+import { tracedFetch } from '../tracing.js';
 import type { Remote } from './config.js';
 
 export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
@@ -24,7 +25,7 @@ const kindOf = (code: string | undefined): RemoteErrorKind => KINDS.get(code ?? 
  * own errors carry a numeric code. Those are turned into RemoteErrors here, where the body is seen.
  */
 const gatewayFetch: typeof fetch = async (input, init) => {
-  const res = await fetch(input, init);
+  const res = await tracedFetch(input, init, fetch);
   if (res.ok) return res;
   let body: { error?: { code?: unknown; message?: unknown } } | undefined;
   try {

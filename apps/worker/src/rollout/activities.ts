@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { traceHeaders } from '@palisade/telemetry';
 import { subjects } from '@palisade/bus';
 import type { AckVerdict, DriveOperation, DriveReply, DriveRequest, TrafficVerdict } from '@palisade/rollout';
 
@@ -19,7 +20,11 @@ export function createRolloutActivities(nats: () => NatsConnection | undefined) 
   async function drive<T>(operation: DriveOperation, request: unknown): Promise<T> {
     const nc = nats();
     if (!nc) throw new Error('the worker is not connected to NATS yet');
-    const message = await nc.request(subjects.rolloutDrive(operation), JSON.stringify(request), { timeout: REQUEST_TIMEOUT_MS });
+    // The activity's span (its interceptor's) travels with the request: the gateway's work joins it.
+    const carried = Object.entries(traceHeaders());
+    const h = carried.length > 0 ? headers() : undefined;
+    for (const [name, value] of carried) h!.set(name, value);
+    const message = await nc.request(subjects.rolloutDrive(operation), JSON.stringify(request), { timeout: REQUEST_TIMEOUT_MS, ...(h ? { headers: h } : {}) });
     const reply = JSON.parse(message.string()) as DriveReply<T>;
     if (reply.ok) return reply.result;
     if (!reply.retryable) throw ApplicationFailure.nonRetryable(reply.error, 'RolloutRequestRefused');

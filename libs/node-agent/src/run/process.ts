@@ -1,3 +1,4 @@
+import { startTracing, TelemetryConfigError } from '@palisade/telemetry';
 import type { AgentLog } from '../agent.js';
 import { InventoryError } from '../inventory/node-inventory.js';
 import { TrafficMixError } from '../flows/traffic.js';
@@ -27,6 +28,14 @@ export async function agentProcess(sources: AgentSettingsSources, version: strin
     if (error instanceof AgentSettingsError) return fail(AGENT_EXIT.USAGE, error.message);
     throw error;
   }
+  // Applying a release set while tracing joins the rollout's trace (OTEL_TRACES_EXPORTER; off by default).
+  let tracing;
+  try {
+    tracing = startTracing('palisade-agent', { version, env });
+  } catch (error) {
+    if (error instanceof TelemetryConfigError) return fail(AGENT_EXIT.USAGE, error.message);
+    throw error;
+  }
   const stop = new AbortController();
   const signalled = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -44,6 +53,7 @@ export async function agentProcess(sources: AgentSettingsSources, version: strin
   }
   const outcome = await Promise.race([signalled.then((signal) => ({ signal, closed: undefined })), running.closed.then((closed) => ({ signal: undefined, closed }))]);
   await running.stop();
+  await tracing.shutdown().catch(() => undefined);
   if (outcome.closed) return fail(AGENT_EXIT.DENIED, outcome.closed.message);
   log('info', 'agent stopped', { signal: outcome.signal });
   return AGENT_EXIT.OK;

@@ -1,0 +1,3 @@
+import config from '../../tools/config/eslint.base.mjs';
+
+export default config;

@@ -1,0 +1,3 @@
+import { palisadeVitest } from '../../tools/config/vitest.preset.ts';
+
+export default palisadeVitest('telemetry');
