@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   })();
   let created;
   try {
-    created = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, nats: () => nats, tracing });
+    created = await createWorker({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, version: VERSION, nats: () => nats });
   } catch (error) {
     console.error(`worker: cannot start against Temporal at ${config.TEMPORAL_ADDRESS}: ${(error as Error).message}`);
     process.exit(1);

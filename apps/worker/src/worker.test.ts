@@ -3,7 +3,6 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_TYPES, type PlatformProbeResult } from '@palisade/contracts';
 import { testServices, uniqueName } from '@palisade/testing';
-import { startTracing } from '@palisade/telemetry';
 import { createWorker, workflowsPath } from './worker.js';
 
 describe('worker against the Temporal dev server', () => {
@@ -21,14 +20,7 @@ describe('worker against the Temporal dev server', () => {
   it('executes the probe workflow and its activity, and the history replays deterministically', async () => {
     const s = testServices();
     const taskQueue = uniqueName('worker-test');
-    const { worker, connection: workerConnection } = await createWorker({
-      address: s.temporalAddress,
-      namespace: s.temporalNamespace,
-      taskQueue,
-      version: '9.9.9',
-      identity: 'test-worker',
-      tracing: startTracing('palisade-worker', { env: {} }),
-    });
+    const { worker, connection: workerConnection } = await createWorker({ address: s.temporalAddress, namespace: s.temporalNamespace, taskQueue, version: '9.9.9', identity: 'test-worker' });
     const workflowId = uniqueName('probe');
     try {
       const result = await worker.runUntil(

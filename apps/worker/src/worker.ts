@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { NativeConnection, Worker, type Logger as TemporalLogger } from '@temporalio/worker';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry/lib/plugin.js';
-import type { Tracing } from '@palisade/telemetry';
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
 import { createActivities } from './activities.js';
 import { createRolloutActivities } from './rollout/activities.js';
 
@@ -16,18 +16,15 @@ export interface WorkerOptions {
   identity?: string;
   /** The NATS connection rollout activities talk to the gateway over (absent until connected). */
   nats?: () => NatsConnection | undefined;
-  tracing: Pick<Tracing, 'processor' | 'resource'>;
 }
 
 /**
- * Workflows, activities and the workflows' own client calls in spans that continue the trace a
- * workflow was started in (from its headers); workflow spans leave the sandbox through a sink.
- * Installed whether or not tracing is on (its processor is then a no-op), so what a workflow task
- * does never depends on an exporter setting: the recorded histories replay with it.
+ * Activities in spans (Temporal's activity interceptor), so their requests to the gateway carry a
+ * trace. Not the workflow interceptors: with them, a history recorded with an update that starts a
+ * child workflow (an approval) failed to replay with them (TMPRL1100), so a worker restart could
+ * break a rollout. Activities run outside the sandbox and replay never sees them.
  */
-export function tracingPlugin(tracing: Pick<Tracing, 'processor' | 'resource'>): OpenTelemetryPlugin {
-  return new OpenTelemetryPlugin({ spanProcessor: tracing.processor, resource: tracing.resource });
-}
+export const activityTracing = (ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) });
 
 /** The workflow sources: dist/workflows/index.js when built, src/workflows/index.ts in tests. */
 export function workflowsPath(): string {
@@ -49,7 +46,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       taskQueue: options.taskQueue,
       identity,
       workflowsPath: workflowsPath(),
-      plugins: [tracingPlugin(options.tracing)],
+      interceptors: { activity: [activityTracing] },
       activities: { ...createActivities({ identity, version: options.version }), ...createRolloutActivities(options.nats ?? (() => undefined)) },
     });
     return { worker, connection };

@@ -1,17 +1,12 @@
 // Rollouts recorded on the real stack (test/rollouts, with PALISADE_RECORD_HISTORIES=1) replayed
 // against the workflow code as it is now: a change that would make a running rollout diverge
-// (a command added, removed or reordered without patched()) fails here, before it ships. They
-// replay with the tracing interceptors the worker always runs: the histories were recorded
-// without them, so this also shows that adding them cannot break a rollout in flight.
+// (a command added, removed or reordered without patched()) fails here, before it ships.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { startTracing } from '@palisade/telemetry';
-import { tracingPlugin, workflowsPath } from '../worker.js';
-
-const tracing = startTracing('palisade-worker', { env: {} });
+import { workflowsPath } from '../worker.js';
 
 const dir = join(import.meta.dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -24,6 +19,6 @@ describe('recorded rollout histories', () => {
     it(`replays ${file} without diverging`, async () => {
       const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
       // Files are named by the workflow id they ran under, "/" written "__".
-      await expect(Worker.runReplayHistory({ workflowsPath: workflowsPath(), plugins: [tracingPlugin(tracing)] }, history, file.replace(/\.json$/, '').replace(/__/g, '/'))).resolves.toBeUndefined();
+      await expect(Worker.runReplayHistory({ workflowsPath: workflowsPath() }, history, file.replace(/\.json$/, '').replace(/__/g, '/'))).resolves.toBeUndefined();
     }, 60_000);
 });
