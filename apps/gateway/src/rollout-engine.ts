@@ -1,5 +1,5 @@
 import { WorkflowClient, WorkflowUpdateFailedError, WorkflowNotFoundError, type Connection } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
+import { activeTraceparent, inSpan, SpanKind } from '@palisade/telemetry';
 import { RolloutRefusedError, type RolloutEnginePort } from '@palisade/api';
 import type { ApproveInput, ControlInput, RolloutStatus, RolloutWorkflowInput } from '@palisade/rollout';
 
@@ -8,13 +8,16 @@ export const rolloutWorkflowId = (id: string) => `rollout-${id}`;
 
 /** Starts rollout workflows and sends them updates, on the gateway's Temporal connection. */
 export function temporalRollouts(connection: Connection, namespace: string, taskQueue: string): RolloutEnginePort {
-  // Starting a workflow (and each update) is a span, and its context travels in the workflow's
-  // headers: the rollout's workflow and activities join the trace of the request that started it.
-  // With tracing off the tracer is OpenTelemetry's no-op and no header is written.
-  const client = new WorkflowClient({ connection, namespace, interceptors: [new OpenTelemetryWorkflowClientInterceptor()] });
+  const client = new WorkflowClient({ connection, namespace });
   return {
+    // Starting the workflow is a span, and its traceparent goes in the workflow's input: each of
+    // the rollout's activities continues it, so the rollout is one trace with the request that
+    // started it. With tracing off there is no traceparent and the input is as it always was.
     async start(input: RolloutWorkflowInput) {
-      await client.start('rolloutWorkflow', { taskQueue, workflowId: rolloutWorkflowId(input.id), args: [input] });
+      await inSpan('start rollout workflow', { kind: SpanKind.CLIENT, attributes: { 'palisade.rollout': input.id } }, async () => {
+        const trace = activeTraceparent();
+        await client.start('rolloutWorkflow', { taskQueue, workflowId: rolloutWorkflowId(input.id), args: [trace ? { ...input, trace } : input] });
+      });
     },
     async update(id: string, kind: 'approve' | 'pause' | 'resume' | 'abort', input: ApproveInput | ControlInput) {
       try {

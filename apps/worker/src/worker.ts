@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { NativeConnection, Worker, type Logger as TemporalLogger } from '@temporalio/worker';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { Context as ActivityContext } from '@temporalio/activity';
-import { OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
 import { createActivities } from './activities.js';
 import { createRolloutActivities } from './rollout/activities.js';
 
@@ -17,14 +15,6 @@ export interface WorkerOptions {
   /** The NATS connection rollout activities talk to the gateway over (absent until connected). */
   nats?: () => NatsConnection | undefined;
 }
-
-/**
- * Activities in spans (Temporal's activity interceptor), so their requests to the gateway carry a
- * trace. Not the workflow interceptors: with them, a history recorded with an update that starts a
- * child workflow (an approval) failed to replay with them (TMPRL1100), so a worker restart could
- * break a rollout. Activities run outside the sandbox and replay never sees them.
- */
-export const activityTracing = (ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) });
 
 /** The workflow sources: dist/workflows/index.js when built, src/workflows/index.ts in tests. */
 export function workflowsPath(): string {
@@ -46,7 +36,10 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       taskQueue: options.taskQueue,
       identity,
       workflowsPath: workflowsPath(),
-      interceptors: { activity: [activityTracing] },
+      // No tracing interceptors: with Temporal's workflow interceptors, a history recorded with an
+      // update that starts a child workflow (an approval) failed to replay (TMPRL1100), so a worker
+      // restart could break a rollout. The trace travels as workflow input instead, and each
+      // rollout activity opens its own span under it (rollout/activities.ts).
       activities: { ...createActivities({ identity, version: options.version }), ...createRolloutActivities(options.nats ?? (() => undefined)) },
     });
     return { worker, connection };

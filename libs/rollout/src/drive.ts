@@ -83,6 +83,13 @@ export interface RolloutWorkflowInput {
   maxHistoryEvents?: number;
   /** Set when the rollout continued as new: the wave to go on from and what it carries. */
   resume?: { wave: number; touched: string[]; status: RolloutStatus; paused: boolean };
+  /**
+   * The traceparent of the workflow's start, when it was traced: each activity's span continues it,
+   * so a rollout is one trace from the command to every agent. It is data in the input rather than
+   * a workflow interceptor's header, because histories recorded with those interceptors did not
+   * replay (see apps/worker/src/worker.ts); input data never changes the commands a workflow sends.
+   */
+  trace?: string;
 }
 
 const ms = (duration: string) => {

@@ -1,8 +1,9 @@
 import { proxyActivities, sleep, uuid4 } from '@temporalio/workflow';
 import type { RolloutActivities } from '../rollout/activities.js';
 import type { WorkflowWave } from '@palisade/rollout';
+import { traced } from './traced.js';
 
-const { setClusterRelease, recordStep, judgeClusterTraffic } = proxyActivities<RolloutActivities>({
+const activities = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -12,6 +13,8 @@ export interface ClusterRolloutInput {
   release: string;
   wave: WorkflowWave;
   cluster: string;
+  /** The rollout's traceparent, when its start was traced (see RolloutWorkflowInput.trace). */
+  trace?: string;
 }
 
 export interface ClusterOutcome {
@@ -38,11 +41,16 @@ const acksFor = (ackTimeoutMs: number) =>
  */
 export async function clusterRolloutWorkflow(input: ClusterRolloutInput): Promise<ClusterOutcome> {
   const { rollout, release, wave, cluster } = input;
+  // Each activity's span continues the start's trace.
+  const setClusterRelease = traced(activities.setClusterRelease, input.trace);
+  const recordStep = traced(activities.recordStep, input.trace);
+  const judgeClusterTraffic = traced(activities.judgeClusterTraffic, input.trace);
+  const waitForAcks = traced(acksFor(wave.ackTimeoutMs).waitForAcks, input.trace);
   const step = (name: string, payload: Record<string, unknown>) => recordStep({ rollout, eventId: uuid4(), step: name, payload: { wave: wave.name, cluster, ...payload } });
   await step('Rollout.ClusterStarted', {});
   const changedAt = Date.now();
   await setClusterRelease({ rollout, cluster, release, wave: wave.name, purpose: 'rollout' });
-  const acks = await acksFor(wave.ackTimeoutMs).waitForAcks({
+  const acks = await waitForAcks({
     cluster,
     release,
     gates: { maxApplyErrors: wave.gates.maxApplyErrors, offlineAgentsTolerated: wave.gates.offlineAgentsTolerated },

@@ -32,21 +32,35 @@ const wave = (name: string, clusters: string[]) => ({
   gates,
 });
 
-it('continues as new at a wave boundary once its history is long, and completes every wave', async () => {
+it('continues as new at a wave boundary once its history is long, and completes every wave, every activity in the start’s trace', async () => {
   const steps: string[] = [];
+  // The trace each activity was handed, by activity: the start's, across child workflows and runs.
+  const traces: string[] = [];
   const activities: RolloutActivities = {
-    setClusterRelease: async () => ({ changed: true, before: null, at: new Date().toISOString() }),
-    recordStep: async (r) => {
+    setClusterRelease: async (_, trace) => {
+      traces.push(`setClusterRelease ${trace}`);
+      return { changed: true, before: null, at: new Date().toISOString() };
+    },
+    recordStep: async (r, trace) => {
+      traces.push(`recordStep ${trace}`);
       steps.push(`${r.step}/${String(r.payload['wave'] ?? '')}/${String(r.payload['cluster'] ?? '')}`);
       return {};
     },
-    endRollout: async (r) => {
+    endRollout: async (r, trace) => {
+      traces.push(`endRollout ${trace}`);
       steps.push(`end/${r.outcome}`);
       return {};
     },
-    judgeClusterTraffic: async () => ({ ok: true, reasons: [], newlyDenied: [], denyRate: { baseline: 0, soak: 0, increase: 0 } }),
-    waitForAcks: async () => ({ acked: 2, total: 2, failed: [], offline: [], waiting: [], done: true, failedReason: undefined, timedOut: false }),
+    judgeClusterTraffic: async (_, trace) => {
+      traces.push(`judgeClusterTraffic ${trace}`);
+      return { ok: true, reasons: [], newlyDenied: [], denyRate: { baseline: 0, soak: 0, increase: 0 } };
+    },
+    waitForAcks: async (_, trace) => {
+      traces.push(`waitForAcks ${trace}`);
+      return { acked: 2, total: 2, failed: [], offline: [], waiting: [], done: true, failedReason: undefined, timedOut: false };
+    },
   };
+  const trace = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
   const taskQueue = uniqueName('continue-as-new');
   const worker = await Worker.create({
     connection: await (await import('@temporalio/worker')).NativeConnection.connect({ address: testServices().temporalAddress }),
@@ -65,6 +79,7 @@ it('continues as new at a wave boundary once its history is long, and completes 
     waves: [wave('one', ['c1', 'c2']), wave('two', ['c3', 'c4']), wave('three', ['c5'])],
     // Low, so this small rollout crosses it after its first wave.
     maxHistoryEvents: 20,
+    trace,
   };
   const workflowId = uniqueName('long-rollout');
   const status = await worker.runUntil(async () => {
@@ -84,4 +99,7 @@ it('continues as new at a wave boundary once its history is long, and completes 
   expect(steps.filter((s) => s.startsWith('Rollout.ClusterStarted'))).toHaveLength(5);
   expect(steps.filter((s) => s.startsWith('Rollout.WaveStarted'))).toEqual(['Rollout.WaveStarted/one/', 'Rollout.WaveStarted/two/', 'Rollout.WaveStarted/three/']);
   expect(steps.at(-1)).toBe('end/completed');
+  // Every activity of every run and child workflow got the start's trace.
+  expect(traces.filter((t) => !t.endsWith(` ${trace}`))).toEqual([]);
+  expect(new Set(traces.map((t) => t.split(' ')[0]))).toEqual(new Set(['recordStep', 'setClusterRelease', 'waitForAcks', 'judgeClusterTraffic', 'endRollout']));
 }, 120_000);

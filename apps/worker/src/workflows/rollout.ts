@@ -15,9 +15,10 @@ import {
 } from '@temporalio/workflow';
 import type { RolloutActivities } from '../rollout/activities.js';
 import { clusterRolloutWorkflow, type ClusterOutcome } from './cluster-rollout.js';
+import { traced } from './traced.js';
 import type { ApproveInput, ClusterRunState, ControlInput, RolloutStatus, RolloutWorkflowInput } from '@palisade/rollout';
 
-const { setClusterRelease, recordStep, endRollout } = proxyActivities<RolloutActivities>({
+const activities = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
@@ -54,6 +55,11 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<Roll
   let waiting: string | undefined;
   let current: CancellationScope | undefined;
   const touched: string[] = [...(input.resume?.touched ?? [])];
+  // Each activity's span continues the start's trace.
+  const setClusterRelease = traced(activities.setClusterRelease, input.trace);
+  const recordStep = traced(activities.recordStep, input.trace);
+  const endRollout = traced(activities.endRollout, input.trace);
+  const waitForRollbackAcks = traced(rollbackAcks.waitForAcks, input.trace);
   const step = (name: string, payload: Record<string, unknown>, by?: { actor: string; reason?: string | undefined }) =>
     recordStep({ rollout: input.id, eventId: uuid4(), step: name, payload, ...(by ? { actor: by.actor, ...(by.reason ? { reason: by.reason } : {}) } : {}) });
   const clusterStatus = (name: string) => status.waves.flatMap((w) => w.clusters).find((c) => c.name === name)!;
@@ -161,7 +167,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<Roll
           try {
             outcome = await executeChild(clusterRolloutWorkflow, {
               workflowId: `${workflowInfo().workflowId}/${cluster}`,
-              args: [{ rollout: input.id, release: input.release, wave, cluster }],
+              args: [{ rollout: input.id, release: input.release, wave, cluster, ...(input.trace ? { trace: input.trace } : {}) }],
             });
           } catch (error) {
             if (isCancellation(error)) throw error;
@@ -231,7 +237,7 @@ export async function rolloutWorkflow(input: RolloutWorkflowInput): Promise<Roll
             return;
           }
           await setClusterRelease({ rollout: input.id, cluster, release: previous, wave: wave.name, purpose: 'rollback' });
-          const acks = await rollbackAcks.waitForAcks({
+          const acks = await waitForRollbackAcks({
             cluster,
             release: previous,
             gates: { maxApplyErrors: wave.gates.maxApplyErrors, offlineAgentsTolerated: wave.gates.offlineAgentsTolerated },
