@@ -13,44 +13,35 @@ const OP_TEXT = { eq: ' == ', ne: ' != ', contains: ' contains ', startsWith: ' 
  * mean equal selectors for every purpose the platform has (dedupe, IP-set naming, diffs).
  */
 export function printSelector(node: SelectorNode): string {
-  const out: string[] = [];
-  const visit = (n: SelectorNode): void => {
-    switch (n.op) {
-      case 'all':
-        out.push('all()');
-        return;
-      case 'global':
-        out.push('global()');
-        return;
-      case 'has':
-        out.push('has(', n.label, ')');
-        return;
-      case 'eq':
-      case 'ne':
-      case 'contains':
-      case 'startsWith':
-      case 'endsWith':
-        out.push(n.label, OP_TEXT[n.op], quote(n.value));
-        return;
-      case 'in':
-      case 'notIn':
-        out.push(n.label, n.op === 'in' ? ' in {' : ' not in {', n.values.map(quote).join(', '), '}');
-        return;
-      case 'not':
-        out.push('!');
-        visit(n.operand);
-        return;
-      case 'and':
-      case 'or':
-        out.push('(');
-        n.operands.forEach((operand, i) => {
-          if (i > 0) out.push(n.op === 'and' ? ' && ' : ' || ');
-          visit(operand);
-        });
-        out.push(')');
-        return;
+  // Concatenation rather than parts joined at the end: V8 builds these short strings as ropes,
+  // and the id of every parsed selector is a hash of this text.
+  switch (node.op) {
+    case 'all':
+      return 'all()';
+    case 'global':
+      return 'global()';
+    case 'has':
+      return 'has(' + node.label + ')';
+    case 'eq':
+    case 'ne':
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith':
+      return node.label + OP_TEXT[node.op] + quote(node.value);
+    case 'in':
+    case 'notIn': {
+      let out = node.label + (node.op === 'in' ? ' in {' : ' not in {');
+      for (let i = 0; i < node.values.length; i++) out += (i > 0 ? ', ' : '') + quote(node.values[i]!);
+      return out + '}';
     }
-  };
-  visit(node);
-  return out.join('');
+    case 'not':
+      return '!' + printSelector(node.operand);
+    case 'and':
+    case 'or': {
+      const join = node.op === 'and' ? ' && ' : ' || ';
+      let out = '(';
+      for (let i = 0; i < node.operands.length; i++) out += (i > 0 ? join : '') + printSelector(node.operands[i]!);
+      return out + ')';
+    }
+  }
 }

@@ -1,6 +1,5 @@
 import { base64UrlNoPad } from '../util/base64url.js';
-import { sha224 } from '../util/sha2.js';
-import { utf8Bytes } from '../util/utf8.js';
+import { sha224Text } from '../util/sha2.js';
 import type { SelectorNode } from './ast.js';
 import { compileSelector, type Labels } from './compile.js';
 import { parseSelectorAst } from './parse.js';
@@ -32,7 +31,7 @@ export function selectorFromAst(ast: SelectorNode): Selector {
     ast,
     matches,
     toString: () => (text ??= printSelector(ast)),
-    uniqueId: () => (uid ??= 's:' + base64UrlNoPad(sha224(utf8Bytes('s:' + selector.toString())))),
+    uniqueId: () => (uid ??= 's:' + base64UrlNoPad(sha224Text('s:' + selector.toString()))),
     labelRestrictions: () => (restrictions ??= labelRestrictions(ast)),
     withLabelPrefix: (prefix) => selectorFromAst(prefixLabels(ast, prefix)),
   };

@@ -1,5 +1,17 @@
 /** UTF-8 bytes of a string (lone surrogates become U+FFFD, as TextEncoder does). */
 export function utf8Bytes(text: string): Uint8Array {
+  // Selectors and resource names are ASCII nearly always: one byte per character, no array to grow.
+  const length = text.length;
+  const ascii = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return encode(text);
+    ascii[i] = c;
+  }
+  return ascii;
+}
+
+function encode(text: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
