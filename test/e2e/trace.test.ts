@@ -8,13 +8,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { bootstrapAdminToken } from '@palisade/domain';
-import { ensureTestServices } from '@palisade/testing';
-import { root } from '../support/cli.js';
 import { cliSession, eventually } from '../support/cli-session.js';
+import { fetchHistories, replayHistory } from '../test-support/histories.js';
 import { startOtlpCollector, type CollectedSpan } from '../support/otlp-collector.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { startTestWorker, type TestWorker } from '../test-support/worker.js';
@@ -135,18 +131,8 @@ describe('a rollout traced across the services', () => {
   });
 
   it('replays the traced rollout’s histories (the workflow, and each cluster’s) against the workflow code', async () => {
-    const services = await ensureTestServices();
-    const connection = await Connection.connect({ address: services.temporalAddress });
-    try {
-      const client = new Client({ connection, namespace: services.temporalNamespace });
-      const histories = [];
-      for await (const execution of client.workflow.list({ query: `WorkflowId STARTS_WITH 'rollout-${rolloutId}'` }))
-        histories.push({ workflowId: execution.workflowId, history: await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory() });
-      expect(histories.map((h) => h.workflowId).sort()).toEqual([`rollout-${rolloutId}`, `rollout-${rolloutId}/staging`, `rollout-${rolloutId}/staging-b`]);
-      for (const h of histories)
-        await expect(Worker.runReplayHistory({ workflowsPath: join(root, 'apps', 'worker', 'dist', 'workflows', 'index.js') }, h.history, h.workflowId)).resolves.toBeUndefined();
-    } finally {
-      await connection.close();
-    }
+    const histories = await fetchHistories(`WorkflowId STARTS_WITH 'rollout-${rolloutId}'`);
+    expect(histories.map((h) => h.workflowId).sort()).toEqual([`rollout-${rolloutId}`, `rollout-${rolloutId}/staging`, `rollout-${rolloutId}/staging-b`]);
+    for (const h of histories) await expect(replayHistory(h)).resolves.toBeUndefined();
   });
 });

@@ -11,13 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect as natsConnect, type NatsConnection } from '@nats-io/transport-node';
-import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { subjects } from '@palisade/bus';
 import { parseNatsUrl } from '@palisade/contracts';
 import { bootstrapAdminToken } from '@palisade/domain';
-import { ensureTestServices } from '@palisade/testing';
 import { palisade, palisadeBin, root, type CliResult } from '../support/cli.js';
+import { fetchHistories, replayHistory } from '../test-support/histories.js';
 import { startTestGateway, type TestGateway } from '../test-support/gateway.js';
 import { startTestWorker, type TestWorker } from '../test-support/worker.js';
 
@@ -325,32 +323,22 @@ spec:
   }, 240_000);
 
   it('replays every recorded rollout history against the current workflow code', async () => {
-    const services = await ensureTestServices();
-    const connection = await Connection.connect({ address: services.temporalAddress });
-    try {
-      const client = new Client({ connection, namespace: services.temporalNamespace });
-      const histories = [];
-      for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` }))
-        histories.push({ workflowId: execution.workflowId, history: await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory() });
-      // Each rollout and each of its clusters: at least the six rollouts above and their children.
-      expect(histories.length).toBeGreaterThanOrEqual(6);
-      for (const h of histories)
-        await expect(Worker.runReplayHistory({ workflowsPath: join(root, 'apps', 'worker', 'dist', 'workflows', 'index.js') }, h.history, h.workflowId)).resolves.toBeUndefined();
-      // PALISADE_RECORD_HISTORIES=1 keeps them as the worker's replay fixtures (apps/worker/src/workflows/histories),
-      // so a later change to the workflow code is checked against rollouts that ran on this one.
-      if (process.env['PALISADE_RECORD_HISTORIES'] === '1') {
-        const out = join(root, 'apps', 'worker', 'src', 'workflows', 'histories');
-        mkdirSync(out, { recursive: true });
-        // Named by workflow id ("/" as "__"): a replay must run under the id the history was recorded with.
-        const file = (id: string) => join(out, `${id.replace(/\//g, '__')}.json`);
-        for (const h of histories.filter((x) => !x.workflowId.includes('/'))) {
-          writeFileSync(file(h.workflowId), historyToJSON(h.history));
-          const child = histories.find((x) => x.workflowId.startsWith(`${h.workflowId}/`));
-          if (child) writeFileSync(file(child.workflowId), historyToJSON(child.history));
-        }
+    const histories = await fetchHistories(`TaskQueue = '${taskQueue}'`);
+    // Each rollout and each of its clusters: at least the six rollouts above and their children.
+    expect(histories.length).toBeGreaterThanOrEqual(6);
+    for (const h of histories) await expect(replayHistory(h)).resolves.toBeUndefined();
+    // PALISADE_RECORD_HISTORIES=1 keeps them as the worker's replay fixtures (apps/worker/src/workflows/histories),
+    // so a later change to the workflow code is checked against rollouts that ran on this one.
+    if (process.env['PALISADE_RECORD_HISTORIES'] === '1') {
+      const out = join(root, 'apps', 'worker', 'src', 'workflows', 'histories');
+      mkdirSync(out, { recursive: true });
+      // Named by workflow id ("/" as "__"): a replay must run under the id the history was recorded with.
+      const file = (id: string) => join(out, `${id.replace(/\//g, '__')}.json`);
+      for (const h of histories.filter((x) => !x.workflowId.includes('/'))) {
+        writeFileSync(file(h.workflowId), historyToJSON(h.history));
+        const child = histories.find((x) => x.workflowId.startsWith(`${h.workflowId}/`));
+        if (child) writeFileSync(file(child.workflowId), historyToJSON(child.history));
       }
-    } finally {
-      await connection.close();
     }
   }, 240_000);
 

@@ -1,4 +1,8 @@
 import type * as TelemetryModule from '@palisade/telemetry';
+// The settings check alone, with no dependency: every command asks it, and only a traced run loads
+// the SDK (the dynamic import below).
+// eslint-disable-next-line @nx/enforce-module-boundaries -- ./config is not the lazy part of the library
+import { tracingWanted } from '@palisade/telemetry/config';
 import { InputError } from './errors.js';
 
 type Telemetry = typeof TelemetryModule;
@@ -7,12 +11,6 @@ type Telemetry = typeof TelemetryModule;
 const LONG_RUNNING = new Set(['agent run', 'agent simulate', 'supervise']);
 
 let loaded: Telemetry | undefined;
-
-/** Whether the environment asks for traces; the SDK is loaded only then, so other runs pay nothing. */
-function wanted(env: NodeJS.ProcessEnv): boolean {
-  const exporter = (env['OTEL_TRACES_EXPORTER'] ?? '').trim().toLowerCase();
-  return exporter !== '' && exporter !== 'none' && (env['OTEL_SDK_DISABLED'] ?? '').trim().toLowerCase() !== 'true';
-}
 
 export interface CommandTracing {
   /** Runs the command as the root span of its trace (or as is, for a command that runs until stopped). */
@@ -27,7 +25,7 @@ export interface CommandTracing {
  * commands report as palisade-agent, every other as palisade-cli.
  */
 export async function commandTracing(command: string, version?: string): Promise<CommandTracing | undefined> {
-  if (!wanted(process.env)) return undefined;
+  if (!tracingWanted(process.env)) return undefined;
   const telemetry = await import('@palisade/telemetry');
   let tracing;
   try {

@@ -11,10 +11,9 @@ import { inventoryProblem } from './inventory/node-inventory.js';
 import { OwnInventoryPublisher } from './inventory/own-inventory.js';
 import { NodePolicy } from './node-policy.js';
 import { StatusReporter } from './status.js';
-import { FlowAggregator, type FlowObservation } from './flows/aggregator.js';
-import { FlowPublisher } from './flows/publisher.js';
-import { TrafficGenerator, type TrafficMix } from './flows/traffic.js';
-import { flowEndpoint, policyOfCounter } from './flows/decision.js';
+import type { FlowObservation } from './flows/aggregator.js';
+import { NodeFlows } from './flows/node-flows.js';
+import type { TrafficMix } from './flows/traffic.js';
 import { sleep, watchForever } from './watch.js';
 
 export type AgentLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -71,9 +70,7 @@ export class NodeAgent {
   private lastDrift: { at: string; change: string } | null = null;
   /** The policy the dataplane holds now (its last apply succeeded); what traffic is decided by. */
   private enforced: NodePolicy | undefined;
-  private aggregator: FlowAggregator | undefined;
-  private publisher: FlowPublisher | undefined;
-  private traffic: TrafficGenerator | undefined;
+  private flows: NodeFlows | undefined;
 
   constructor(private readonly options: NodeAgentOptions) {
     this.log = options.log ?? (() => undefined);
@@ -135,70 +132,30 @@ export class NodeAgent {
           { once: true },
         );
     }
-    if (this.options.flows) this.startFlows(this.options.flows);
+    if (this.options.flows) {
+      const { nc, cluster, node, dataplane } = this.options;
+      this.flows = new NodeFlows({
+        nc,
+        cluster,
+        node,
+        dataplane,
+        ...this.options.flows,
+        log: this.log,
+        every: (seconds, fn) => this.every(seconds, fn),
+        enforced: () => this.enforced?.snapshot,
+      });
+      this.tasks.push(...this.flows.start());
+    }
   }
 
   /** A flow the dataplane witnessed, counted into the current interval. */
   observe(observation: FlowObservation): void {
-    this.aggregator?.add(observation);
+    this.flows?.observe(observation);
   }
 
   /** Flow records generated, and of those published (acked by JetStream), dropped for room, and still queued. */
   get flowStats(): { generated: number; published: number; queued: number; dropped: number } {
-    const p = this.publisher;
-    return { generated: p?.enqueued ?? 0, published: p?.published ?? 0, queued: p?.queued ?? 0, dropped: p?.dropped ?? 0 };
-  }
-
-  /** What a kernel dataplane counted, named by the endpoints of the state in force. */
-  private async collectWitnessedFlows(): Promise<void> {
-    const read = this.options.dataplane.readFlows;
-    const snapshot = this.enforced?.snapshot;
-    if (!read || !snapshot) return;
-    const flows = await read.call(this.options.dataplane).catch((error: unknown) => {
-      this.log('warn', 'could not read the flow counters', { error: String(error) });
-      return [];
-    });
-    for (const f of flows) {
-      const source = snapshot.endpointByIp.get(f.src);
-      const destination = snapshot.endpointByIp.get(f.dst);
-      this.observe({
-        reporter: destination?.node === this.options.node ? 'dst' : 'src',
-        source: flowEndpoint(source, f.src),
-        destination: flowEndpoint(destination, f.dst),
-        protocol: f.protocol,
-        port: f.port,
-        action: f.action,
-        policy: policyOfCounter(f.decidedBy),
-        packets: f.packets,
-        bytes: f.bytes,
-        connectionsStarted: f.started && f.action === 'Allow' ? 1 : 0,
-        connectionsCompleted: 0,
-      });
-    }
-  }
-
-  private startFlows(settings: NonNullable<NodeAgentOptions['flows']>): void {
-    this.aggregator = new FlowAggregator(this.options.cluster, this.options.node);
-    this.publisher = new FlowPublisher(this.options.nc, this.options.cluster, this.options.node);
-    const interval = settings.intervalSeconds ?? 10;
-    this.tasks.push(
-      this.every(interval, async () => {
-        await this.collectWitnessedFlows();
-        this.publisher!.enqueue(this.aggregator!.flush());
-        await this.publisher!.flush();
-      }),
-    );
-    if (settings.traffic && this.options.dataplane.kind === 'simulated') {
-      this.traffic = new TrafficGenerator(this.options.node, settings.traffic);
-      let last = performance.now();
-      this.tasks.push(
-        this.every(1, async () => {
-          const now = performance.now();
-          if (this.enforced) this.traffic!.tick(this.enforced.snapshot, (now - last) / 1000, (o) => this.observe(o));
-          last = now;
-        }),
-      );
-    }
+    return this.flows?.stats ?? { generated: 0, published: 0, queued: 0, dropped: 0 };
   }
 
   async stop(): Promise<void> {
@@ -206,10 +163,7 @@ export class NodeAgent {
     this.status?.stop();
     await Promise.allSettled([...this.tasks, this.loop]);
     // The interval under way is not lost on a clean stop: published now, if NATS takes it within 5 s.
-    if (this.aggregator && this.publisher && !this.options.nc.isClosed()) {
-      this.publisher.enqueue(this.aggregator.flush());
-      await Promise.race([this.publisher.flush(), sleep(5_000)]);
-    }
+    await this.flows?.flushLast(5_000);
   }
 
   get nodeStatus(): NodeStatusReport | undefined {
@@ -379,7 +333,7 @@ export class NodeAgent {
       const wasInForce = this.inForce;
       this.policyApplied = true;
       this.enforced = this.policy;
-      this.traffic?.invalidate();
+      this.flows?.stateChanged();
       this.inForce = desired.release;
       if (wasInForce !== desired.release) this.log('info', 'applied release', { release: desired.release, ms: Math.round(performance.now() - started) });
       await this.report('applied', desired.release, desired.release, null, performance.now() - started);

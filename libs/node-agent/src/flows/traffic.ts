@@ -87,12 +87,12 @@ export class TrafficGenerator {
     this.mix = mix.flows.map((entry) => ({ entry, from: parseSelector(entry.from), to: parseSelector(entry.to) }));
   }
 
-  /** Connections for `seconds` of traffic on `snapshot`, handed to `observe`. */
   /** Call when the endpoints may have changed (a new release or inventory): selections are kept until then. */
   invalidate(): void {
     this.peers = undefined;
   }
 
+  /** Connections for `seconds` of traffic on `snapshot`, handed to `observe`. */
   tick(snapshot: Snapshot, seconds: number, observe: (o: FlowObservation) => void): number {
     if (this.peers?.snapshot !== snapshot || this.peers.size !== snapshot.endpoints.size) {
       const workloads = [...snapshot.endpoints.values()].filter((e) => e.kind === 'workload');
