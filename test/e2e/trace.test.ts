@@ -130,6 +130,30 @@ describe('a rollout traced across the services', () => {
     expect(row!.payload.trace).toBe(`00-${drive!.traceId}-${drive!.spanId}-01`);
   });
 
+  it('traces `palisade cluster set-release` to the cluster’s agents, and keeps it in the audit record', async () => {
+    expect((await s.cli(['apply', '-f', s.file('policy-2.yaml', policy.replace('[5432]', '[5432, 5433]'))])).code).toBe(0);
+    const release = (await s.json<{ hash: string }>(['release', 'create'])).hash;
+    expect((await s.cli(['cluster', 'set-release', 'staging', release, '--reason', 'traced by hand'])).code).toBe(0);
+    const apply = await eventually(
+      'the agent of staging to apply the release in a traced span',
+      async () => collector.spans.find((span) => span.name === 'agent apply release' && span.attributes['palisade.release'] === release),
+      { timeoutMs: 60_000, intervalMs: 500, context },
+    );
+    const spans = new Map(collector.spans.map((span) => [span.spanId, span]));
+    const chain: CollectedSpan[] = [];
+    for (let at: CollectedSpan | undefined = apply; at; at = at.parentSpanId ? spans.get(at.parentSpanId) : undefined) chain.unshift(at);
+    expect(chain.map((span) => `${span.service}: ${span.name}`)).toEqual([
+      'palisade-cli: palisade cluster set-release',
+      'palisade-cli: POST /trpc/clusters.setRelease',
+      'palisade-gateway: POST /trpc/clusters.setRelease',
+      'palisade-gateway: publish desired release',
+      'palisade-agent: agent apply release',
+    ]);
+    const [row] = await gateway.database.query<{ payload: { trace?: string } }[]>`
+      SELECT payload FROM events WHERE stream_id = 'cluster/staging' AND type = 'Cluster.DesiredReleaseSet' ORDER BY version DESC LIMIT 1`;
+    expect(row!.payload.trace).toBe(`00-${chain[2]!.traceId}-${chain[2]!.spanId}-01`);
+  });
+
   it('replays the traced rollout’s histories (the workflow, and each cluster’s) against the workflow code', async () => {
     const histories = await fetchHistories(`WorkflowId STARTS_WITH 'rollout-${rolloutId}'`);
     expect(histories.map((h) => h.workflowId).sort()).toEqual([`rollout-${rolloutId}`, `rollout-${rolloutId}/staging`, `rollout-${rolloutId}/staging-b`]);

@@ -6,7 +6,7 @@ import { authenticate } from '@palisade/domain';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { publicHealth, type AgentStatus, type HealthReport, type NodeInventory } from '@palisade/contracts';
 import type { Logger } from 'pino';
-import { withContext } from '@palisade/telemetry';
+import { activeTraceparent, withContext } from '@palisade/telemetry';
 import { bodyLimit, readBody } from './body-limit.js';
 import { createMetrics, type Gauge, type GatewayMetrics } from './metrics.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -137,6 +137,8 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
     allowMethodOverride: true,
     createContext: ({ req }): ApiContext => {
       const principal = principals.get(req);
+      // The request's span (request-span.ts) is active here when tracing is on.
+      const trace = activeTraceparent();
       return {
         requestId: String(req.headers['x-request-id']),
         health: options.health,
@@ -149,6 +151,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         ...(options.rollouts ? { rollouts: options.rollouts } : {}),
         ...(options.inventory ? { inventory: options.inventory } : {}),
         ...(options.anchor ? { anchor: options.anchor } : {}),
+        ...(trace ? { trace } : {}),
       };
     },
     onError: ({ error, path, req }) => {

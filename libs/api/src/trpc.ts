@@ -36,6 +36,12 @@ export interface ApiContext {
   inventory?: (cluster: string) => Promise<NodeInventory[]>;
   /** Runs rollouts on Temporal (the gateway's client to the rollout workflows). */
   rollouts?: RolloutEnginePort;
+  /**
+   * The traceparent of this request's span, when tracing is on: a change the request makes to
+   * what agents run records it, so the agents' work joins the request's trace and the audit
+   * record leads to it.
+   */
+  trace?: string;
 }
 
 export interface AgentIssuerPort {

@@ -33,7 +33,9 @@ export const clustersRouter = router({
    */
   setRelease: requiring('cluster:manage')
     .input(z.object({ name: ClusterName, release: z.string().min(1).max(64), reason: REASON.optional() }).strict())
-    .mutation(({ ctx, input }) => setDesiredRelease(ctx.db, input.name, input.release, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) })),
+    .mutation(({ ctx, input }) =>
+      setDesiredRelease(ctx.db, input.name, input.release, { actor: ctx.principal.actor, ...(input.reason ? { reason: input.reason } : {}) }, ctx.trace ? { trace: ctx.trace } : {}),
+    ),
 
   /** A token the cluster's agents join with (shown once, expiring): admins only. */
   joinToken: requiring('cluster:manage')
