@@ -92,9 +92,20 @@ describe('appending events', () => {
     await expect(append(database, [{ streamId: `other/${randomUUID()}`, expectedVersion: 0, events: [a] }])).rejects.toThrow(/was appended to stream/);
     await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), id: 'nope' }] }])).rejects.toThrow(new InvalidEventError(0, 'id', 'must be a UUID'));
     await expect(append(database, [{ streamId, expectedVersion: 1, events: [event(), { ...event(), payload: { s: 'a\u0000b' } }] }])).rejects.toThrow(/event 1: payload must not contain U\+0000/);
+    // Text no UTF-8 can hold: refused by name, never stored altered (the content hash covers what was sent).
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), payload: { ['k\ud800']: 'v' } }] }])).rejects.toThrow(
+      /event 0: payload must not contain U\+0000 or an unpaired surrogate/,
+    );
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), reason: 'end \udc00' }] }])).rejects.toThrow(/event 0: reason must not contain/);
+    await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), actor: 'user:\ud83d' }] }])).rejects.toThrow(/event 0: actor must be/);
+    await expect(append(database, [{ streamId: `test/\udfff${randomUUID()}`, expectedVersion: 0, events: [event()] }])).rejects.toThrow(
+      /streamId must not contain control characters or an unpaired surrogate/,
+    );
+    // A pair is fine.
+    await append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), actor: 'user:😀', reason: 'ok 😀', payload: { s: '😀' } }] }]);
     await expect(append(database, [{ streamId: 'NoType', expectedVersion: 1, events: [event()] }])).rejects.toThrow(/streamId must start with a stream type/);
     await expect(append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), payload: { big: 'x'.repeat(1024 * 1024) } }] }])).rejects.toThrow(/payload is \d+ bytes: at most 1048576/);
-    expect(await readStream(database, streamId)).toHaveLength(1);
+    expect(await readStream(database, streamId)).toHaveLength(2);
   });
 
   it('appends to several streams all or nothing', async () => {

@@ -22,6 +22,12 @@ const TYPE = /^[A-Z][A-Za-z0-9]*(\.[A-Z][A-Za-z0-9]*)*$/;
 const STREAM_TYPE = /^[a-z][a-z0-9-]*$/;
 // eslint-disable-next-line no-control-regex -- control characters are what must be refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
+/**
+ * A UTF-16 surrogate without its pair. No UTF-8 can hold one: the driver would store U+FFFD in its
+ * place (or jsonb refuse it), while the content hash covers what was sent, so the event would
+ * later fail verification. Refused up front, by field.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** "resource/NetworkPolicy/prod/db" → "resource": the part before the first slash. */
 export function streamTypeOf(streamId: string): string {
@@ -31,15 +37,18 @@ export function streamTypeOf(streamId: string): string {
 
 function validateStream(streamId: string, index: number): void {
   if (!streamId || streamId.length > LIMITS.streamIdLength) throw new InvalidEventError(index, 'streamId', `must be 1 to ${LIMITS.streamIdLength} characters`);
-  if (CONTROL.test(streamId)) throw new InvalidEventError(index, 'streamId', 'must not contain control characters');
+  if (CONTROL.test(streamId) || LONE_SURROGATE.test(streamId)) throw new InvalidEventError(index, 'streamId', 'must not contain control characters or an unpaired surrogate');
   if (!STREAM_TYPE.test(streamTypeOf(streamId)))
     throw new InvalidEventError(index, 'streamId', `must start with a stream type (lower case letters, digits, dashes) then "/": got ${JSON.stringify(streamId.slice(0, 40))}`);
 }
 
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+/** Text PostgreSQL cannot store as given (jsonb holds no U+0000; no text holds a lone surrogate). */
+function hasUnstorable(value: unknown): boolean {
+  if (typeof value === 'string') return unstorable(value);
+  if (Array.isArray(value)) return value.some(hasUnstorable);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => unstorable(k) || hasUnstorable(v));
   return false;
 }
 
@@ -48,8 +57,11 @@ function validateEvent(event: NewEvent, index: number): string {
   if (!TYPE.test(event.type) || event.type.length > LIMITS.typeLength)
     throw new InvalidEventError(index, 'type', `must be PascalCase words separated by dots, at most ${LIMITS.typeLength} characters`);
   if (event.schemaVersion !== undefined && (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1)) throw new InvalidEventError(index, 'schemaVersion', 'must be a positive integer');
-  if (!event.actor || event.actor.length > LIMITS.actorLength || CONTROL.test(event.actor)) throw new InvalidEventError(index, 'actor', `must be 1 to ${LIMITS.actorLength} printable characters`);
+  if (!event.actor || event.actor.length > LIMITS.actorLength || CONTROL.test(event.actor) || LONE_SURROGATE.test(event.actor))
+    throw new InvalidEventError(index, 'actor', `must be 1 to ${LIMITS.actorLength} printable characters`);
   if (event.reason !== undefined && event.reason.length > LIMITS.reasonLength) throw new InvalidEventError(index, 'reason', `must be at most ${LIMITS.reasonLength} characters`);
+  // Stored as given, or the content hash would cover text other than what is stored.
+  if (event.reason !== undefined && unstorable(event.reason)) throw new InvalidEventError(index, 'reason', 'must not contain U+0000 or an unpaired surrogate');
   for (const field of ['correlationId', 'causationId'] as const) {
     const value = event[field];
     if (value !== undefined && !UUID.test(value)) throw new InvalidEventError(index, field, 'must be a UUID');
@@ -62,8 +74,7 @@ function validateEvent(event: NewEvent, index: number): string {
   }
   if (json === undefined) throw new InvalidEventError(index, 'payload', 'must be JSON');
   if (json.length > LIMITS.payloadBytes) throw new InvalidEventError(index, 'payload', `is ${json.length} bytes: at most ${LIMITS.payloadBytes}`);
-  // PostgreSQL's jsonb cannot hold U+0000.
-  if (hasNul(event.payload)) throw new InvalidEventError(index, 'payload', 'must not contain U+0000');
+  if (hasUnstorable(event.payload)) throw new InvalidEventError(index, 'payload', 'must not contain U+0000 or an unpaired surrogate');
   return json;
 }
 
