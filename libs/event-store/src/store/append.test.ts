@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
-import { append } from './append.js';
+import { append, appendInOneStatement } from './append.js';
 import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
 import { CommittedHorizon } from '../horizon/committed.js';
 import { readRange, readStream } from './read.js';
@@ -169,6 +169,34 @@ describe('appending events', () => {
     const seen = await readRange(database, before, after, 1_000);
     expect(seen.map((e) => e.type)).toEqual(expect.arrayContaining(['Slow.One', 'Fast.One']));
     expect(seen.findIndex((e) => e.type === 'Slow.One')).toBeLessThan(seen.findIndex((e) => e.type === 'Fast.One'));
+  });
+
+  it('holds the horizon below a one-statement append (events_append) until its transaction commits', async () => {
+    const horizon = new CommittedHorizon();
+    await horizon.current(database);
+    let release!: () => void;
+    let started!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const isHeld = new Promise<void>((r) => (started = r));
+    // The function called in a transaction held open after it: its position is taken, not committed.
+    const slow = database.transaction(async (tx) => {
+      const result = await appendInOneStatement(tx, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Slow.Two')] }]);
+      started();
+      await held;
+      return result;
+    });
+    await isHeld;
+    const [fast] = await append(database, [{ streamId: `test/${randomUUID()}`, expectedVersion: 0, events: [event('Fast.Two')] }]);
+    const before = await horizon.current(database);
+    expect(before).toBeLessThan(fast!.positions[0]!);
+    release();
+    const [slowResult] = await slow;
+    expect(slowResult!.positions[0]).toBeLessThan(fast!.positions[0]!);
+    let after = 0;
+    for (let i = 0; i < 50 && after < fast!.positions[0]!; i++) after = await horizon.current(database);
+    const seen = await readRange(database, before, after, 1_000);
+    expect(seen.findIndex((e) => e.type === 'Slow.Two')).toBeLessThan(seen.findIndex((e) => e.type === 'Fast.Two'));
+    expect(seen.findIndex((e) => e.type === 'Slow.Two')).toBeGreaterThanOrEqual(0);
   });
 
   it('holds the horizon below positions whose transactions are all still running', async () => {
