@@ -184,6 +184,9 @@ describe('rate limits, metrics and live events', () => {
     expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${api.url}/metrics`, { headers: { authorization: 'Bearer pal_000000000000_wrong' } })).status).toBe(401);
     const token = await api.token('viewer');
+    // The notifier's first horizon read runs in the background from the gateway's start: on a busy
+    // machine it can still be under way here, so wait for it rather than for luck.
+    await api.horizon.current();
     const res = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -6,13 +6,15 @@ import { pino } from 'pino';
 import type { AppRouter } from '@palisade/api';
 import type { Role } from '@palisade/contracts';
 import { createToken } from '@palisade/domain';
-import { applyMigrations, countEvents, createDbClient, startHorizonNotifier, type DbClient } from '@palisade/event-store';
+import { applyMigrations, countEvents, createDbClient, startHorizonNotifier, type DbClient, type HorizonNotifier } from '@palisade/event-store';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { createGatewayServer, type GatewayServerOptions } from '../server.js';
 
 export interface ApiHarness {
   url: string;
   database: DbClient;
+  /** The gateway's horizon notifier (its first read runs in the background from the start). */
+  horizon: HorizonNotifier;
   /** A new token for a role (developers: bound to `namespaces`). */
   token(role: Role, namespaces?: string[], tiers?: string[]): Promise<string>;
   client(token?: string, batch?: boolean): ReturnType<typeof createTRPCClient<AppRouter>>;
@@ -40,6 +42,7 @@ export async function startApi(prefix: string, options: Partial<GatewayServerOpt
   return {
     url,
     database,
+    horizon,
     token: async (role, namespaces, tiers) => (await createToken(database, { name: `${role}-${++n}`, role, ...(namespaces ? { namespaces } : {}), ...(tiers ? { tiers } : {}) }, 'test')).token,
     client: (token, batch = true) => {
       const headers = token ? { authorization: `Bearer ${token}` } : {};

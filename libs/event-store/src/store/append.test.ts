@@ -101,6 +101,7 @@ describe('appending events', () => {
     await expect(append(database, [{ streamId: `test/\udfff${randomUUID()}`, expectedVersion: 0, events: [event()] }])).rejects.toThrow(
       /streamId must not contain control characters or an unpaired surrogate/,
     );
+    await expect(appendInOneStatement(database, [{ streamId, expectedVersion: 'any', events: [event()] }])).rejects.toThrow(/event 0: expectedVersion must be a number in a one-statement append/);
     // A pair is fine.
     await append(database, [{ streamId, expectedVersion: 1, events: [{ ...event(), actor: 'user:😀', reason: 'ok 😀', payload: { s: '😀' } }] }]);
     await expect(append(database, [{ streamId: 'NoType', expectedVersion: 1, events: [event()] }])).rejects.toThrow(/streamId must start with a stream type/);

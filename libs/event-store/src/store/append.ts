@@ -1,5 +1,5 @@
 import { DbError, UNIQUE_VIOLATION } from '../sql/client.js';
-import { ConcurrencyError, IdempotencyError } from './errors.js';
+import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
 import { eventRows, prepareAppend, type EventRow } from './prepare.js';
 import type { AppendRequest, AppendResult, Db, Tx } from './types.js';
 
@@ -99,6 +99,14 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
  */
 export async function appendInOneStatement(db: Db | Tx, requests: AppendRequest[]): Promise<AppendResult[]> {
   const prepared = prepareAppend(requests);
+  const any = requests.findIndex((r) => r.expectedVersion === 'any');
+  // Named by its first event, as the other checks name a request.
+  if (any >= 0)
+    throw new InvalidEventError(
+      requests.slice(0, any).reduce((n, r) => n + r.events.length, 0),
+      'expectedVersion',
+      'must be a number in a one-statement append: "any" needs the versions read first (append does that)',
+    );
   const expected = (request: AppendRequest) => request.expectedVersion as number;
   const recordedAt = new Date();
   const c = columns(eventRows(requests, prepared, expected, recordedAt, db.eventKey ? (hash) => db.eventKey!.sign(hash) : undefined));
