@@ -27,9 +27,8 @@ function reserve(length: number): number {
   return total;
 }
 
-/** Hashes the `length` bytes of message at the start of `padded` (after `reserve(length)`). */
-function digest(length: number, iv: Int32Array, outWords: number): Uint8Array {
-  const total = ((length + 9 + 63) >> 6) << 6;
+/** Hashes the `length` bytes of message at the start of `padded`; `total` is what `reserve(length)` returned. */
+function digest(length: number, total: number, iv: Int32Array, outWords: number): Uint8Array {
   const p = padded;
   p[length] = 0x80;
   p.fill(0, length + 1, total - 8);
@@ -100,9 +99,9 @@ function digest(length: number, iv: Int32Array, outWords: number): Uint8Array {
 }
 
 function digestBytes(message: Uint8Array, iv: Int32Array, outWords: number): Uint8Array {
-  reserve(message.length);
+  const total = reserve(message.length);
   padded.set(message);
-  return digest(message.length, iv, outWords);
+  return digest(message.length, total, iv, outWords);
 }
 
 export const sha256 = (message: Uint8Array): Uint8Array => digestBytes(message, IV256, 8);
@@ -111,14 +110,14 @@ export const sha224 = (message: Uint8Array): Uint8Array => digestBytes(message, 
 /** SHA-224 of a string's UTF-8: ASCII (nearly every selector) is written straight into the block. */
 export function sha224Text(text: string): Uint8Array {
   const length = text.length;
-  reserve(length);
+  const total = reserve(length);
   const p = padded;
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) return sha224(utf8Bytes(text));
     p[i] = c;
   }
-  return digest(length, IV224, 7);
+  return digest(length, total, IV224, 7);
 }
 
 export function toHex(bytes: Uint8Array): string {
