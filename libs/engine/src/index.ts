@@ -64,3 +64,6 @@ export { renderNftables, renderNftablesUpdate, describeCounter, ruleComment, MAR
 export { FlowDecisions, FLOW_SETS, MAX_FLOW_DECISIONS } from './compile/nftables-flows.js';
 export { effectivePolicy, describeRule, type EffectivePolicy, type EffectiveTier, type EffectivePolicyEntry, type EffectiveRule } from './eval/effective.js';
 export { previewImpact, type ImpactReport, type SelectionChange, type FlowVerdictChange } from './impact/preview.js';
+export { AllPairs, type AllPairsOptions, type NamespacePairSummary } from './connectivity/all-pairs.js';
+export { endpointClasses, type EndpointClasses } from './connectivity/classes.js';
+export { ALL_PORTS, formatRange, parsePortList, PortListError, type PortRange, type PortUniverse } from './connectivity/ports.js';

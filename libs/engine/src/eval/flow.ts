@@ -93,6 +93,15 @@ function workloadChain(ctx: Context, endpoint: Endpoint, direction: Direction): 
   return profiles(ctx, endpoint, direction, result);
 }
 
+/**
+ * One workload's own policy for one direction, tiers then profiles, exactly as the walk runs it:
+ * with no host endpoint on the way, a pod-to-pod flow is allowed when the source's egress and the
+ * destination's ingress both allow it, which lets all-pairs answers decide the two halves apart.
+ */
+export function workloadChainAllows(snapshot: Snapshot, endpoint: Endpoint, direction: Direction, packet: Packet): boolean {
+  return workloadChain({ snapshot, packet, explain: false, pending: false }, endpoint, direction).verdict === 'allow';
+}
+
 function profiles(ctx: Context, endpoint: Endpoint, direction: Direction, result: ChainResult): ChainResult {
   for (const name of endpoint.profiles) {
     const profile = ctx.snapshot.profiles.get(name);
