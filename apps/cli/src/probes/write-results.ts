@@ -1,4 +1,5 @@
 import type { ProbeResult } from '@palisade/engine';
+import { send } from './send.js';
 
 export type ResultFormat = 'text' | 'json' | 'ndjson';
 
@@ -34,17 +35,7 @@ export class ResultWriter {
     else if (this.format === 'text') await this.send(`${this.allowed} allowed, ${this.count - this.allowed} denied\n`);
   }
 
-  private async send(text: string): Promise<void> {
-    if (this.out.write(text)) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (error?: Error) => {
-        this.out.off('drain', done);
-        this.out.off('error', done);
-        if (error) reject(error);
-        else resolve();
-      };
-      this.out.once('drain', done);
-      this.out.once('error', done);
-    });
+  private send(text: string): Promise<void> {
+    return send(this.out, text);
   }
 }

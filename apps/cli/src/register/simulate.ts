@@ -18,10 +18,32 @@ interface SimulateFlags {
   ipVersion?: '4' | '6';
   probes?: string;
   explain: boolean;
-  output: 'text' | 'json' | 'ndjson';
+  allPairs: boolean;
+  ports?: string;
+  summary: boolean;
+  output: 'text' | 'json' | 'ndjson' | 'csv';
 }
 
-function simulateOptions(flags: SimulateFlags): SimulateOptions {
+/** What --all-pairs replaces: one flow's or a batch's flags. */
+const ONE_FLOW_FLAGS = ['from', 'to', 'protocol', 'port', 'sourcePort', 'icmpType', 'icmpCode', 'ipVersion', 'probes'] as const;
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+async function allPairs(flags: SimulateFlags): Promise<number> {
+  const { InputError } = await import('../errors.js');
+  if (flags.remote) throw new InputError('--all-pairs decides against files (-f): the gateway does not send its whole state');
+  const clash = ONE_FLOW_FLAGS.filter((key) => flags[key] !== undefined);
+  if (clash.length) throw new InputError(`--all-pairs answers every pair: drop ${clash.map(flagName).join(', ')}`);
+  if (flags.explain) throw new InputError('--explain is for one flow or a batch of probes, not --all-pairs');
+  return (await import('../commands/all-pairs.js')).allPairsCommand({
+    files: flags.filename ?? [],
+    recursive: flags.recursive,
+    summary: flags.summary,
+    output: flags.output,
+    ...(flags.ports !== undefined ? { ports: flags.ports } : {}),
+  });
+}
+
+function simulateOptions(flags: SimulateFlags & { output: 'text' | 'json' | 'ndjson' }): SimulateOptions {
   return {
     files: flags.filename ?? [],
     recursive: flags.recursive,
@@ -59,17 +81,29 @@ export function register(program: Command): void {
     .addOption(new Option('--ip-version <version>', 'address family when endpoints have both').choices(['4', '6']))
     .option('--probes <file>', 'probes, read as a stream: a JSON list [{ "from", "to", "protocol", "port", "sourcePort"?, "icmp"? }] or one probe object per line (NDJSON); - for standard input')
     .option('--explain', 'print every tier, policy and rule considered and why it did or did not match', false)
-    .addOption(outputOption(['text', 'json', 'ndjson'], 'text'))
+    .option(
+      '--all-pairs',
+      "every pod's reachability to every other pod, decided by equivalence classes of pods (text: a summary per namespace pair; ndjson, csv, json: every pair, then the summary)",
+      false,
+    )
+    .option('--ports <list>', 'with --all-pairs: the destination ports to answer for, e.g. 80,443,udp/53,tcp/8000-8080 (default: every TCP, UDP and SCTP port)')
+    .option('--summary', 'with --all-pairs: only the summary per namespace pair, not every pair', false)
+    .addOption(outputOption(['text', 'json', 'ndjson', 'csv'], 'text'))
     .addHelpText('after', '\nExit codes: 0 evaluated (whatever the verdict), 2 bad input (an unknown endpoint, an invalid snapshot or probe).')
     .action(
       action('simulate', async (flags: SimulateFlags) => {
-        if (!flags.remote) {
-          if (flags.cluster) throw new (await import('../errors.js')).InputError("--cluster needs --remote: the inventory is the gateway's");
-          return (await import('../commands/simulate.js')).simulateCommand(simulateOptions(flags));
+        if (flags.allPairs) return allPairs(flags);
+        const { InputError } = await import('../errors.js');
+        if (flags.ports !== undefined || flags.summary) throw new InputError(`${flags.ports !== undefined ? '--ports' : '--summary'} needs --all-pairs`);
+        if (flags.output === 'csv') throw new InputError('-o csv is for --all-pairs; one flow or a batch prints text, json or ndjson');
+        const oneFlow = { ...flags, output: flags.output };
+        if (!oneFlow.remote) {
+          if (flags.cluster) throw new InputError("--cluster needs --remote: the inventory is the gateway's");
+          return (await import('../commands/simulate.js')).simulateCommand(simulateOptions(oneFlow));
         }
         // Only the environment or the login file: --remote has never fallen back to the local stack's gateway.
         const remote = (await import('../remote/config.js')).resolveRemote();
-        return (await import('../commands/simulate.js')).simulateRemote(remote, simulateOptions(flags));
+        return (await import('../commands/simulate.js')).simulateRemote(remote, simulateOptions(oneFlow));
       }),
     );
 }
