@@ -1,14 +1,15 @@
-// Engine benchmarks: `npx nx run engine:bench` (all) or `... -- selector|cluster` (one).
+// Engine benchmarks: `npx nx run engine:bench` (all) or `... -- selector|cluster|allPairs` (one).
 // Writes bench/results.json with the machine's description, keeping the sections not re-run.
 // Figures are measured, never asserted: compare them with the issues' targets.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { allPairsBench } from './all-pairs.bench.js';
 import { clusterBench } from './cluster.bench.js';
 import { selectorBench } from './selector.bench.js';
 import { machine } from './support.js';
 
-const SECTIONS = ['selector', 'cluster'];
+const SECTIONS = ['selector', 'cluster', 'allPairs'];
 const which = process.argv.slice(2).filter((a) => a !== '--');
 if (which.length === 0) {
   // Each section in its own process, so one's heap and garbage do not weigh on the other's figures.
@@ -32,5 +33,6 @@ console.log(`machine: ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.os}, 
 const results: Record<string, unknown> = { ...(previous.selector && previous.machine ? previous : {}), date: new Date().toISOString(), machine: m, singleThreaded: true };
 if (run('selector')) results.selector = selectorBench();
 if (run('cluster')) results.cluster = await clusterBench();
+if (run('allPairs')) results.allPairs = allPairsBench();
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`written: ${out.pathname}`);
