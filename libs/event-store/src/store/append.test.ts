@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
 import { createDbClient, type DbClient } from '../client.js';
 import { applyMigrations } from '../migrate/apply.js';
-import { append, appendInOneStatement } from './append.js';
+import { append } from './append.js';
+import { appendInOneStatement } from './one-statement.js';
+import { appendGroupStats } from './group-append.js';
 import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
 import { CommittedHorizon } from '../horizon/committed.js';
 import { readRange, readStream } from './read.js';
@@ -41,6 +43,38 @@ describe('appending events', () => {
     ]);
     expect(read[0]!.streamType).toBe('test');
     expect(read[0]!.contentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('gives appends that share a statement the answers each would get alone', async () => {
+    const earlier = `test/${randomUUID()}`;
+    const retried = [event('Earlier.One')];
+    const [first] = await append(database, [{ streamId: earlier, expectedVersion: 0, events: retried }]);
+    const stale = `test/${randomUUID()}`;
+    await append(database, [{ streamId: stale, expectedVersion: 0, events: [event()] }]);
+    const before = appendGroupStats(database);
+    const fresh = Array.from({ length: 24 }, () => `test/${randomUUID()}`);
+    // Fresh streams, with a retry of an earlier append and a stale version among them, all at once.
+    const outcomes = await Promise.allSettled([
+      ...fresh.slice(0, 12).map((streamId) => append(database, [{ streamId, expectedVersion: 0, events: [event()] }])),
+      append(database, [{ streamId: earlier, expectedVersion: 0, events: retried }]),
+      append(database, [{ streamId: stale, expectedVersion: 0, events: [event()] }]),
+      ...fresh.slice(12).map((streamId) => append(database, [{ streamId, expectedVersion: 0, events: [event(), event()] }])),
+    ]);
+    const after = appendGroupStats(database);
+    expect(after.sharedStatements).toBeGreaterThan(before.sharedStatements);
+    const value = (i: number) => (outcomes[i] as PromiseFulfilledResult<Awaited<ReturnType<typeof append>>>).value[0]!;
+    for (let i = 0; i < 12; i++) expect(value(i)).toMatchObject({ streamId: fresh[i], version: 1, duplicate: false });
+    expect(value(12)).toEqual({ streamId: earlier, version: 1, positions: first!.positions, duplicate: true });
+    expect(outcomes[13]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ streamId: stale, expectedVersion: 0, actualVersion: 1 }) });
+    for (let i = 14; i < 26; i++) expect(value(i)).toMatchObject({ streamId: fresh[i - 2], version: 2, duplicate: false });
+    // What each was told is what is stored: its events, at those positions, once.
+    for (let i = 0; i < 26; i++) {
+      if (i === 13) continue;
+      const result = value(i);
+      const stored = await readStream(database, result.streamId);
+      expect(stored.map((e) => e.position)).toEqual(result.positions);
+    }
+    expect(await readStream(database, stale)).toHaveLength(1);
   });
 
   it('lets exactly one of many concurrent writers win each version; the others get a conflict naming both versions', async () => {

@@ -1,49 +1,14 @@
-import { DbError, UNIQUE_VIOLATION } from '../sql/client.js';
-import { ConcurrencyError, IdempotencyError, InvalidEventError } from './errors.js';
-import { eventRows, prepareAppend, type EventRow } from './prepare.js';
+import { ConcurrencyError } from './errors.js';
+import { appendGrouped } from './group-append.js';
+import { columns, duplicateResult, results, translateUniqueViolation, UniqueViolation, type Existing } from './outcomes.js';
+import { eventRows, prepareAppend } from './prepare.js';
 import type { AppendRequest, AppendResult, Db, Tx } from './types.js';
 
 export { LIMITS, streamTypeOf, hashedContent } from './prepare.js';
+export { appendInOneStatement } from './one-statement.js';
 
 /** Channel readers LISTEN on to wake up early; it never carries events, only the hint that some exist. */
 export const NOTIFY_CHANNEL = 'palisade_events';
-
-interface Existing {
-  id: string;
-  position: number;
-  stream: string;
-  version: number;
-}
-
-/** The rows as the columns of the INSERT (PostgreSQL arrays, unnested side by side). */
-function columns(rows: EventRow[]) {
-  const col = <K extends keyof EventRow>(key: K) => rows.map((r) => r[key]);
-  return {
-    ids: col('id'),
-    streamIds: col('streamId'),
-    streamTypes: col('streamType'),
-    versions: col('version'),
-    types: col('type'),
-    schemaVersions: col('schemaVersion'),
-    payloads: col('payload'),
-    actors: col('actor'),
-    reasons: col('reason'),
-    correlationIds: col('correlationId'),
-    causationIds: col('causationId'),
-    hashes: col('contentHash'),
-    macs: col('mac'),
-  };
-}
-
-/** Each stream's version after the append, and its events' positions. */
-function results(requests: AppendRequest[], versionOf: (request: AppendRequest) => number, positionOf: Map<string, number>): AppendResult[] {
-  return requests.map((request) => ({
-    streamId: request.streamId,
-    version: versionOf(request) + request.events.length,
-    positions: request.events.map((e) => positionOf.get(e.id.toLowerCase())!),
-    duplicate: false,
-  }));
-}
 
 /**
  * Appends events to one or more streams in the caller's transaction, all or nothing. Each stream
@@ -91,74 +56,6 @@ export async function appendInTransaction(tx: Tx, requests: AppendRequest[]): Pr
   return results(requests, versionOf, new Map(inserted.map((r) => [r.id, Number(r.position)])));
 }
 
-/**
- * The same append as one statement in autocommit (the events_append function, see its migration):
- * one round trip instead of four, for appends whose every stream names its expected version (the
- * versions, and so the content hashes, are known before the database is asked). Inside a caller's
- * transaction it is one statement of that transaction.
- */
-export async function appendInOneStatement(db: Db | Tx, requests: AppendRequest[]): Promise<AppendResult[]> {
-  const prepared = prepareAppend(requests);
-  const any = requests.findIndex((r) => r.expectedVersion === 'any');
-  // Named by its first event, as the other checks name a request.
-  if (any >= 0)
-    throw new InvalidEventError(
-      requests.slice(0, any).reduce((n, r) => n + r.events.length, 0),
-      'expectedVersion',
-      'must be a number in a one-statement append: "any" needs the versions read first (append does that)',
-    );
-  const expected = (request: AppendRequest) => request.expectedVersion as number;
-  const recordedAt = new Date();
-  const c = columns(eventRows(requests, prepared, expected, recordedAt, db.eventKey ? (hash) => db.eventKey!.sign(hash) : undefined));
-  let rows: { outcome: 'duplicate' | 'conflict' | 'appended'; id: string | null; position: bigint | null; stream_id: string; version: number }[];
-  try {
-    rows = await db.query`
-      SELECT * FROM events_append(${c.ids}::uuid[], ${c.streamIds}::text[], ${c.streamTypes}::text[], ${c.versions}::int[], ${c.types}::text[],
-        ${c.schemaVersions}::int[], ${c.payloads}::text[], ${c.actors}::text[], ${c.reasons}::text[], ${c.correlationIds}::uuid[], ${c.causationIds}::uuid[],
-        ${c.hashes}::text[], ${c.macs}::text[], ${recordedAt}::timestamptz, ${requests.map((r) => r.streamId)}::text[], ${requests.map(expected)}::int[])`;
-  } catch (error) {
-    throw translateUniqueViolation(error);
-  }
-  if (rows[0]?.outcome === 'duplicate')
-    return duplicateResult(
-      requests,
-      prepared.ids,
-      rows.map((r) => ({ id: r.id!, position: Number(r.position), stream: r.stream_id, version: r.version })),
-    );
-  const conflicts = new Map(rows.filter((r) => r.outcome === 'conflict').map((r) => [r.stream_id, r.version]));
-  // The first stream out of line, in the caller's order, as the multi-statement append reports it.
-  const stale = requests.find((r) => conflicts.has(r.streamId));
-  if (stale) throw new ConcurrencyError(stale.streamId, expected(stale), conflicts.get(stale.streamId)!);
-  return results(requests, expected, new Map(rows.map((r) => [r.id!, Number(r.position)])));
-}
-
-function duplicateResult(requests: AppendRequest[], ids: string[], existing: Existing[]): AppendResult[] {
-  const byId = new Map(existing.map((e) => [e.id, e]));
-  const missing = ids.find((id) => !byId.has(id));
-  if (missing !== undefined) throw new IdempotencyError(existing[0]!.id, `was appended before but ${missing} (in the same request) was not: a retry must resend the same events`);
-  return requests.map((request) => {
-    const found = request.events.map((e) => byId.get(e.id.toLowerCase())!);
-    const elsewhere = found.find((f) => f.stream !== request.streamId);
-    if (elsewhere) throw new IdempotencyError(elsewhere.id, `was appended to stream ${elsewhere.stream}, not ${request.streamId}`);
-    return { streamId: request.streamId, version: Math.max(...found.map((f) => Number(f.version))), positions: found.map((f) => Number(f.position)), duplicate: true };
-  });
-}
-
-/** Another writer got in first: a concurrency error naming the stream (the caller re-reads the version). */
-class UniqueViolation extends Error {
-  constructor(readonly constraint: string) {
-    super(`unique violation on ${constraint}`);
-  }
-}
-
-/** The two unique keys a concurrent append can collide on; any other error passes through. */
-const APPEND_RACES = new Set(['events_id_key', 'events_stream_id_version_key']);
-
-function translateUniqueViolation(error: unknown): unknown {
-  if (error instanceof DbError && error.code === UNIQUE_VIOLATION && error.constraint && APPEND_RACES.has(error.constraint)) return new UniqueViolation(error.constraint);
-  return error;
-}
-
 export interface AppendOptions {
   /** Runs inside the transaction after the events are inserted (tests use it to hold a commit back). */
   beforeCommit?: (tx: Tx) => Promise<void>;
@@ -175,7 +72,7 @@ export async function append(db: Db, requests: AppendRequest[], options: AppendO
   const oneStatement = !options.beforeCommit && requests.every((r) => r.expectedVersion !== 'any');
   for (let attempt = 1; ; attempt++) {
     try {
-      if (oneStatement) return await appendInOneStatement(db, requests);
+      if (oneStatement) return await appendGrouped(db, requests);
       return await db.transaction(
         async (tx) => {
           const results = await appendInTransaction(tx, requests);
