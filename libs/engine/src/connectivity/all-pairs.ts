@@ -3,7 +3,7 @@ import { compiledChainFor } from '../eval/chain.js';
 import { evaluateFlow } from '../eval/flow.js';
 import { FlowError, resolvePeer, type Peer } from '../eval/peers.js';
 import type { Snapshot } from '../eval/snapshot.js';
-import { endpointClasses, type EndpointClasses } from './classes.js';
+import { endpointClasses, hasHostEndpoints, type EndpointClasses } from './classes.js';
 import { FactoredVerdicts } from './halves.js';
 import { chainRules, cutsFor, cutsOf, type PortCuts } from './cuts.js';
 import { ALL_PORTS, formatRange, segments, type PortRange, type PortUniverse } from './ports.js';
@@ -27,9 +27,12 @@ export interface NamespacePairSummary {
 const NONE: readonly string[] = Object.freeze([]);
 
 /**
- * A whole cluster's pod-to-pod reachability, decided by equivalence classes: one evaluation (per
- * port segment) for each pair of classes, through the same `evaluateFlow` a single probe uses, so
- * its verdicts are Calico's by construction. Answers are computed on first use and kept.
+ * A whole cluster's pod-to-pod reachability, decided by equivalence classes: one answer for each
+ * pair of classes, never one per pair of pods. When a flow crosses only the source's egress and
+ * the destination's ingress (no host endpoints, IPv4 everywhere), the answer is the intersection
+ * of those two halves, each decided once per view (halves.ts); otherwise it is `evaluateFlow`,
+ * the entry point a single probe uses, once per pair of classes and port segment. Either way the
+ * chain code is the evaluator's own. Answers are computed on first use and kept.
  */
 export class AllPairs {
   readonly classes: EndpointClasses;
@@ -50,7 +53,7 @@ export class AllPairs {
     this.universe = options.ports ?? ALL_PORTS;
     this.classes = endpointClasses(snapshot);
     if (FactoredVerdicts.applies(snapshot, this.classes)) this.factored = new FactoredVerdicts(snapshot, this.classes, this.universe);
-    this.hostEndpoints = [...snapshot.nodes.values()].some((n) => n.hostEndpoints.length > 0);
+    this.hostEndpoints = hasHostEndpoints(snapshot);
   }
 
   /** How answers are decided: from the two halves of a flow (no host endpoints, IPv4 everywhere), or a whole flow per pair of classes. */

@@ -62,6 +62,9 @@ function addressesOf(endpoint: Endpoint): [ParsedIp | undefined, ParsedIp | unde
   return [endpoint.ips.find((ip) => ip.family === 4), endpoint.ips.find((ip) => ip.family === 6)];
 }
 
+/** Whether any node has host endpoints, whose stages then lie on pod-to-pod paths too. */
+export const hasHostEndpoints = (snapshot: Snapshot): boolean => [...snapshot.nodes.values()].some((n) => n.hostEndpoints.length > 0);
+
 export function endpointClasses(snapshot: Snapshot): EndpointClasses {
   const endpoints = [...snapshot.endpoints.values()].filter((e) => e.kind === 'workload' && e.ips.length > 0).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const addresses = endpoints.map(addressesOf);
@@ -117,7 +120,7 @@ export function endpointClasses(snapshot: Snapshot): EndpointClasses {
         return id;
       })
       .join('.');
-  const hostEndpoints = [...snapshot.nodes.values()].some((n) => n.hostEndpoints.length > 0);
+  const hostEndpoints = hasHostEndpoints(snapshot);
   const classByKey = new Map<string, number>();
   const members: number[][] = [];
   const classOf = new Int32Array(endpoints.length);

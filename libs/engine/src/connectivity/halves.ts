@@ -4,7 +4,7 @@ import { workloadChainAllows } from '../eval/flow.js';
 import type { Packet } from '../eval/match.js';
 import { resolvePeer, type Peer } from '../eval/peers.js';
 import type { Snapshot } from '../eval/snapshot.js';
-import { entityTests, type EndpointClasses } from './classes.js';
+import { entityTests, hasHostEndpoints, type EndpointClasses } from './classes.js';
 import { chainRules, cutsFor, cutsOf, type PortCuts } from './cuts.js';
 import { formatRange, segments, type PortRange, type PortUniverse } from './ports.js';
 
@@ -82,7 +82,7 @@ export class FactoredVerdicts {
 
   /** Whether the factoring holds for this snapshot. */
   static applies(snapshot: Snapshot, classes: EndpointClasses): boolean {
-    return ![...snapshot.nodes.values()].some((n) => n.hostEndpoints.length > 0) && classes.endpoints.every((e) => e.ips.some((ip) => ip.family === 4));
+    return !hasHostEndpoints(snapshot) && classes.endpoints.every((e) => e.ips.some((ip) => ip.family === 4));
   }
 
   /** Allowed entries from class a to class b (two distinct members of them). */
