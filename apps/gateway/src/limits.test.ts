@@ -201,6 +201,11 @@ describe('rate limits, metrics and live events', () => {
     expect(text).toMatch(/^palisade_horizon_reads_total [1-9]\d*$/m);
     expect(text).toMatch(/^palisade_horizon_listening 1$/m);
     expect(text).toMatch(/^palisade_horizon_position \d+$/m);
+    // The group commit of policy writes, and its queue's lag.
+    expect(text).toMatch(/^# TYPE palisade_policy_write_groups_total counter$/m);
+    expect(text).toMatch(/^palisade_policy_writes_total \d+$/m);
+    expect(text).toMatch(/^palisade_policy_writes_queued \d+$/m);
+    expect(text).toMatch(/^palisade_policy_write_queue_lag_seconds [0-9.e-]+$/m);
   });
 
   it('streams live events as server-sent events, resumable from the last id', async () => {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter, type AgentIssuerPort, type ApiContext, type Principal, type RolloutEnginePort } from '@palisade/api';
-import { authenticate } from '@palisade/domain';
+import { authenticate, groupCommitStats } from '@palisade/domain';
 import type { ChainAnchor, DbClient, HorizonNotifier } from '@palisade/event-store';
 import { publicHealth, type AgentStatus, type HealthReport, type NodeInventory } from '@palisade/contracts';
 import type { Logger } from 'pino';
@@ -90,6 +90,17 @@ function horizonGauges(horizon: HorizonNotifier): Record<string, Gauge> {
     palisade_horizon_waiting_readers: { help: 'Readers (subscriptions, background loops) waiting for the horizon to move.', value: s.waiting },
     palisade_horizon_listening: { help: '1 while the LISTEN connection is up.', value: s.listening ? 1 : 0 },
     palisade_horizon_reconnects_total: { help: 'Times the LISTEN connection was lost and made again.', value: s.reconnects, type: 'counter' },
+  };
+}
+
+/** Policy writes commit in groups: how many, and how far behind the queue of writes waiting for one is. */
+function writeGroupGauges(db: DbClient): Record<string, Gauge> {
+  const s = groupCommitStats(db);
+  return {
+    palisade_policy_writes_total: { help: 'Policy writes (applies and deletes) this process committed or refused.', value: s.writes, type: 'counter' },
+    palisade_policy_write_groups_total: { help: 'Transactions those writes were committed in (one per group).', value: s.groups, type: 'counter' },
+    palisade_policy_writes_queued: { help: 'Policy writes waiting for the next group.', value: s.queued },
+    palisade_policy_write_queue_lag_seconds: { help: 'How long the oldest waiting policy write has waited.', value: s.oldestWaitMs / 1000 },
   };
 }
 
@@ -270,6 +281,7 @@ export function createGatewayServer(options: GatewayServerOptions): Server {
         palisade_agents_known: { help: 'Agents the gateway has heard from.', value: agents.length },
         palisade_agents_alive: { help: 'Agents heard from recently.', value: agents.filter((a) => a.alive).length },
         ...(options.horizon ? horizonGauges(options.horizon) : {}),
+        ...(options.db ? writeGroupGauges(options.db) : {}),
         ...options.gauges?.(),
       });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });

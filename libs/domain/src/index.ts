@@ -6,6 +6,7 @@ export type { ChangeMeta } from './change.js';
 export { resourceStream, POLICY_SET_COUNTER, type ResourceEventPayload } from './resources/streams.js';
 export { validateResources, validateFiles } from './resources/validate.js';
 export { applyResources, deleteResources, currentRevision, type ChangeResult, type ResourceChange, type WriteOptions } from './resources/write.js';
+export { groupCommitStats, type WriteGroupStats } from './resources/group-commit.js';
 export {
   getResource,
   listResources,

@@ -64,9 +64,10 @@ describe('policy writes commit in groups', () => {
       expect(stored).toMatchObject({ position: w.changes[0]!.position, correlationId: w.correlationId, payload: { revision: w.revision } });
       expect(stored!.reason).toBe(`write ${stored!.actor.slice(1)}`);
     }
-    // They did share commits.
+    // They did share commits, and none is left waiting.
     expect(after.writes - before.writes).toBe(40);
     expect(after.groups - before.groups).toBeLessThan(40);
+    expect(after).toMatchObject({ queued: 0, oldestWaitMs: 0 });
   });
 
   it('puts two writes of one resource in different groups, the later reading what the earlier wrote', async () => {

@@ -25,6 +25,8 @@ export interface Plan<R> {
 
 interface Write<R> {
   keys: string[];
+  /** performance.now() when it was queued. */
+  queuedAt: number;
   plan(view: GroupView): Plan<R>;
   resolve(result: R): void;
   reject(error: unknown): void;
@@ -52,13 +54,19 @@ class GroupCommit {
   private readonly queue: Write<unknown>[] = [];
   private running = false;
   /** Groups committed (or failed) and the writes they carried. */
-  readonly stats = { groups: 0, writes: 0 };
+  private readonly counts = { groups: 0, writes: 0 };
+
+  /** The counts, and the queue's lag: writes waiting for a group and how long the oldest has waited. */
+  stats(): WriteGroupStats {
+    const oldest = this.queue[0];
+    return { ...this.counts, queued: this.queue.length, oldestWaitMs: oldest ? performance.now() - oldest.queuedAt : 0 };
+  }
 
   constructor(private readonly db: Db) {}
 
   submit<R>(keys: string[], plan: (view: GroupView) => Plan<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ keys, plan, resolve: resolve as (result: unknown) => void, reject });
+      this.queue.push({ keys, queuedAt: performance.now(), plan, resolve: resolve as (result: unknown) => void, reject });
       if (!this.running) void this.drain();
     });
   }
@@ -94,8 +102,8 @@ class GroupCommit {
   }
 
   private async commit(group: Write<unknown>[]): Promise<void> {
-    this.stats.groups++;
-    this.stats.writes += group.length;
+    this.counts.groups++;
+    this.counts.writes += group.length;
     let outcomes: ({ plan: Plan<unknown> } | { error: unknown })[];
     let positions: Map<string, number>;
     try {
@@ -154,9 +162,18 @@ class GroupCommit {
 
 const groups = new WeakMap<Db, GroupCommit>();
 
-/** How many groups this client's policy writes committed in, and how many writes they carried. */
-export function groupCommitStats(db: Db): { groups: number; writes: number } {
-  return { ...(groups.get(db)?.stats ?? { groups: 0, writes: 0 }) };
+export interface WriteGroupStats {
+  /** Groups committed (or failed), and the writes they carried. */
+  groups: number;
+  writes: number;
+  /** Writes waiting for a group now, and how long the oldest of them has waited. */
+  queued: number;
+  oldestWaitMs: number;
+}
+
+/** This client's policy writes: how many groups they committed in, and how far behind the queue is. */
+export function groupCommitStats(db: Db): WriteGroupStats {
+  return groups.get(db)?.stats() ?? { groups: 0, writes: 0, queued: 0, oldestWaitMs: 0 };
 }
 
 /** Queues a policy write on this database client's group commit. */
