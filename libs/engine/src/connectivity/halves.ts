@@ -12,21 +12,24 @@ type Direction = 'ingress' | 'egress';
 
 /** What one endpoint's own policy for one direction sees of the flows it judges. */
 interface ChainView {
-  /** The address tests its rules make (of either end). */
-  tests: Set<number>;
+  /** The address tests its rules make (of either end), ascending. */
+  tests: number[];
   cuts: PortCuts;
+  /**
+   * Projection id of each class seen through these rules (-1 until asked), and a class with each
+   * projection. Kept here, not per view: every view of the chain sees the other end the same way.
+   */
+  projections: Int32Array;
+  others: number[];
+  byKey: Map<string, number>;
 }
 
 /** One direction's view of a class: its chain, its own side of the tests, and a class that has it. */
 interface View {
   chain: ChainView;
   owner: number;
-  /** Projection id of each class seen from here (-1 until asked). */
-  projections: Int32Array;
-  /** A class with each projection, and the answer (id of allowed ranges) for it once decided. */
-  others: number[];
+  /** The answer (id of allowed ranges) for each projection of the other end, once decided. */
   answers: number[];
-  byKey?: Map<string, number>;
 }
 
 /**
@@ -47,7 +50,8 @@ export class FactoredVerdicts {
   /** Allowed ranges per universe protocol, interned: id → ranges, key → id. */
   private readonly halves: PortRange[][][] = [];
   private readonly halfIds = new Map<string, number>();
-  private readonly combined = new Map<number, readonly string[]>();
+  /** Intersections, by egress half then ingress half (arrays: this is read for every pair of classes). */
+  private readonly combined: (readonly string[] | undefined)[][] = [];
   private readonly protocols: number[];
   /** Chain walks made: one per half and port segment. */
   evaluations = 0;
@@ -73,7 +77,7 @@ export class FactoredVerdicts {
         let view = byKey.get(key);
         if (view === undefined) {
           byKey.set(key, (view = this.views[direction].length));
-          this.views[direction].push({ chain: chainView, owner: c, projections: new Int32Array(C).fill(-1), others: [], answers: [] });
+          this.views[direction].push({ chain: chainView, owner: c, answers: [] });
         }
         this.viewOf[direction][c] = view;
       }
@@ -89,10 +93,8 @@ export class FactoredVerdicts {
   between(a: number, b: number): readonly string[] {
     const egress = this.half('egress', this.viewOf.egress[a]!, b);
     const ingress = this.half('ingress', this.viewOf.ingress[b]!, a);
-    const key = egress * 0x100000 + ingress;
-    let entries = this.combined.get(key);
-    if (!entries) this.combined.set(key, (entries = this.intersect(this.halves[egress]!, this.halves[ingress]!)));
-    return entries;
+    const row = (this.combined[egress] ??= []);
+    return (row[ingress] ??= this.intersect(this.halves[egress]!, this.halves[ingress]!));
   }
 
   private nameOf(object: object): number {
@@ -117,15 +119,25 @@ export class FactoredVerdicts {
     const rules = chainRules(this.snapshot, groups, rep, direction);
     const tests = new Set<number>();
     for (const rule of rules) for (const [key] of [...entityTests(rule.source), ...entityTests(rule.destination)]) tests.add(this.classes.testIndex.get(key)!);
-    return { tests, cuts: cutsOf(rules) };
+    return { tests: [...tests].sort((a, b) => a - b), cuts: cutsOf(rules), projections: new Int32Array(this.classes.members.length).fill(-1), others: [], byKey: new Map() };
   }
 
-  /** The IPv4 tests of the view a class's representative passes. */
+  /**
+   * Which of the chain's tests a class's IPv4 address passes, one character per test: read for
+   * every chain and class, so it walks the chain's few tests, not the class's many.
+   */
   private testsOf(c: number, view: ChainView): string {
-    return this.classes.passed[this.classes.members[c]![0]!]!.filter((t) => (t & 1) === 0 && view.tests.has(t >> 1)).join(',');
+    if (view.tests.length === 0) return '';
+    const passed = (this.passedSets[c] ??= new Set(this.classes.passed[this.classes.members[c]![0]!]!.filter((t) => (t & 1) === 0).map((t) => t >> 1)));
+    let key = '';
+    for (const t of view.tests) key += passed.has(t) ? '1' : '0';
+    return key;
   }
+  /** Per class, the tests its representative's IPv4 address passes. */
+  private readonly passedSets: Set<number>[] = [];
 
   private namedPorts(endpoint: Endpoint, view: ChainView): string {
+    if (view.cuts.names.size === 0) return '';
     return endpoint.ports
       .filter((p) => view.cuts.names.has(p.name))
       .map((p) => `${p.name}/${p.protocol}/${p.port}`)
@@ -136,17 +148,18 @@ export class FactoredVerdicts {
   /** The answer of a view for the other end's class, decided the first time its projection is met. */
   private half(direction: Direction, v: number, other: number): number {
     const view = this.views[direction][v]!;
-    let projection = view.projections[other]!;
+    const chain = view.chain;
+    let projection = chain.projections[other]!;
     if (projection < 0) {
       // On egress the other end is the destination, whose named ports the rules resolve on.
-      const key = `${this.testsOf(other, view.chain)}${direction === 'egress' ? `\u0000${this.namedPorts(this.rep(other), view.chain)}` : ''}`;
-      const known = (view.byKey ??= new Map<string, number>()).get(key);
-      projection = known ?? view.others.push(other) - 1;
-      if (known === undefined) view.byKey.set(key, projection);
-      view.projections[other] = projection;
+      const key = `${this.testsOf(other, chain)}${direction === 'egress' ? `\u0000${this.namedPorts(this.rep(other), chain)}` : ''}`;
+      const known = chain.byKey.get(key);
+      projection = known ?? chain.others.push(other) - 1;
+      if (known === undefined) chain.byKey.set(key, projection);
+      chain.projections[other] = projection;
     }
     let answer = view.answers[projection];
-    if (answer === undefined) view.answers[projection] = answer = this.decide(direction, view, view.others[projection]!);
+    if (answer === undefined) view.answers[projection] = answer = this.decide(direction, view, chain.others[projection]!);
     return answer;
   }
 
