@@ -79,7 +79,6 @@ async function writeAllPairs(options: AllPairsOptions): Promise<number> {
   const { endpoints } = all.classes;
   const pairsWanted = !options.summary && options.output !== 'text';
   const ids = endpoints.map((e) => (options.output === 'csv' ? csvField(e.id) : JSON.stringify(e.id)));
-  const index = new Map(endpoints.map((e, i) => [e, i]));
 
   if (options.output === 'json') await send(out, `{\n  "endpoints": ${endpoints.length},\n  "classes": ${all.classCount},\n`);
   if (options.output === 'csv' && pairsWanted) await send(out, 'from,to,allowed\n');
@@ -100,9 +99,9 @@ async function writeAllPairs(options: AllPairsOptions): Promise<number> {
     const encoding = ids.every((id) => /^[\x20-\x7e]*$/.test(id)) ? 'latin1' : 'utf8';
     let chunk = '';
     for (let i = 0; i < endpoints.length; i++) {
-      all.forEachFrom(i, (_from, to, allowed) => {
+      all.forEachFrom(i, (_from, _to, allowed, j) => {
         const f = ids[i]!;
-        const t = ids[index.get(to)!]!;
+        const t = ids[j]!;
         if (options.output === 'csv') chunk += `${f},${t},${render(allowed)}\n`;
         else if (options.output === 'ndjson') chunk += `{"from":${f},"to":${t},"allowed":${render(allowed)}}\n`;
         else {

@@ -6,7 +6,7 @@ import type { Snapshot } from '../eval/snapshot.js';
 import { endpointClasses, hasHostEndpoints, type EndpointClasses } from './classes.js';
 import { FactoredVerdicts } from './halves.js';
 import { chainRules, cutsFor, cutsOf, type PortCuts } from './cuts.js';
-import { ALL_PORTS, formatRange, segments, type PortRange, type PortUniverse } from './ports.js';
+import { addRange, ALL_PORTS, formatRange, segments, type PortRange, type PortUniverse } from './ports.js';
 
 export interface AllPairsOptions {
   /** The protocols and destination ports to answer for; every TCP, UDP and SCTP port by default. */
@@ -77,16 +77,16 @@ export class AllPairs {
   }
 
   /** Calls back for every ordered pair of distinct endpoints, sorted by source then destination id. */
-  forEachPair(visit: (from: Endpoint, to: Endpoint, allowed: readonly string[]) => void): void {
+  forEachPair(visit: (from: Endpoint, to: Endpoint, allowed: readonly string[], toIndex: number) => void): void {
     for (let i = 0; i < this.classes.endpoints.length; i++) this.forEachFrom(i, visit);
   }
 
   /** The same for the pairs from one endpoint (by index), so a writer can wait for its output between sources. */
-  forEachFrom(from: number, visit: (from: Endpoint, to: Endpoint, allowed: readonly string[]) => void): void {
+  forEachFrom(from: number, visit: (from: Endpoint, to: Endpoint, allowed: readonly string[], toIndex: number) => void): void {
     const { endpoints, classOf } = this.classes;
     const row = this.rowOf(classOf[from]!);
     const source = endpoints[from]!;
-    for (let j = 0; j < endpoints.length; j++) if (j !== from) visit(source, endpoints[j]!, row[classOf[j]!]!);
+    for (let j = 0; j < endpoints.length; j++) if (j !== from) visit(source, endpoints[j]!, row[classOf[j]!]!, j);
   }
 
   /** Answers from one class to every class, kept for the next source (replicas sort next to each other). */
@@ -186,24 +186,12 @@ export class AllPairs {
     }
     const entries: string[] = [];
     for (const [protocol, ranges] of this.universe) {
-      let open: PortRange | undefined;
-      const flush = () => {
-        if (open) entries.push(formatRange(protocol, open));
-        open = undefined;
-      };
+      const allowed: PortRange[] = [];
       for (const segment of segments(ranges, this.cuts(from, to, protocol))) {
         this.wholeFlows++;
-        if (!evaluateFlow(this.snapshot, { from, to, protocol, port: segment.min }).allowed) {
-          flush();
-          continue;
-        }
-        if (open && open.max + 1 === segment.min) open.max = segment.max;
-        else {
-          flush();
-          open = { ...segment };
-        }
+        if (evaluateFlow(this.snapshot, { from, to, protocol, port: segment.min }).allowed) addRange(allowed, segment);
       }
-      flush();
+      for (const range of allowed) entries.push(formatRange(protocol, range));
     }
     return entries.length ? entries : NONE;
   }

@@ -6,7 +6,7 @@ import { resolvePeer, type Peer } from '../eval/peers.js';
 import type { Snapshot } from '../eval/snapshot.js';
 import { entityTests, hasHostEndpoints, type EndpointClasses } from './classes.js';
 import { chainRules, cutsFor, cutsOf, type PortCuts } from './cuts.js';
-import { formatRange, segments, type PortRange, type PortUniverse } from './ports.js';
+import { addRange, formatRange, segments, type PortRange, type PortUniverse } from './ports.js';
 
 type Direction = 'ingress' | 'egress';
 
@@ -174,10 +174,7 @@ export class FactoredVerdicts {
       for (const segment of segments(this.universe.get(protocol)!, cutsFor(this.snapshot, [view.chain.cuts], protocol, dst.endpoint!))) {
         packet.dstPort = segment.min;
         this.evaluations++;
-        if (!workloadChainAllows(this.snapshot, owner.endpoint!, direction, packet)) continue;
-        const last = allowed[allowed.length - 1];
-        if (last && last.max + 1 === segment.min) last.max = segment.max;
-        else allowed.push({ ...segment });
+        if (workloadChainAllows(this.snapshot, owner.endpoint!, direction, packet)) addRange(allowed, segment);
       }
       return allowed;
     });

@@ -84,6 +84,13 @@ export function parsePortList(text: string): PortUniverse {
   return new Map([...byProtocol].sort((a, b) => a[0] - b[0]).map(([p, list]) => [p, mergeRanges(list)]));
 }
 
+/** Adds an allowed segment to ascending ranges, extending the last one when they touch. */
+export function addRange(ranges: PortRange[], segment: PortRange): void {
+  const last = ranges[ranges.length - 1];
+  if (last && last.max + 1 === segment.min) last.max = segment.max;
+  else ranges.push({ ...segment });
+}
+
 /** `TCP/80` or `TCP/8000-8080`: the form `--ports` reads back. */
 export const formatRange = (protocol: number, r: PortRange): string => `${protocolName(protocol)}/${r.min === r.max ? r.min : `${r.min}-${r.max}`}`;
 
