@@ -75,7 +75,7 @@ describe('the gateway through PostgreSQL faults', () => {
       platform.gatewayLog,
     );
     const metrics = await (await fetch(`${platform.url}/metrics`, { headers: { authorization: `Bearer ${platform.adminToken}` } })).text();
-    for (const loop of ['sealer', 'projection', 'outbox']) expect(metrics).toMatch(new RegExp(`^palisade_${loop}_lag_seconds \\d`, 'm'));
+    for (const loop of ['sealer', 'projection', 'outbox', 'snapshotter']) expect(metrics).toMatch(new RegExp(`^palisade_${loop}_lag_seconds \\d`, 'm'));
     expect(metrics).toContain('palisade_outbox_foreign_messages_removed_total 0');
   }, 180_000);
 });

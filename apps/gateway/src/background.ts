@@ -1,10 +1,10 @@
-import { domainProjection } from '@palisade/domain';
+import { domainProjection, snapshotLag, takeSnapshot } from '@palisade/domain';
 import { createDbClient, type EventKey, projectBatch, readerLag, runLoop, sealBatch, sealerLag, type HorizonNotifier, type ReaderLag } from '@palisade/event-store';
 import { desiredStatePublisher, newRelayStatus, RELAY_CHECKPOINT, runAnchors, runRelay, type DesiredPublisherStatus, type RelayStatus } from '@palisade/outbox';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 
-export type LoopName = 'sealer' | 'projection' | 'outbox';
+export type LoopName = 'sealer' | 'projection' | 'outbox' | 'snapshotter';
 
 export interface Background {
   /** The relay in this process (standby when another process holds its lock). */
@@ -22,7 +22,8 @@ export interface Background {
 
 /**
  * The event log's ordered workers, run beside the API: the sealer (hash chain), the domain
- * projection (read models), the outbox relay (JetStream, once NATS answers) and the chain
+ * projection (read models), the snapshotter (the resource set every few thousand positions, which
+ * as-of queries start from), the outbox relay (JetStream, once NATS answers) and the chain
  * anchors (the chain's head on JetStream, every 10 s when it moved) and the desired releases
  * agents converge to (KV PALISADE_DESIRED, with each release's content). Each reads up to
  * the process's horizon notifier and sleeps until it reads a newer horizon. Each takes a
@@ -44,6 +45,7 @@ export function startBackground(
   const loops = [
     runLoop(() => sealBatch(database, horizon), { signal: abort.signal, horizon, onError: onError('sealing the event chain') }),
     runLoop(() => projectBatch(database, horizon, domainProjection), { signal: abort.signal, horizon, onError: onError('projecting events') }),
+    runLoop(() => takeSnapshot(database, horizon), { signal: abort.signal, horizon, onError: onError('taking a resource snapshot') }),
     (async () => {
       while (!abort.signal.aborted && !nats()) await new Promise((r) => setTimeout(r, 500));
       const nc = nats();
@@ -79,8 +81,13 @@ export function startBackground(
     horizonLatest: () => horizon.latest,
     lag: async () => {
       const upTo = horizon.latest;
-      const [sealer, projection, outbox] = await Promise.all([sealerLag(database, upTo), readerLag(database, domainProjection.name, upTo), readerLag(database, RELAY_CHECKPOINT, upTo)]);
-      return { sealer, projection, outbox };
+      const [sealer, projection, outbox, snapshotter] = await Promise.all([
+        sealerLag(database, upTo),
+        readerLag(database, domainProjection.name, upTo),
+        readerLag(database, RELAY_CHECKPOINT, upTo),
+        snapshotLag(database, upTo),
+      ]);
+      return { sealer, projection, outbox, snapshotter };
     },
     outboxLag: () => readerLag(database, RELAY_CHECKPOINT, horizon.latest),
     stop: async () => {

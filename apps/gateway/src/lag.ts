@@ -3,7 +3,14 @@ import type { RelayStatus } from '@palisade/outbox';
 import type { Background, LoopName } from './background.js';
 import type { Gauge } from './metrics.js';
 
-const LOOPS: LoopName[] = ['sealer', 'projection', 'outbox'];
+const LOOPS: LoopName[] = ['sealer', 'projection', 'outbox', 'snapshotter'];
+/** The snapshotter is not a reader of every position: it is behind when a snapshot it owes is late. */
+const PASSED: Record<LoopName, string> = {
+  sealer: 'the sealer has not passed yet',
+  projection: 'the projection has not passed yet',
+  outbox: 'the outbox has not passed yet',
+  snapshotter: 'past the position at which the next resource snapshot was due',
+};
 
 /**
  * The background loops' lag, sampled every few seconds (so /metrics costs no query), and the
@@ -33,8 +40,8 @@ export function watchLag(background: Background, options: { everyMs?: number; ma
       if (sample) {
         for (const loop of LOOPS) {
           const lag = sample.lag[loop];
-          out[`palisade_${loop}_lag_positions`] = { help: `Committed log positions the ${loop} has not passed yet.`, value: lag.behind };
-          out[`palisade_${loop}_lag_seconds`] = { help: `Age of the oldest event the ${loop} has not passed yet (0: caught up).`, value: ageSeconds(lag) };
+          out[`palisade_${loop}_lag_positions`] = { help: `Committed log positions ${PASSED[loop]}.`, value: lag.behind };
+          out[`palisade_${loop}_lag_seconds`] = { help: `Age of the oldest event ${PASSED[loop]} (0: caught up).`, value: ageSeconds(lag) };
         }
         out['palisade_lag_sample_age_seconds'] = { help: 'Seconds since the lag gauges were sampled.', value: (Date.now() - sample.at) / 1000 };
       }

@@ -1,6 +1,7 @@
 import type { Resource } from '@palisade/engine';
 import { positionAt, readLastAt, readLog, type Db, type LogFilter, type LogPage, type Page } from '@palisade/event-store';
 import { diffResourceSets, type ResourceSetDiff } from './diff.js';
+import { resourcesFromSnapshot, sortedByKey } from './resources/snapshots.js';
 import { resourceStream, type ResourceEventPayload } from './resources/streams.js';
 import { actorsMatching } from './tokens.js';
 
@@ -39,11 +40,20 @@ export async function resourceAsOf(db: Db, key: string, at: AsOf): Promise<Resou
 }
 
 /**
- * The whole resource set as it was at a point in the history, by key. One index probe per
- * resource stream (a skip scan over the distinct streams), not a scan of the log.
+ * The whole resource set as it was at a point in the history, by key, sorted: from the nearest
+ * snapshot and the events after it (resources/snapshots.ts), or, where no snapshot is near, by
+ * probing every resource stream.
  */
 export async function resourcesAsOf(db: Db, at: AsOf): Promise<Map<string, Resource>> {
   const position = await positionOf(db, at);
+  return (await resourcesFromSnapshot(db, position)) ?? resourcesByProbe(db, position);
+}
+
+/**
+ * The whole resource set at a position with one index probe per resource stream (a skip scan
+ * over the distinct streams), not a scan of the log: the answer snapshots must give.
+ */
+export async function resourcesByProbe(db: Db, position: number): Promise<Map<string, Resource>> {
   const rows = await db.query<{ key: string; after: Resource | null }[]>`
     WITH RECURSIVE streams AS (
       (SELECT stream_id FROM events WHERE stream_type = 'resource' ORDER BY stream_type, stream_id LIMIT 1)
@@ -59,7 +69,7 @@ export async function resourcesAsOf(db: Db, at: AsOf): Promise<Map<string, Resou
     WHERE s.stream_id IS NOT NULL`;
   const out = new Map<string, Resource>();
   for (const { key, after } of rows) if (after) out.set(key, after);
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return sortedByKey(out);
 }
 
 /** What changed in the resource set between two points in the history. */

@@ -20,4 +20,18 @@ export type { NewEvent, RecordedEvent, AppendRequest, AppendResult, ExpectedVers
 export { sealBatch, sealerLag, linkHash, GENESIS, ChainError } from './chain/seal.js';
 export { verifyChain, type VerifyResult } from './chain/verify.js';
 export { chainHead, checkAnchor, type ChainAnchor, type AnchorCheck } from './chain/anchor.js';
-export { projectBatch, catchUp, rebuild, runLoop, sleep, readCheckpoint, advanceCheckpoint, setCheckpoint, readerLag, type ReaderLag, type Projection, type RunOptions } from './projections/runner.js';
+export {
+  projectBatch,
+  catchUp,
+  rebuild,
+  runLoop,
+  sleep,
+  readCheckpoint,
+  advanceCheckpoint,
+  setCheckpoint,
+  readerLag,
+  lagFrom,
+  type ReaderLag,
+  type Projection,
+  type RunOptions,
+} from './projections/runner.js';

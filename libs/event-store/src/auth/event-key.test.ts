@@ -123,6 +123,10 @@ describe('events authenticated by their writer', () => {
       expect(await refused('TRUNCATE events')).toBe('42501');
       expect(await refused('DELETE FROM event_chain')).toBe('42501');
       expect(await refused('DELETE FROM event_keys')).toBe('42501');
+      // Resource snapshots are derived from the log: a changed one would change what as-of answers.
+      expect(await refused("INSERT INTO resource_snapshots (position, resources, resource_count) VALUES (1, '[]', 0)")).toBeUndefined();
+      expect(await refused("UPDATE resource_snapshots SET resources = '[]'")).toBe('42501');
+      expect(await refused('DELETE FROM resource_snapshots')).toBe('42501');
       expect(await refused('ALTER TABLE events DISABLE TRIGGER USER')).toBe('42501');
       expect(await refused('CREATE TABLE sneaky (x int)')).toBe('42501');
       expect(await refused('CREATE ROLE sneaky SUPERUSER')).toBe('42501');

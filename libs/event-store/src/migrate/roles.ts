@@ -2,8 +2,8 @@ import pg from 'pg';
 
 /** The role the application's logins are members of: what the gateway may do, and nothing more. */
 export const APP_ROLE = 'palisade_app';
-/** Tables the application may only add to: the log, its chain and the event keys. */
-const APPEND_ONLY = ['events', 'event_chain', 'event_keys'];
+/** Tables the application may only add to: the log, its chain, the event keys and the resource snapshots derived from the log. */
+const APPEND_ONLY = ['events', 'event_chain', 'event_keys', 'resource_snapshots'];
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
