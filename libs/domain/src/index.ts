@@ -35,7 +35,7 @@ export {
 export { diffValues, diffResourceSets, formatDiff, type ResourceSetDiff, type FieldChange } from './diff.js';
 export { domainProjection, DOMAIN_PROJECTION } from './projection.js';
 export { auditLog, resourceAsOf, resourcesAsOf, resourcesByProbe, diffBetween, positionOf, type AuditFilter, type AuditPage, type AsOf } from './audit.js';
-export { takeSnapshot, snapshotLag, SNAPSHOT_INTERVAL, type SnapshotOptions } from './resources/snapshots.js';
+export { takeSnapshot, snapshotLag, SnapshotAuthError, SNAPSHOT_INTERVAL, type SnapshotOptions } from './resources/snapshots.js';
 export { createToken, authenticate, revokeToken, listTokens, bootstrapAdminToken, tokenStream, type TokenInfo, type TokenPrincipal } from './tokens.js';
 export { createJoinToken, checkJoinToken, listJoinTokens, revokeJoinToken, joinTokenStream, JOIN_TOKEN_HOURS, type JoinTokenInfo } from './join-tokens.js';
 export { recordAgentJoin, revokeAgentCredentials, revokedAgentKeys, agentStream, type AgentJoin } from './agent-credentials.js';

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@palisade/testing';
-import { appendInTransaction, applyMigrations, CommittedHorizon, createDbClient, logHead, type DbClient } from '@palisade/event-store';
+import { appendInTransaction, applyMigrations, CommittedHorizon, createDbClient, EventKey, logHead, type DbClient } from '@palisade/event-store';
 import { resourcesAsOf, resourcesByProbe } from '../audit.js';
 import { registerCluster } from '../clusters.js';
-import { resourcesFromSnapshot, snapshotLag, takeSnapshot } from './snapshots.js';
+import { resourcesFromSnapshot, SnapshotAuthError, snapshotLag, takeSnapshot } from './snapshots.js';
 import { applyResources, deleteResources } from './write.js';
 
 /** A seeded PRNG (mulberry32): every run writes the same history. */
@@ -155,5 +155,59 @@ describe('resource snapshots', () => {
     const lag = await snapshotLag(database, head, { interval: 1 });
     expect(lag.behind).toBe(head - snapshotted - 1);
     expect(lag.oldestPendingAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('resource snapshots signed with the event key', () => {
+  let db: TestDatabase;
+  let database: DbClient;
+  let owner: DbClient;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('snapshots_keyed');
+    await applyMigrations(db.url);
+    database = createDbClient(db.url, { max: 4, eventKey: new EventKey(randomBytes(32)) });
+    owner = createDbClient(db.url, { max: 1 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await owner?.close();
+    await db?.drop();
+  });
+
+  it('ignores a snapshot whose MAC fails (edited or forged rows), answers from the log, and will not build on it', async () => {
+    for (let i = 0; i < 6; i++) await applyResources(database, [gnp(i, i)], { actor: 'snapshots' });
+    const horizon = new CommittedHorizon();
+    expect(await snapshotAll(database, horizon, 3)).toBeGreaterThanOrEqual(2);
+    const rows = await owner.query<{ position: bigint; mac: string | null }[]>`SELECT position, mac FROM resource_snapshots ORDER BY position`;
+    expect(rows.every((r) => r.mac?.startsWith(`${database.eventKey!.kid}:`))).toBe(true);
+    const newest = Number(rows.at(-1)!.position);
+    const honest = await resourcesFromSnapshot(database, newest);
+    expect(honest?.size).toBe(newest);
+
+    // Someone with write access to the table drops a policy from the newest snapshot.
+    const forged = JSON.stringify([...honest!].slice(1));
+    await owner.execute`UPDATE resource_snapshots SET resources = ${forged} WHERE position = ${newest}`;
+    expect(await resourcesFromSnapshot(database, newest)).toBeUndefined();
+    expect([...(await resourcesAsOf(database, { position: newest }))]).toEqual([...honest!]);
+    // A client without the key cannot tell, which is why the gateway's clients hold it.
+    const keyless = createDbClient(db.url, { max: 1 });
+    try {
+      expect((await resourcesFromSnapshot(keyless, newest))?.size).toBe(newest - 1);
+    } finally {
+      await keyless.close();
+    }
+
+    // The snapshotter refuses to build the next snapshot on it, and says which and why.
+    for (let i = 6; i < 9; i++) await applyResources(database, [gnp(i, i)], { actor: 'snapshots' });
+    const refused = await takeSnapshot(database, horizon, { interval: 3 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SnapshotAuthError);
+    expect((refused as SnapshotAuthError).message).toContain(`position ${newest} has a MAC that does not match`);
+
+    // A row inserted at the next due position without a MAC is ignored the same way.
+    await owner.execute`DELETE FROM resource_snapshots WHERE position = ${newest}`;
+    await owner.execute`INSERT INTO resource_snapshots (position, resources, resource_count) VALUES (${newest + 3}, '[]', 0)`;
+    expect(await resourcesFromSnapshot(database, newest + 3)).toBeUndefined();
+    expect((await resourcesAsOf(database, { position: newest + 3 })).size).toBe(newest + 3);
   });
 });

@@ -1,5 +1,5 @@
 import type { Resource } from '@palisade/engine';
-import { lagFrom, type Db, type HorizonSource, type ReaderLag, type Tx } from '@palisade/event-store';
+import { lagFrom, type Db, type EventAuthProblem, type HorizonSource, type ReaderLag, type Tx } from '@palisade/event-store';
 
 /**
  * Log positions between two snapshots. An as-of query replays at most this many positions after
@@ -20,12 +20,31 @@ const REPLAY_LIMIT = 2 * SNAPSHOT_INTERVAL;
 /** One lock per database for whoever takes snapshots (several gateways may run the loop). */
 const SNAPSHOT_LOCK = 'palisade.resource_snapshots';
 
-/** The newest snapshot at or before `position` (none: the empty set at 0). */
+const SNAPSHOT_KIND = 'resource-snapshot';
+
+/** A snapshot that a reader holding the event key cannot vouch for. */
+export class SnapshotAuthError extends Error {
+  override readonly name = 'SnapshotAuthError';
+  constructor(
+    readonly position: number,
+    readonly problem: EventAuthProblem,
+  ) {
+    super(`the resource snapshot at position ${position} has ${problem}: it was not written by a Palisade writer holding the event key`);
+  }
+}
+
+/**
+ * The newest snapshot at or before `position` (none: the empty set at 0). A client holding the
+ * event key checks the snapshot's MAC first and throws SnapshotAuthError when it fails.
+ */
 async function snapshotAtOrBefore(db: Db | Tx, position: number): Promise<{ resources: Map<string, Resource>; position: number }> {
-  const [row] = await db.query<{ position: bigint; resources: string }[]>`
-    SELECT position, resources FROM resource_snapshots WHERE position <= ${position} ORDER BY position DESC LIMIT 1`;
+  const [row] = await db.query<{ position: bigint; resources: string; mac: string | null }[]>`
+    SELECT position, resources, mac FROM resource_snapshots WHERE position <= ${position} ORDER BY position DESC LIMIT 1`;
   if (!row) return { resources: new Map(), position: 0 };
-  return { resources: new Map(JSON.parse(row.resources) as [string, Resource][]), position: Number(row.position) };
+  const at = Number(row.position);
+  const problem = db.eventKey?.checkDerived(SNAPSHOT_KIND, at, row.resources, row.mac);
+  if (problem) throw new SnapshotAuthError(at, problem);
+  return { resources: new Map(JSON.parse(row.resources) as [string, Resource][]), position: at };
 }
 
 async function newestSnapshotPosition(db: Db | Tx): Promise<number> {
@@ -52,13 +71,22 @@ export function sortedByKey(resources: Map<string, Resource>): Map<string, Resou
 
 /**
  * The whole resource set at `position` from the nearest snapshot and the events after it;
- * undefined when that means replaying more than `replayLimit` positions (the caller probes the
+ * undefined when that means replaying more than `replayLimit` positions, or when the client
+ * holds the event key and the snapshot's MAC fails (the caller probes the
  * streams instead). The answer equals the probe's for every position (snapshots.test.ts).
  */
 export async function resourcesFromSnapshot(db: Db | Tx, position: number, replayLimit = REPLAY_LIMIT): Promise<Map<string, Resource> | undefined> {
   // One query, not a probe for the position first: reading the snapshot is most of the cost
   // (running the replay beside it measured slower on two cores).
-  const base = await snapshotAtOrBefore(db, position);
+  let base: Awaited<ReturnType<typeof snapshotAtOrBefore>>;
+  try {
+    base = await snapshotAtOrBefore(db, position);
+  } catch (error) {
+    // A snapshot the key cannot vouch for is not used: the probe answers from the log itself (the
+    // snapshotter refuses to build on it and reports it: see the runbook).
+    if (error instanceof SnapshotAuthError) return undefined;
+    throw error;
+  }
   if (position - base.position > replayLimit) return undefined;
   const { resources } = base;
   const changes = await lastResourceEvents(db, base.position, position);
@@ -102,9 +130,11 @@ export async function takeSnapshot(db: Db, horizon: HorizonSource, options: Snap
         else base.resources.delete(key);
       }
       const resources = sortedByKey(base.resources);
+      const text = JSON.stringify([...resources]);
+      const mac = db.eventKey?.signDerived(SNAPSHOT_KIND, target, text) ?? null;
       await tx.execute`
-        INSERT INTO resource_snapshots (position, resources, resource_count)
-        VALUES (${target}, ${JSON.stringify([...resources])}, ${resources.size})
+        INSERT INTO resource_snapshots (position, resources, resource_count, mac)
+        VALUES (${target}, ${text}, ${resources.size}, ${mac})
         ON CONFLICT (position) DO NOTHING`;
       return 1;
     },

@@ -45,15 +45,32 @@ export class EventKey {
     return this.matches(mac, `key|${this.kid}|${sincePosition}`) === undefined;
   }
 
-  private matches(mac: string, message: string): EventAuthProblem | undefined {
+  /**
+   * The MAC of a record derived from the log and stored beside it (a resource snapshot): whoever
+   * can write rows could otherwise change what it answers for the log.
+   */
+  signDerived(kind: string, position: number, content: string): string {
+    return `${this.kid}:${this.hmac(`${kind}|${position}|`, content)}`;
+  }
+
+  /** Undefined when a derived record's MAC is this key's and matches; otherwise why not. */
+  checkDerived(kind: string, position: number, content: string, mac: string | null): EventAuthProblem | undefined {
+    if (mac === null) return 'no MAC';
+    return this.matches(mac, `${kind}|${position}|`, content);
+  }
+
+  private matches(mac: string, message: string, content?: string): EventAuthProblem | undefined {
     const [kid, hex] = mac.split(':');
     if (kid !== this.kid) return 'a MAC by another key';
-    const want = Buffer.from(this.hmac(message), 'hex');
+    const want = Buffer.from(this.hmac(message, content), 'hex');
     const got = Buffer.from(hex ?? '', 'hex');
     return got.length === want.length && timingSafeEqual(got, want) ? undefined : 'a MAC that does not match';
   }
 
-  private hmac(message: string): string {
-    return createHmac('sha256', this.secret).update(message).digest('hex');
+  /** `content` is hashed after `message` without joining the two (a snapshot is megabytes). */
+  private hmac(message: string, content?: string): string {
+    const mac = createHmac('sha256', this.secret).update(message);
+    if (content !== undefined) mac.update(content);
+    return mac.digest('hex');
   }
 }
